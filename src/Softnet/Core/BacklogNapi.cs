@@ -1,0 +1,101 @@
+namespace Softnet.Core;
+
+/// <summary>
+/// A CPU's backlog NAPI (process_backlog): packets from devices that don't poll and from RPS wait in the locked
+/// input queue; the poller splices them into its private process queue and delivers them in batches.
+/// </summary>
+internal sealed class BacklogNapi : Napi
+{
+    private readonly SoftnetData _cpu;
+    private readonly int _maxBacklog;
+    private readonly Packet[] _batch;
+    private PacketRing _input;
+    private PacketRing _process;
+    private bool _closed;
+
+    public BacklogNapi(SoftnetData cpu, int maxBacklog, int weight)
+        : base(cpu.Stack, weight)
+    {
+        _cpu = cpu;
+        _maxBacklog = maxBacklog;
+        // Admission compares before inserting, so the input queue can hold max + 1.
+        _input = new PacketRing(maxBacklog + 1);
+        _process = new PacketRing(maxBacklog + 1);
+        _batch = new Packet[weight];
+    }
+
+    public Lock QueueLock { get; } = new();
+
+    public int InputLength => _input.Count;
+
+    public int ProcessLength => _process.Count;
+
+    /// <summary>enqueue_to_backlog's locked part. Returns the drop reason, or null when queued; <paramref name="schedule"/>
+    /// is set when this enqueue claimed SCHED and must now kick the CPU.</summary>
+    public DropReason? Enqueue(Packet p, out bool schedule)
+    {
+        schedule = false;
+        lock (QueueLock)
+        {
+            if (_closed)
+                return DropReason.Shutdown;
+            int qlen = _input.Count;
+            if (qlen > _maxBacklog)
+                return DropReason.Backlog;
+            if (qlen == 0 && !Has(NapiState.Sched))
+            {
+                SetBits(NapiState.Sched);
+                schedule = true;
+            }
+            _input.Enqueue(p);
+            return null;
+        }
+    }
+
+    protected internal override int Poll(int quota)
+    {
+        int work = 0;
+        while (true)
+        {
+            while (work < quota && _process.Count > 0)
+            {
+                int n = _process.Dequeue(_batch.AsSpan(0, Math.Min(quota - work, _batch.Length)));
+                _cpu.Deliver(_batch.AsSpan(0, n));
+                _batch.AsSpan(0, n).Clear();
+                work += n;
+            }
+            if (work >= quota)
+                return quota;
+            lock (QueueLock)
+            {
+                if (_input.Count == 0)
+                {
+                    // Both queues are empty: the backlog completes itself, keeping only THREADED.
+                    ClearBits(NapiState.Sched | NapiState.SchedThreaded | NapiState.Missed);
+                    return work;
+                }
+                (_input, _process) = (_process, _input);
+            }
+        }
+    }
+
+    /// <summary>Stops admission (later enqueues drop with reason shutdown) and hands back everything queued.</summary>
+    public int CloseAndDrain(Span<Packet> scratch, Action<ReadOnlySpan<Packet>> sink)
+    {
+        int total = 0;
+        lock (QueueLock)
+        {
+            _closed = true;
+            foreach (var ring in new[] { _process, _input })
+            {
+                int n;
+                while ((n = ring.Dequeue(scratch)) > 0)
+                {
+                    sink(scratch[..n]);
+                    total += n;
+                }
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,33 @@
+namespace Softnet.Core;
+
+/// <summary>How an enqueue on one CPU gets another CPU to process its backlog.</summary>
+public enum KickMode
+{
+    /// <summary>The kernel without thread_backlog_napi: an IPI-style wake of the target's softirq thread.</summary>
+    Softirq,
+
+    /// <summary>thread_backlog_napi: each CPU's backlog NAPI has its own <c>backlog_napi/N</c> thread, woken without an IPI.</summary>
+    BacklogThreads,
+}
+
+/// <summary>Parses and prints <see cref="KickMode"/> the way the CLI and reports spell it.</summary>
+public static class KickModes
+{
+    public static string Name(this KickMode mode) => mode == KickMode.Softirq ? "softirq" : "backlog-threads";
+
+    public static bool TryParse(string text, out KickMode mode)
+    {
+        switch (text)
+        {
+            case "softirq":
+                mode = KickMode.Softirq;
+                return true;
+            case "backlog-threads" or "backlog_threads" or "thread_backlog_napi":
+                mode = KickMode.BacklogThreads;
+                return true;
+            default:
+                mode = default;
+                return false;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using Softnet.Scheduling;
+
+namespace Softnet.Core;
+
+/// <summary>
+/// One NAPI instance: a queue polled in batches under a weight, scheduled at most once (SCHED), with the kernel's
+/// state protocol (KERNEL-NOTES §3). A driver derives from it and implements <see cref="Poll"/>.
+/// </summary>
+public abstract class Napi
+{
+    private int _state = (int)(NapiState.Sched | NapiState.Npsvc);
+
+    protected Napi(NetStack stack, int weight)
+    {
+        NetStackOptions.Range("weight", weight, 1, 4096);
+        Stack = stack;
+        Weight = weight;
+    }
+
+    public NetStack Stack { get; }
+
+    /// <summary>Packets one poll may process (dev_weight for the backlog, NAPI_POLL_WEIGHT for drivers).</summary>
+    public int Weight { get; set; }
+
+    /// <summary>The NAPI id (0: none; ids start above the CPU-hint range, as in the kernel).</summary>
+    public int Id { get; internal set; }
+
+    /// <summary>Consecutive empty completions that keep the queue masked and arm the watchdog instead (napi_defer_hard_irqs).</summary>
+    public int DeferHardIrqs { get; set; }
+
+    /// <summary>Watchdog delay in nanoseconds used by <see cref="DeferHardIrqs"/> (gro_flush_timeout).</summary>
+    public long GroFlushTimeoutNs { get; set; }
+
+    public NapiState State => (NapiState)Volatile.Read(ref _state);
+
+    /// <summary>Polls that ran (softirq, thread or busy-poll).</summary>
+    public long Polls => Volatile.Read(ref PollCount);
+
+    /// <summary>Packets those polls reported as work.</summary>
+    public long Packets => Volatile.Read(ref PacketCount);
+
+    /// <summary>The thread that polls this NAPI while threaded; null otherwise.</summary>
+    internal NapiThread? Thread { get; set; }
+
+    /// <summary>Link in a poll list; owned by whoever holds the list.</summary>
+    internal Napi? NextInList;
+
+    internal long PollCount;
+    internal long PacketCount;
+    internal int DeferHardIrqsCount;
+    internal long TimerDeadlineNs;
+    internal SoftnetData? TimerCpu;
+
+    /// <summary>
+    /// The driver's poll: process at most <paramref name="budget"/> packets and return how many. A driver that
+    /// ran out of work before the budget calls <see cref="CompleteDone"/> itself; one that used the whole budget must not.
+    /// </summary>
+    protected internal abstract int Poll(int budget);
+
+    /// <summary>napi_schedule: claim the NAPI and queue it for polling. Returns false when it was owned already (MISSED set) or disabled.</summary>
+    public bool Schedule()
+    {
+        if (!SchedulePrep())
+            return false;
+        Stack.ScheduleClaimed(this);
+        return true;
+    }
+
+    /// <summary>napi_schedule_prep: take SCHED, or mark MISSED when someone owns it.</summary>
+    public bool SchedulePrep()
+    {
+        int old, val;
+        do
+        {
+            old = Volatile.Read(ref _state);
+            if ((old & (int)NapiState.Disable) != 0)
+                return false;
+            val = old | (int)NapiState.Sched;
+            if ((old & (int)NapiState.Sched) != 0)
+                val |= (int)NapiState.Missed;
+        }
+        while (Interlocked.CompareExchange(ref _state, val, old) != old);
+        return (old & (int)NapiState.Sched) == 0;
+    }
+
+    /// <summary>
+    /// napi_complete_done: give the NAPI up after a poll that did less than its budget. Returns whether the driver
+    /// may unmask its queue; false when a MISSED schedule forced another round or an IRQ deferral timer was armed.
+    /// </summary>
+    public bool CompleteDone(int workDone)
+    {
+        int state = Volatile.Read(ref _state);
+        if ((state & (int)(NapiState.Npsvc | NapiState.InBusyPoll)) != 0)
+            return false;
+        long timeout = 0;
+        bool unmask = true;
+        if (workDone > 0)
+            DeferHardIrqsCount = DeferHardIrqs;
+        if (DeferHardIrqsCount > 0)
+        {
+            DeferHardIrqsCount--;
+            timeout = GroFlushTimeoutNs;
+            if (timeout != 0)
+                unmask = false;
+        }
+        int old, val;
+        const int clear = (int)(NapiState.Missed | NapiState.Sched | NapiState.SchedThreaded | NapiState.PreferBusyPoll);
+        do
+        {
+            old = Volatile.Read(ref _state);
+            val = old & ~clear;
+            if ((old & (int)NapiState.Missed) != 0)
+                val |= (int)NapiState.Sched;
+        }
+        while (Interlocked.CompareExchange(ref _state, val, old) != old);
+        if ((old & (int)NapiState.Missed) != 0)
+        {
+            Stack.ScheduleClaimed(this);
+            return false;
+        }
+        if (timeout != 0)
+            Stack.ArmWatchdog(this, timeout);
+        return unmask;
+    }
+
+    /// <summary>napi_disable: block new schedules, wait for the current owner to finish, then hold the NAPI.</summary>
+    public void Disable()
+    {
+        Interlocked.Or(ref _state, (int)NapiState.Disable);
+        int attempt = 0;
+        while (true)
+        {
+            int old = Volatile.Read(ref _state);
+            if ((old & (int)(NapiState.Sched | NapiState.Npsvc)) != 0)
+            {
+                Stack.Platform.Backoff(attempt++);
+                continue;
+            }
+            int val = (old | (int)(NapiState.Sched | NapiState.Npsvc))
+                & ~(int)(NapiState.Threaded | NapiState.ThreadedBusyPoll | NapiState.PreferBusyPoll);
+            if (Interlocked.CompareExchange(ref _state, val, old) == old)
+                break;
+        }
+        NetStack.CancelWatchdog(this);
+        Interlocked.And(ref _state, ~(int)NapiState.Disable);
+    }
+
+    /// <summary>napi_enable: release the hold taken by <see cref="Disable"/> (a new NAPI starts disabled).</summary>
+    public void Enable()
+    {
+        int old, val;
+        do
+        {
+            old = Volatile.Read(ref _state);
+            val = old & ~(int)(NapiState.Sched | NapiState.Npsvc);
+            if (Thread is { } t)
+                val |= (int)NapiState.Threaded | (t.BusyPoll ? (int)NapiState.ThreadedBusyPoll : 0);
+        }
+        while (Interlocked.CompareExchange(ref _state, val, old) != old);
+    }
+
+    /// <summary>
+    /// __napi_poll, shared by the softirq and the NAPI's thread: poll once if owned and say whether the NAPI used its
+    /// whole weight and must be polled again (the softirq puts it at the tail of its list).
+    /// </summary>
+    internal int PollRound(out bool repoll)
+    {
+        repoll = false;
+        int weight = Weight;
+        int work = 0;
+        if (Has(NapiState.Sched))
+        {
+            work = Poll(weight);
+            PollCount++;
+            PacketCount += work;
+        }
+        if (work > weight)
+        {
+            Stack.LogOnce($"NAPI {Id} polled {work} packets with weight {weight}; treated as {weight}");
+            work = weight;
+        }
+        if (work < weight)
+            return work;
+        if (Has(NapiState.Disable))
+        {
+            CompleteDone(work);
+            return work;
+        }
+        if (Has(NapiState.PreferBusyPoll))
+        {
+            if (CompleteDone(work))
+                Schedule();
+            return work;
+        }
+        repoll = true;
+        return work;
+    }
+
+    /// <summary>Watchdog expiry: take SCHED if free (without MISSED) and schedule on the timer's CPU.</summary>
+    internal void WatchdogFired()
+    {
+        int old;
+        do
+        {
+            old = Volatile.Read(ref _state);
+            if ((old & (int)(NapiState.Disable | NapiState.Sched)) != 0)
+                return;
+        }
+        while (Interlocked.CompareExchange(ref _state, old | (int)NapiState.Sched, old) != old);
+        Interlocked.And(ref _state, ~(int)NapiState.PreferBusyPoll);
+        Stack.ScheduleClaimed(this);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool Has(NapiState bits) => (Volatile.Read(ref _state) & (int)bits) != 0;
+
+    internal int SetBits(NapiState bits) => Interlocked.Or(ref _state, (int)bits);
+
+    internal int ClearBits(NapiState bits) => Interlocked.And(ref _state, ~(int)bits);
+}

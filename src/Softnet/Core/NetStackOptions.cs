@@ -1,0 +1,90 @@
+using Softnet.Scheduling;
+
+namespace Softnet.Core;
+
+/// <summary>
+/// The stack's knobs, named after the sysctls they mirror. Values are checked by <see cref="Validate"/>; an
+/// invalid one fails with an <see cref="ArgumentOutOfRangeException"/> naming the option and its allowed range.
+/// </summary>
+public sealed record NetStackOptions
+{
+    /// <summary>Logical CPUs (softnet_data instances). Default: the CPUs this process may use.</summary>
+    public int Cpus { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>thread_backlog_napi: how a remote CPU is kicked.</summary>
+    public KickMode Mode { get; init; } = KickMode.Softirq;
+
+    /// <summary>net.core.netdev_max_backlog: per-CPU input queue admission limit.</summary>
+    public int NetdevMaxBacklog { get; init; } = 1000;
+
+    /// <summary>net.core.netdev_budget: packets per net_rx_action pass.</summary>
+    public int NetdevBudget { get; init; } = 300;
+
+    /// <summary>net.core.netdev_budget_usecs: time per net_rx_action pass.</summary>
+    public int NetdevBudgetUsecs { get; init; } = 2000;
+
+    /// <summary>net.core.dev_weight: the backlog NAPI's quota per poll, and the default NAPI weight.</summary>
+    public int DevWeight { get; init; } = 64;
+
+    /// <summary>rps_cpus given to every new RX queue (rps_default_mask); empty = RPS off.</summary>
+    public string RpsCpus { get; init; } = "";
+
+    /// <summary>net.core.flow_limit_cpu_bitmap: CPUs whose enqueues apply flow limit; empty = off.</summary>
+    public string FlowLimit { get; init; } = "";
+
+    /// <summary>net.core.flow_limit_table_len: buckets per flow-limit table (a power of two).</summary>
+    public int FlowLimitTableLen { get; init; } = 4096;
+
+    /// <summary>net.core.skb_defer_max: per-CPU deferred-free list cap; 0 frees remotely-freed packets directly.</summary>
+    public int SkbDeferMax { get; init; } = 64;
+
+    /// <summary>Bytes per packet buffer.</summary>
+    public int PacketBufferSize { get; init; } = 2048;
+
+    /// <summary>Packets preallocated per CPU.</summary>
+    public int PacketPoolSize { get; init; } = 2048;
+
+    /// <summary>Most packets a CPU's pool may ever hold; past it allocation fails and the packet is dropped (nomem).</summary>
+    public int PacketPoolLimit { get; init; } = 1 << 20;
+
+    /// <summary>Pin each CPU's threads to an OS CPU with sched_setaffinity (best effort).</summary>
+    public bool Pin { get; init; } = true;
+
+    /// <summary>How long <see cref="NetStack.Dispose"/> lets the threads deliver what is queued before counting the rest as shutdown drops.</summary>
+    public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Threads, clocks and waits; replace only to drive the engine deterministically in tests.</summary>
+    public IPlatform Platform { get; init; } = SystemPlatform.Instance;
+
+    /// <summary>Operational messages (pinning refused, handler errors); default: standard error.</summary>
+    public Action<string> Log { get; init; } = static m => Console.Error.WriteLine("softnet: " + m);
+
+    /// <summary>Called when a handler throws (the batch is counted as dropped, reason handler).</summary>
+    public Action<Exception>? OnHandlerError { get; init; }
+
+    public void Validate()
+    {
+        Range(nameof(Cpus), Cpus, 1, 1024);
+        Range(nameof(NetdevMaxBacklog), NetdevMaxBacklog, 1, 1 << 24);
+        Range(nameof(NetdevBudget), NetdevBudget, 1, 1 << 20);
+        Range(nameof(NetdevBudgetUsecs), NetdevBudgetUsecs, 1, 1_000_000);
+        Range(nameof(DevWeight), DevWeight, 1, 4096);
+        Range(nameof(FlowLimitTableLen), FlowLimitTableLen, 1, 1 << 20);
+        if ((FlowLimitTableLen & (FlowLimitTableLen - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(FlowLimitTableLen), FlowLimitTableLen, $"{nameof(FlowLimitTableLen)} must be a power of two between 1 and {1 << 20}");
+        Range(nameof(SkbDeferMax), SkbDeferMax, 0, 1 << 20);
+        Range(nameof(PacketBufferSize), PacketBufferSize, 64, 1 << 16);
+        Range(nameof(PacketPoolSize), PacketPoolSize, 0, 1 << 22);
+        Range(nameof(PacketPoolLimit), PacketPoolLimit, Math.Max(PacketPoolSize, 64), 1 << 24);
+        if (ShutdownDrainTimeout < TimeSpan.Zero || ShutdownDrainTimeout > TimeSpan.FromMinutes(10))
+            throw new ArgumentOutOfRangeException(nameof(ShutdownDrainTimeout), ShutdownDrainTimeout, $"{nameof(ShutdownDrainTimeout)} must be between 0 and 10 minutes");
+        Steering.CpuMask.Parse(RpsCpus, Cpus, nameof(RpsCpus));
+        Steering.CpuMask.Parse(FlowLimit, Cpus, nameof(FlowLimit));
+    }
+
+    internal static void Range(string option, long value, long min, long max)
+    {
+        if (value < min || value > max)
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be between {min} and {max} (got {value})");
+    }
+}

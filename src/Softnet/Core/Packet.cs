@@ -1,0 +1,77 @@
+namespace Softnet.Core;
+
+/// <summary>
+/// A received packet (the sk_buff): a pooled, pinned buffer with the metadata steering needs. It belongs to
+/// the CPU whose pool it came from and always returns there. A handler may read it only during its call.
+/// </summary>
+public sealed class Packet
+{
+    /// <summary>Room for a sockaddr_in6, the largest address a device records.</summary>
+    public const int MaxAddressBytes = 28;
+
+    private readonly byte[] _buffer;
+    private readonly byte[] _address = new byte[MaxAddressBytes];
+
+    internal Packet(PacketPool owner, int bufferSize)
+    {
+        Owner = owner;
+        _buffer = GC.AllocateArray<byte>(bufferSize, pinned: true);
+    }
+
+    /// <summary>Bytes of payload in <see cref="Data"/>.</summary>
+    public int Length { get; internal set; }
+
+    /// <summary>The flow hash steering uses (skb->hash); 0 means "no hash": RPS leaves the packet where it is.</summary>
+    public uint FlowHash { get; set; }
+
+    /// <summary>When the packet was sent or received, in the stack's clock (nanoseconds); used for latency.</summary>
+    public long TimestampNs { get; set; }
+
+    /// <summary>The RX queue the packet arrived on.</summary>
+    public int QueueIndex { get; internal set; }
+
+    /// <summary>The device the packet arrived on.</summary>
+    public NetDevice? Device { get; internal set; }
+
+    /// <summary>The payload.</summary>
+    public Span<byte> Data => _buffer.AsSpan(0, Length);
+
+    /// <summary>The whole buffer, for devices and senders that fill it.</summary>
+    public Span<byte> Buffer => _buffer;
+
+    /// <summary>The raw source sockaddr recorded by a socket device (empty for loopback).</summary>
+    public ReadOnlySpan<byte> SourceAddress => _address.AsSpan(0, AddressLength);
+
+    /// <summary>The CPU that allocated the packet; the packet is freed back to its pool.</summary>
+    public int OwnerCpu => Owner.Cpu;
+
+    internal PacketPool Owner { get; }
+
+    internal byte[] RawBuffer => _buffer;
+
+    internal byte[] RawAddress => _address;
+
+    internal int AddressLength { get; set; }
+
+    /// <summary>Link in a defer list or a queue-free chain.</summary>
+    internal Packet? Next;
+
+    /// <summary>Sets the payload length after a sender or device wrote into <see cref="Buffer"/>.</summary>
+    public void SetLength(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _buffer.Length);
+        Length = length;
+    }
+
+    internal void Reset()
+    {
+        Length = 0;
+        FlowHash = 0;
+        TimestampNs = 0;
+        QueueIndex = 0;
+        Device = null;
+        AddressLength = 0;
+        Next = null;
+    }
+}

@@ -1,0 +1,451 @@
+using Softnet.Scheduling;
+using Softnet.Steering;
+
+namespace Softnet.Core;
+
+/// <summary>
+/// One CPU's softnet_data: its poll list, backlog NAPI, packet pool and deferred-free list, its counters, and its
+/// softirq thread (<c>ksoftirqd/N</c>). Everything that polls on behalf of this CPU holds <see cref="Bh"/>, the
+/// per-CPU bottom-half lock, so there is one poller per CPU at a time however many threads map to it.
+/// </summary>
+public sealed class SoftnetData
+{
+    private const int MaxSoftirqRestart = 10;
+    private const long MaxSoftirqTimeNs = 2_000_000;
+
+    private readonly Lock _pollLock = new();
+    private readonly Lock _timerLock = new();
+    private readonly List<Napi> _timers = [];
+    private readonly Packet[] _localFree;
+    private readonly bool[] _ipiTargets;
+    private readonly int[] _ipiList;
+    private readonly long[] _drops = new long[DropReasons.Count];
+    private Napi? _pollHead;
+    private Napi? _pollTail;
+    private int _ipiCount;
+    private int _softirqPending;
+    private int _rpsIpiPending;
+    private int _deferIpiPending;
+    private long _nextTimerNs = long.MaxValue;
+    private volatile bool _stopping;
+
+    // softnet_stat counters. Those written while holding Bh are plain; the rest are updated atomically.
+    internal long Processed;
+    internal long Delivered;
+    internal long TimeSqueeze;
+    internal long ReceivedRps;
+    internal long Dropped;
+    internal long FlowLimitCount;
+    internal long IpiSent;
+    internal long Wakeups;
+
+    internal SoftnetData(NetStack stack, int cpu, int osCpu)
+    {
+        var o = stack.Options;
+        Stack = stack;
+        Cpu = cpu;
+        OsCpu = osCpu;
+        Pool = new PacketPool(cpu, o.PacketBufferSize, o.PacketPoolSize, o.PacketPoolLimit, o.SkbDeferMax);
+        Backlog = new BacklogNapi(this, o.NetdevMaxBacklog, o.DevWeight);
+        _localFree = new Packet[Math.Max(o.DevWeight, 64)];
+        _ipiTargets = new bool[o.Cpus];
+        _ipiList = new int[o.Cpus];
+        if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
+            FlowLimit = new FlowLimitTable(o.FlowLimitTableLen);
+        SoftirqWaiter = stack.Platform.CreateSoftirqWaiter();
+    }
+
+    public NetStack Stack { get; }
+
+    /// <summary>The logical CPU index (softnet_stat's CPU column).</summary>
+    public int Cpu { get; }
+
+    /// <summary>The OS CPU this CPU's threads are pinned to.</summary>
+    public int OsCpu { get; }
+
+    public bool Online { get; internal set; } = true;
+
+    /// <summary>The bottom-half lock: held by whoever runs this CPU's softirq or polls on its behalf.</summary>
+    internal Lock Bh { get; } = new();
+
+    internal BacklogNapi Backlog { get; }
+
+    internal PacketPool Pool { get; }
+
+    internal FlowLimitTable? FlowLimit { get; }
+
+    internal IWaiter SoftirqWaiter { get; }
+
+    internal IThreadHandle? SoftirqThread { get; private set; }
+
+    internal NapiThread? BacklogThread { get; set; }
+
+    internal bool InNetRxAction { get; private set; }
+
+    internal long DropCount(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    internal void CountDrop(DropReason reason, int packets = 1)
+    {
+        Interlocked.Add(ref _drops[(int)reason], packets);
+        if (reason is DropReason.Backlog or DropReason.FlowLimit)
+            Interlocked.Add(ref Dropped, packets);
+    }
+
+    internal void StartSoftirqThread() =>
+        SoftirqThread = Stack.StartThread($"ksoftirqd/{Cpu}", this, SoftirqLoop);
+
+    internal void Stop()
+    {
+        _stopping = true;
+        SoftirqWaiter.Wake();
+    }
+
+    /// <summary>____napi_schedule: append a claimed NAPI to this CPU's poll list and raise NET_RX.</summary>
+    internal void ListAndRaise(Napi napi)
+    {
+        ListNoRaise(napi);
+        Raise();
+    }
+
+    /// <summary>Appends a claimed NAPI to the poll list for a caller that runs the softirq itself right after.</summary>
+    internal void ListNoRaise(Napi napi)
+    {
+        lock (_pollLock)
+        {
+            napi.NextInList = null;
+            if (_pollTail is null)
+                _pollHead = napi;
+            else
+                _pollTail.NextInList = napi;
+            _pollTail = napi;
+        }
+    }
+
+    /// <summary>raise_softirq(NET_RX): inside this CPU's net_rx_action the running pass picks the work up; otherwise ksoftirqd is woken.</summary>
+    internal void Raise()
+    {
+        Volatile.Write(ref _softirqPending, 1);
+        if (!(InNetRxAction && NetStack.CurrentBh == this))
+            WakeSoftirq();
+    }
+
+    internal void WakeSoftirq()
+    {
+        if (SoftirqWaiter.Wake())
+            Interlocked.Increment(ref Wakeups);
+    }
+
+    /// <summary>Processes this CPU's pending softirq work on the calling thread when no one else is (netif_rx's local_bh_enable).</summary>
+    internal void RunInline()
+    {
+        if (!Bh.TryEnter())
+        {
+            // The holder may be leaving already: make sure ksoftirqd looks.
+            Volatile.Write(ref _softirqPending, 1);
+            WakeSoftirq();
+            return;
+        }
+        bool leftover;
+        var outer = NetStack.CurrentBh;
+        try
+        {
+            NetStack.CurrentBh = this;
+            // __do_softirq: restart while work is left, at most 10 rounds and 2 ms, before handing over to ksoftirqd.
+            long end = Stack.Platform.NowNs() + MaxSoftirqTimeNs;
+            int rounds = 0;
+            do
+            {
+                Volatile.Write(ref _softirqPending, 0);
+                leftover = NetRxAction();
+            }
+            while (leftover && ++rounds < MaxSoftirqRestart && Stack.Platform.NowNs() < end);
+        }
+        finally
+        {
+            NetStack.CurrentBh = outer;
+            Bh.Exit();
+        }
+        if (leftover)
+        {
+            Volatile.Write(ref _softirqPending, 1);
+            WakeSoftirq();
+        }
+    }
+
+    /// <summary>The IPI handler's half of an RPS kick: the target schedules its own backlog.</summary>
+    internal void PostRpsIpi()
+    {
+        Volatile.Write(ref _rpsIpiPending, 1);
+        WakeSoftirq();
+    }
+
+    /// <summary>A defer-list kick in softirq mode: one outstanding IPI at a time.</summary>
+    internal bool PostDeferIpi()
+    {
+        if (Interlocked.CompareExchange(ref _deferIpiPending, 1, 0) != 0)
+            return false;
+        WakeSoftirq();
+        return true;
+    }
+
+    /// <summary>Queues an RPS IPI to <paramref name="target"/> until the end of this CPU's current pass (the rps_ipi_list).</summary>
+    internal void QueueIpi(SoftnetData target)
+    {
+        if (_ipiTargets[target.Cpu])
+            return;
+        _ipiTargets[target.Cpu] = true;
+        _ipiList[_ipiCount++] = target.Cpu;
+    }
+
+    internal void SendPendingIpis()
+    {
+        for (int i = 0; i < _ipiCount; i++)
+        {
+            int t = _ipiList[i];
+            _ipiTargets[t] = false;
+            Interlocked.Increment(ref IpiSent);
+            Stack.Cpu(t).PostRpsIpi();
+        }
+        _ipiCount = 0;
+    }
+
+    /// <summary>Hands a batch to the application in NAPI context, then frees it. Caller holds <see cref="Bh"/>.</summary>
+    internal void Deliver(ReadOnlySpan<Packet> batch)
+    {
+        Processed += batch.Length;
+        try
+        {
+            Stack.Handler(batch, Cpu);
+            Delivered += batch.Length;
+        }
+        catch (Exception e)
+        {
+            CountDrop(DropReason.Handler, batch.Length);
+            Stack.ReportHandlerError(e);
+        }
+        Free(batch);
+    }
+
+    /// <summary>Frees packets: ours straight back to the pool, others to their owner's defer list. Caller holds <see cref="Bh"/>.</summary>
+    internal void Free(ReadOnlySpan<Packet> batch)
+    {
+        int local = 0;
+        foreach (var p in batch)
+        {
+            if (p.Owner == Pool)
+            {
+                _localFree[local++] = p;
+                if (local == _localFree.Length)
+                {
+                    Pool.Return(_localFree);
+                    local = 0;
+                }
+            }
+            else if (p.Owner.Defer(p))
+            {
+                Stack.KickDefer(Stack.Cpu(p.Owner.Cpu), this);
+            }
+        }
+        if (local > 0)
+            Pool.Return(_localFree.AsSpan(0, local));
+        _localFree.AsSpan(0, local).Clear();
+    }
+
+    /// <summary>
+    /// net_rx_action: poll the NAPIs on this CPU's list under netdev_budget and netdev_budget_usecs. A NAPI that used
+    /// its whole weight goes to the tail and waits for the next pass. Returns whether work is left (time_squeeze or
+    /// leftovers), in which case the caller yields before continuing. Caller holds <see cref="Bh"/>.
+    /// </summary>
+    internal bool NetRxAction()
+    {
+        var o = Stack.Options;
+        var platform = Stack.Platform;
+        int budget = o.NetdevBudget;
+        long deadline = platform.NowNs() + o.NetdevBudgetUsecs * 1000L;
+        InNetRxAction = true;
+        Napi? list = TakePollList(out Napi? listTail);
+        Napi? repoll = null, repollTail = null;
+        while (true)
+        {
+            Pool.FlushDefer();
+            if (list is null)
+            {
+                if (repoll is null)
+                {
+                    list = TakePollList(out listTail);
+                    if (list is null)
+                        break;
+                    continue;
+                }
+                break;
+            }
+            var napi = list;
+            list = napi.NextInList;
+            if (list is null)
+                listTail = null;
+            napi.NextInList = null;
+            int work = napi.PollRound(out bool again);
+            if (again)
+            {
+                if (repollTail is null)
+                    repoll = napi;
+                else
+                    repollTail.NextInList = napi;
+                repollTail = napi;
+            }
+            budget -= work;
+            if (budget <= 0 || platform.NowNs() >= deadline)
+            {
+                TimeSqueeze++;
+                break;
+            }
+        }
+        InNetRxAction = false;
+        bool leftover = Requeue(list, listTail, repoll, repollTail);
+        SendPendingIpis();
+        return leftover;
+    }
+
+    private Napi? TakePollList(out Napi? tail)
+    {
+        lock (_pollLock)
+        {
+            var head = _pollHead;
+            tail = _pollTail;
+            _pollHead = _pollTail = null;
+            return head;
+        }
+    }
+
+    /// <summary>The new poll list is the unpolled leftovers, then what was scheduled during the pass, then the repolls.</summary>
+    private bool Requeue(Napi? list, Napi? listTail, Napi? repoll, Napi? repollTail)
+    {
+        lock (_pollLock)
+        {
+            if (list is not null)
+            {
+                listTail!.NextInList = _pollHead;
+                if (_pollHead is null)
+                    _pollTail = listTail;
+                _pollHead = list;
+            }
+            if (repoll is not null)
+            {
+                if (_pollTail is null)
+                    _pollHead = repoll;
+                else
+                    _pollTail.NextInList = repoll;
+                _pollTail = repollTail;
+            }
+            return _pollHead is not null;
+        }
+    }
+
+    /// <summary>NET_RX is raised or NAPIs wait on the poll list.</summary>
+    internal bool HasPendingSoftirq => Volatile.Read(ref _softirqPending) != 0 || Volatile.Read(ref _pollHead) is not null;
+
+    private bool HasWork() =>
+        Volatile.Read(ref _softirqPending) != 0
+        || Volatile.Read(ref _rpsIpiPending) != 0
+        || Volatile.Read(ref _deferIpiPending) != 0
+        || Volatile.Read(ref _pollHead) is not null
+        || Stack.Platform.NowNs() >= Volatile.Read(ref _nextTimerNs);
+
+    /// <summary>ksoftirqd: sleep until raised (or a device's readiness, or a watchdog), run net_rx_action, yield between passes that left work.</summary>
+    private void SoftirqLoop()
+    {
+        var platform = Stack.Platform;
+        while (!_stopping)
+        {
+            if (!HasWork())
+            {
+                long next = Volatile.Read(ref _nextTimerNs);
+                SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
+                continue;
+            }
+            bool leftover;
+            lock (Bh)
+            {
+                NetStack.CurrentBh = this;
+                if (Interlocked.Exchange(ref _rpsIpiPending, 0) != 0)
+                {
+                    ReceivedRps++;
+                    ListAndRaise(Backlog);
+                }
+                Volatile.Write(ref _deferIpiPending, 0);
+                Volatile.Write(ref _softirqPending, 0);
+                RunTimers();
+                leftover = NetRxAction();
+                NetStack.CurrentBh = null;
+            }
+            if (leftover)
+            {
+                Volatile.Write(ref _softirqPending, 1);
+                platform.Yield();
+            }
+        }
+    }
+
+    /// <summary>Arms a NAPI's watchdog on this CPU (the pinned hrtimer).</summary>
+    internal void ArmTimer(Napi napi, long delayNs)
+    {
+        long deadline = Stack.Platform.NowNs() + delayNs;
+        bool earlier;
+        lock (_timerLock)
+        {
+            if (napi.TimerCpu is { } old && old != this)
+                old.CancelTimer(napi);
+            if (napi.TimerCpu != this)
+                _timers.Add(napi);
+            napi.TimerCpu = this;
+            napi.TimerDeadlineNs = deadline;
+            earlier = deadline < _nextTimerNs;
+            if (earlier)
+                Volatile.Write(ref _nextTimerNs, deadline);
+        }
+        if (earlier && NetStack.CurrentBh != this)
+            WakeSoftirq();
+    }
+
+    internal void CancelTimer(Napi napi)
+    {
+        lock (_timerLock)
+        {
+            if (napi.TimerCpu != this)
+                return;
+            _timers.Remove(napi);
+            napi.TimerCpu = null;
+        }
+    }
+
+    private void RunTimers()
+    {
+        long now = Stack.Platform.NowNs();
+        if (now < Volatile.Read(ref _nextTimerNs))
+            return;
+        Napi? fire;
+        do
+        {
+            fire = null;
+            lock (_timerLock)
+            {
+                long next = long.MaxValue;
+                for (int i = 0; i < _timers.Count; i++)
+                {
+                    var n = _timers[i];
+                    if (fire is null && n.TimerDeadlineNs <= now)
+                    {
+                        fire = n;
+                        _timers.RemoveAt(i--);
+                        n.TimerCpu = null;
+                        continue;
+                    }
+                    next = Math.Min(next, n.TimerDeadlineNs);
+                }
+                Volatile.Write(ref _nextTimerNs, fire is null ? next : Math.Min(next, now));
+            }
+            fire?.WatchdogFired();
+        }
+        while (fire is not null);
+    }
+}

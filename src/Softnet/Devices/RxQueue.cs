@@ -1,0 +1,18 @@
+using Softnet.Steering;
+
+namespace Softnet.Devices;
+
+/// <summary>One RX queue of a device, with its rps_cpus.</summary>
+public sealed class RxQueue
+{
+    internal RxQueue(int index, int[] rpsCpus)
+    {
+        Index = index;
+        Rps = rpsCpus.Length > 0 ? new RpsMap(rpsCpus) : null;
+    }
+
+    public int Index { get; }
+
+    /// <summary>The queue's RPS map; null when RPS is off for it. Replaced atomically.</summary>
+    public RpsMap? Rps { get; set; }
+}

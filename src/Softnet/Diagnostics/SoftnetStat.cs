@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text;
+
+namespace Softnet.Diagnostics;
+
+/// <summary>
+/// The <c>/proc/net/softnet_stat</c> format: a row per online CPU, 15 columns of 32-bit counters as <c>%08x</c>,
+/// single spaces, in the kernel's column order (processed, dropped, time_squeeze, five legacy zeros, a legacy zero,
+/// received_rps, flow_limit_count, backlog length, CPU id, input queue length, process queue length).
+/// </summary>
+public static class SoftnetStat
+{
+    public static string Format(SoftnetSnapshot snapshot)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in snapshot.Cpus)
+        {
+            if (!c.Online)
+                continue;
+            Span<long> cols =
+            [
+                c.Processed, c.Dropped, c.TimeSqueeze, 0, 0, 0, 0, 0, 0,
+                c.ReceivedRps, c.FlowLimitCount, c.BacklogLength, c.Cpu, c.InputQueueLength, c.ProcessQueueLength,
+            ];
+            for (int i = 0; i < cols.Length; i++)
+            {
+                if (i > 0)
+                    sb.Append(' ');
+                sb.Append(((uint)cols[i]).ToString("x8", CultureInfo.InvariantCulture));
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Parses softnet_stat text (the kernel's or Softnet's) into rows of column values.</summary>
+    public static IReadOnlyList<uint[]> Parse(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ').Select(h => uint.Parse(h, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray())
+            .ToList();
+}

@@ -1,0 +1,33 @@
+namespace Softnet.Scheduling;
+
+/// <summary>
+/// Everything the engine needs from the operating system to block, wake, run threads and read time.
+/// The engine never touches threads or clocks except through this seam, so a deterministic scheduler
+/// can drive it step by step in tests.
+/// </summary>
+public interface IPlatform
+{
+    /// <summary>Monotonic time in nanoseconds.</summary>
+    long NowNs();
+
+    /// <summary>The OS CPU the calling thread runs on; a locality hint, never a correctness guarantee.</summary>
+    int CurrentOsCpu();
+
+    /// <summary>The OS CPUs this process may run on, ascending.</summary>
+    IReadOnlyList<int> AllowedOsCpus();
+
+    /// <summary>A waiter for a stack thread that only ever sleeps on it.</summary>
+    IWaiter CreateWaiter();
+
+    /// <summary>The idle wait of a per-CPU softirq thread; real platforms return one that also delivers device readiness.</summary>
+    IWaiter CreateSoftirqWaiter();
+
+    /// <summary>Starts a named thread, pinned to <paramref name="osCpu"/> when not negative and when the OS allows.</summary>
+    IThreadHandle StartThread(string name, int osCpu, Action body);
+
+    /// <summary>Gives the CPU away once (ksoftirqd's cond_resched).</summary>
+    void Yield();
+
+    /// <summary>Sleeps briefly while polling for a state change (napi_disable's wait).</summary>
+    void Backoff(int attempt);
+}

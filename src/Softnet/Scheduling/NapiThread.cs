@@ -1,0 +1,106 @@
+using Softnet.Core;
+
+namespace Softnet.Scheduling;
+
+/// <summary>
+/// A thread that polls one NAPI at a time (napi_threaded_poll): a per-CPU <c>backlog_napi/N</c> thread or a device
+/// NAPI's <c>napi/&lt;dev&gt;-&lt;id&gt;</c> thread. It sleeps until it sees SCHED_THREADED — never on the wake-up
+/// alone — so a wake with nothing to do costs one check and a wake that races with sleep is not lost.
+/// </summary>
+internal sealed class NapiThread
+{
+    private const long TimeSliceNs = 1_000_000;
+
+    private readonly NetStack _stack;
+    private readonly IWaiter _waiter;
+    private readonly SoftnetData? _home;
+    private Napi? _napi;
+    private volatile bool _stop;
+
+    /// <summary>Starts the thread; <paramref name="home"/> pins it to one CPU, otherwise it polls for whichever CPU it runs on.</summary>
+    public NapiThread(NetStack stack, string name, SoftnetData? home)
+    {
+        _stack = stack;
+        _home = home;
+        _waiter = stack.Platform.CreateWaiter();
+        Handle = stack.StartThread(name, home, Loop);
+    }
+
+    public IThreadHandle Handle { get; }
+
+    /// <summary>Whether the thread keeps polling without sleeping (threaded busy-poll).</summary>
+    public bool BusyPoll { get; set; }
+
+    /// <summary>The NAPI this thread serves (the thread node's back-pointer); null while parked.</summary>
+    public Napi? Napi
+    {
+        get => Volatile.Read(ref _napi);
+        set
+        {
+            Volatile.Write(ref _napi, value);
+            _waiter.Wake();
+        }
+    }
+
+    /// <summary>The unconditional wake of the threaded schedule path; the caller has set SCHED_THREADED first.</summary>
+    public void Wake(SoftnetData countOn)
+    {
+        if (_waiter.Wake())
+            Interlocked.Increment(ref countOn.Wakeups);
+    }
+
+    public void Stop()
+    {
+        _stop = true;
+        _waiter.Wake();
+    }
+
+    private void Loop()
+    {
+        while (!_stop)
+        {
+            var napi = Napi;
+            if (napi is null || !napi.Has(NapiState.SchedThreaded))
+            {
+                _waiter.Wait(-1);
+                continue;
+            }
+            PollUntilIdle(napi);
+        }
+    }
+
+    private void PollUntilIdle(Napi napi)
+    {
+        var platform = _stack.Platform;
+        long sliceStart = platform.NowNs();
+        while (true)
+        {
+            var cpu = _home ?? _stack.CurrentSoftnet();
+            bool repoll;
+            lock (cpu.Bh)
+            {
+                NetStack.CurrentBh = cpu;
+                napi.PollRound(out repoll);
+                cpu.Pool.FlushDefer();
+                cpu.SendPendingIpis();
+                NetStack.CurrentBh = null;
+            }
+            if (!repoll || _stop)
+                break;
+            CondResched(ref sliceStart);
+        }
+        // Rescheduled while finishing: pass the yield point before going again so a flooded NAPI cannot starve its CPU.
+        if (napi.Has(NapiState.SchedThreaded))
+            CondResched(ref sliceStart);
+    }
+
+    /// <summary>cond_resched: give the CPU away once a time slice has been used, not after every round.</summary>
+    private void CondResched(ref long sliceStart)
+    {
+        long now = _stack.Platform.NowNs();
+        if (now - sliceStart < TimeSliceNs)
+            return;
+        _stack.Platform.Yield();
+        sliceStart = _stack.Platform.NowNs();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Softnet.Interop;
+
+namespace Softnet.Scheduling;
+
+/// <summary>The real platform: OS threads pinned with sched_setaffinity, futex and epoll waits, the monotonic clock.</summary>
+public sealed class SystemPlatform : IPlatform
+{
+    public static readonly SystemPlatform Instance = new();
+
+    private static readonly double NsPerTick = 1e9 / Stopwatch.Frequency;
+    private readonly Lazy<int[]> _allowed = new(ReadAllowedCpus);
+
+    private SystemPlatform()
+    {
+    }
+
+    public long NowNs() => (long)(Stopwatch.GetTimestamp() * NsPerTick);
+
+    public int CurrentOsCpu() => Thread.GetCurrentProcessorId();
+
+    public IReadOnlyList<int> AllowedOsCpus() => _allowed.Value;
+
+    public IWaiter CreateWaiter() => new FutexWaiter();
+
+    public IWaiter CreateSoftirqWaiter() => new FutexWaiter();
+
+    public IThreadHandle StartThread(string name, int osCpu, Action body)
+    {
+        var handle = new OsThread(name, osCpu, body);
+        handle.Start();
+        return handle;
+    }
+
+    public void Yield() => Thread.Yield();
+
+    public void Backoff(int attempt)
+    {
+        if (attempt < 10)
+            Thread.SpinWait(1 << attempt);
+        else if (attempt < 20)
+            Thread.Yield();
+        else
+            Thread.Sleep(1);
+    }
+
+    private static unsafe int[] ReadAllowedCpus()
+    {
+        byte* mask = stackalloc byte[Libc.CpuSetBytes];
+        if (Libc.SchedGetAffinity(0, Libc.CpuSetBytes, mask) != 0)
+            return Enumerable.Range(0, Environment.ProcessorCount).ToArray();
+        var cpus = new List<int>();
+        for (int i = 0; i < Libc.CpuSetBytes * 8; i++)
+        {
+            if ((mask[i >> 3] & (1 << (i & 7))) != 0)
+                cpus.Add(i);
+        }
+        return cpus.Count > 0 ? cpus.ToArray() : [0];
+    }
+
+    private sealed class OsThread : IThreadHandle
+    {
+        private readonly Thread _thread;
+        private readonly int _osCpu;
+        private readonly Action _body;
+        private readonly ManualResetEventSlim _started = new();
+
+        public OsThread(string name, int osCpu, Action body)
+        {
+            Name = name;
+            _osCpu = osCpu;
+            _body = body;
+            // Thread.Name becomes the OS thread name (comm), truncated to 15 bytes as Linux does.
+            _thread = new Thread(Run) { Name = name, IsBackground = true };
+        }
+
+        public string Name { get; }
+
+        public int OsThreadId { get; private set; }
+
+        public bool Pinned { get; private set; }
+
+        public bool IsAlive => _thread.IsAlive;
+
+        public void Start()
+        {
+            _thread.Start();
+            _started.Wait();
+        }
+
+        public bool Join(TimeSpan timeout) => _thread.Join(timeout);
+
+        private unsafe void Run()
+        {
+            OsThreadId = Libc.GetTid();
+            if (_osCpu >= 0 && _osCpu < Libc.CpuSetBytes * 8)
+            {
+                byte* mask = stackalloc byte[Libc.CpuSetBytes];
+                new Span<byte>(mask, Libc.CpuSetBytes).Clear();
+                mask[_osCpu >> 3] = (byte)(1 << (_osCpu & 7));
+                Pinned = Libc.SchedSetAffinity(0, Libc.CpuSetBytes, mask) == 0;
+            }
+            _started.Set();
+            _body();
+        }
+    }
+}
