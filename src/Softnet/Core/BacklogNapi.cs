@@ -30,15 +30,30 @@ internal sealed class BacklogNapi : Napi
 
     public int ProcessLength => _process.Count;
 
+    /// <summary>Packets ever queued here (input_queue_tail); read under <see cref="QueueLock"/>.</summary>
+    public long Tail { get; private set; }
+
+    /// <summary>Packets ever taken out for delivery (input_queue_head).</summary>
+    public long Head => Volatile.Read(ref _head);
+
+    private long _head;
+
     /// <summary>enqueue_to_backlog's locked part. Returns the drop reason, or null when queued; <paramref name="schedule"/>
-    /// is set when this enqueue claimed SCHED and must now kick the CPU.</summary>
-    public DropReason? Enqueue(Packet p, out bool schedule)
+    /// is set when this enqueue claimed SCHED and must now kick the CPU. <paramref name="redirect"/> is set, and
+    /// nothing done, when the CPU went offline meanwhile: the caller retries there.</summary>
+    public DropReason? Enqueue(Packet p, out bool schedule, out SoftnetData? redirect)
     {
         schedule = false;
+        redirect = null;
         lock (QueueLock)
         {
             if (_closed)
                 return DropReason.Shutdown;
+            if (_cpu.Redirect is { } r)
+            {
+                redirect = r;
+                return null;
+            }
             int qlen = _input.Count;
             if (qlen > _maxBacklog)
                 return DropReason.Backlog;
@@ -48,6 +63,7 @@ internal sealed class BacklogNapi : Napi
                 schedule = true;
             }
             _input.Enqueue(p);
+            Tail++;
             return null;
         }
     }
@@ -60,6 +76,7 @@ internal sealed class BacklogNapi : Napi
             while (work < quota && _process.Count > 0)
             {
                 int n = _process.Dequeue(_batch.AsSpan(0, Math.Min(quota - work, _batch.Length)));
+                Volatile.Write(ref _head, _head + n);
                 _cpu.Deliver(_batch.AsSpan(0, n));
                 _batch.AsSpan(0, n).Clear();
                 work += n;
@@ -79,6 +96,31 @@ internal sealed class BacklogNapi : Napi
         }
     }
 
+    /// <summary>
+    /// dev_cpu_dead's hand-over: appends this CPU's process queue, then its input queue, to <paramref name="to"/>'s
+    /// input queue, in order and without admission checks, and resets this backlog to idle. Caller holds this CPU's
+    /// bottom-half lock and both queue locks.
+    /// </summary>
+    public int MoveTo(BacklogNapi to)
+    {
+        int moved = 0;
+        foreach (var ring in (ReadOnlySpan<PacketRing>)[_process, _input])
+        {
+            int n;
+            while ((n = ring.Dequeue(_batch)) > 0)
+            {
+                foreach (var p in _batch.AsSpan(0, n))
+                    to._input.Enqueue(p);
+                to.Tail += n;
+                moved += n;
+            }
+        }
+        _batch.AsSpan().Clear();
+        Volatile.Write(ref _head, Tail);
+        ClearBits(NapiState.Sched | NapiState.SchedThreaded | NapiState.Missed);
+        return moved;
+    }
+
     /// <summary>Stops admission (later enqueues drop with reason shutdown) and hands back everything queued.</summary>
     public int CloseAndDrain(Span<Packet> scratch, Action<ReadOnlySpan<Packet>> sink)
     {
@@ -86,7 +128,7 @@ internal sealed class BacklogNapi : Napi
         lock (QueueLock)
         {
             _closed = true;
-            foreach (var ring in new[] { _process, _input })
+            foreach (var ring in (ReadOnlySpan<PacketRing>)[_process, _input])
             {
                 int n;
                 while ((n = ring.Dequeue(scratch)) > 0)

@@ -7,7 +7,7 @@ namespace Softnet.Core;
 /// One NAPI instance: a queue polled in batches under a weight, scheduled at most once (SCHED), with the kernel's
 /// state protocol (KERNEL-NOTES §3). A driver derives from it and implements <see cref="Poll"/>.
 /// </summary>
-public abstract class Napi
+public abstract partial class Napi
 {
     private int _state = (int)(NapiState.Sched | NapiState.Npsvc);
 
@@ -19,6 +19,24 @@ public abstract class Napi
     }
 
     public NetStack Stack { get; }
+
+    /// <summary>The device this NAPI was added to; null for a CPU's backlog.</summary>
+    public NetDevice? Device { get; internal set; }
+
+    /// <summary>The queue index it serves (netlink's <c>irq</c>); -1 when not added to a device.</summary>
+    public int Index { get; internal set; } = -1;
+
+    /// <summary>The persistent settings slot it is attached to while added.</summary>
+    public NapiConfig? Config { get; internal set; }
+
+    /// <summary>The threaded mode as the live state bits say (netlink reports state, not config).</summary>
+    public ThreadedMode Threaded =>
+        !Has(NapiState.Threaded) ? ThreadedMode.Disabled
+        : Has(NapiState.ThreadedBusyPoll) ? ThreadedMode.BusyPoll
+        : ThreadedMode.Enabled;
+
+    /// <summary>The OS thread id of the NAPI's thread (netlink's <c>pid</c>); null when it has none.</summary>
+    public int? ThreadId => Thread?.Handle.OsThreadId;
 
     /// <summary>Packets one poll may process (dev_weight for the backlog, NAPI_POLL_WEIGHT for drivers).</summary>
     public int Weight { get; set; }

@@ -6,12 +6,14 @@ namespace Softnet.Core;
 /// <summary>A network device registered with a stack: a name, an ifindex, RX queues with their rps maps, and an up/down state.</summary>
 public abstract class NetDevice : IDisposable
 {
+    private readonly NapiConfig[] _configs;
+    private readonly List<Napi> _napis = [];
     private RxQueue[] _rxQueues;
     private long _rxDropped;
     private volatile bool _up;
     private int _disposed;
 
-    protected NetDevice(NetStack stack, string name, int rxQueues)
+    protected NetDevice(NetStack stack, string name, int rxQueues, int maxQueues = 0)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (name.Length > 15)
@@ -19,6 +21,7 @@ public abstract class NetDevice : IDisposable
         Stack = stack;
         Name = name;
         _rxQueues = Enumerable.Range(0, rxQueues).Select(i => new RxQueue(i, stack.DefaultRps)).ToArray();
+        _configs = Enumerable.Range(0, Math.Max(rxQueues, maxQueues)).Select(i => new NapiConfig(i)).ToArray();
         IfIndex = stack.RegisterDevice(this);
     }
 
@@ -35,12 +38,159 @@ public abstract class NetDevice : IDisposable
     /// <summary>Packets this device lost before reaching a handler (backlog, flow limit, device down), as rx_dropped.</summary>
     public long RxDropped => Volatile.Read(ref _rxDropped);
 
+    /// <summary>The device-level threaded value (sysfs <c>threaded</c>): the last mode written for the whole device.</summary>
+    public ThreadedMode Threaded { get; private set; }
+
+    /// <summary>The NAPIs currently added, by queue index.</summary>
+    public IReadOnlyList<Napi> Napis
+    {
+        get
+        {
+            lock (Control)
+                return _napis.OrderBy(n => n.Index).ToArray();
+        }
+    }
+
+    /// <summary>The persistent per-queue NAPI settings, including slots with no live NAPI.</summary>
+    public IReadOnlyList<NapiConfig> NapiConfigs => _configs;
+
+    /// <summary>Serializes control operations on this device (the netdev instance lock).</summary>
+    protected internal Lock Control { get; } = new();
+
+    /// <summary>
+    /// dev-set threaded: applies the mode to every NAPI and writes it into every config slot, live or not. Turning
+    /// it off also stops threads parked in removed slots.
+    /// </summary>
+    public void SetThreaded(ThreadedMode mode)
+    {
+        lock (Control)
+        {
+            foreach (var napi in _napis)
+                napi.SetThreadedMode(mode);
+            foreach (var config in _configs)
+            {
+                config.Threaded = mode;
+                if (mode == ThreadedMode.Disabled)
+                    StopParkedThread(config);
+            }
+            Threaded = mode;
+        }
+    }
+
+    /// <summary>napi-set: the fields given are applied to the live NAPI and its config; the threaded mode first.</summary>
+    public void SetNapi(Napi napi, ThreadedMode? threaded = null, int? deferHardIrqs = null, long? groFlushTimeoutNs = null)
+    {
+        if (deferHardIrqs is { } d)
+            NetStackOptions.Range("defer-hard-irqs", d, 0, int.MaxValue);
+        if (groFlushTimeoutNs is { } g)
+            NetStackOptions.Range("gro-flush-timeout", g, 0, long.MaxValue);
+        lock (Control)
+        {
+            if (napi.Device != this || !_napis.Contains(napi))
+                throw new ArgumentException($"NAPI {napi.Id} is not on {Name}", nameof(napi));
+            if (threaded is { } mode)
+                napi.SetThreadedMode(mode);
+            if (deferHardIrqs is { } defer)
+                napi.DeferHardIrqs = napi.Config!.DeferHardIrqs = defer;
+            if (groFlushTimeoutNs is { } gro)
+                napi.GroFlushTimeoutNs = napi.Config!.GroFlushTimeoutNs = gro;
+        }
+    }
+
+    /// <summary>
+    /// netif_napi_add_config: attach a new NAPI to queue slot <paramref name="index"/>, disabled. A thread parked in
+    /// the slot by an earlier delete is handed to it, so the queue keeps its thread and OS thread id.
+    /// </summary>
+    protected void NapiAdd(Napi napi, int index)
+    {
+        lock (Control)
+        {
+            var config = _configs[index];
+            napi.Device = this;
+            napi.Index = index;
+            napi.Config = config;
+            napi.SetBits(NapiState.Listed);
+            if (config.ParkedThread is { } parked)
+            {
+                config.ParkedThread = null;
+                napi.Thread = parked;
+                parked.Napi = napi;
+            }
+            _napis.Add(napi);
+        }
+    }
+
+    /// <summary>napi_enable: restore the slot's id and settings, apply its threaded mode, then let it be scheduled.</summary>
+    protected void NapiEnable(Napi napi)
+    {
+        lock (Control)
+        {
+            var config = napi.Config!;
+            if (config.NapiId == 0)
+                config.NapiId = Stack.AllocateNapiId();
+            napi.Id = config.NapiId;
+            napi.DeferHardIrqs = config.DeferHardIrqs;
+            napi.GroFlushTimeoutNs = config.GroFlushTimeoutNs;
+            napi.SetThreadedMode(config.Threaded);
+            napi.Enable();
+            if (config.Threaded == ThreadedMode.BusyPoll)
+                napi.Schedule();
+        }
+    }
+
+    /// <summary>napi_disable: wait for the current poller, hold the NAPI, save its settings into the slot.</summary>
+    protected void NapiDisable(Napi napi)
+    {
+        napi.Disable();
+        lock (Control)
+        {
+            napi.Config!.DeferHardIrqs = napi.DeferHardIrqs;
+            napi.Config.GroFlushTimeoutNs = napi.GroFlushTimeoutNs;
+        }
+    }
+
+    /// <summary>__netif_napi_del: detach a disabled NAPI; its thread is parked in the slot, not stopped.</summary>
+    protected void NapiDelete(Napi napi)
+    {
+        lock (Control)
+        {
+            napi.ClearBits(NapiState.Listed);
+            _napis.Remove(napi);
+            if (napi.Thread is { } thread)
+            {
+                thread.Napi = null;
+                napi.Thread = null;
+                napi.Config!.ParkedThread = thread;
+            }
+            napi.Config = null;
+        }
+    }
+
+    private static void StopParkedThread(NapiConfig config)
+    {
+        if (config.ParkedThread is not { } parked)
+            return;
+        config.ParkedThread = null;
+        parked.Stop();
+        parked.Handle.Join(Timeout.InfiniteTimeSpan);
+    }
+
     /// <summary>Sets every RX queue's rps_cpus (a sysfs-style CPU mask; empty turns RPS off).</summary>
     public void SetRpsCpus(string mask)
     {
         var cpus = CpuMask.Parse(mask, Stack.CpuCount, "rps_cpus");
         foreach (var q in RxQueues)
             q.Rps = cpus.Length > 0 ? new RpsMap(cpus) : null;
+    }
+
+    /// <summary>Moves the device's queue interrupts off a CPU that went offline.</summary>
+    protected internal virtual void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
+    {
+    }
+
+    /// <summary>Moves queue interrupts back to a CPU that came online.</summary>
+    protected internal virtual void OnCpuOnline(SoftnetData cpu)
+    {
     }
 
     internal void CountRxDropped() => Interlocked.Increment(ref _rxDropped);
@@ -62,6 +212,11 @@ public abstract class NetDevice : IDisposable
             return;
         _up = false;
         Close();
+        lock (Control)
+        {
+            foreach (var config in _configs)
+                StopParkedThread(config);
+        }
         Stack.UnregisterDevice(this);
         GC.SuppressFinalize(this);
     }

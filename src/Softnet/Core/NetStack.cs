@@ -9,7 +9,7 @@ namespace Softnet.Core;
 /// the application's handler. Packets enter through a NAPI's poll or through <see cref="NetifRx(Packet)"/>, are
 /// steered by RPS to a CPU's backlog, and are delivered in batches in NAPI context.
 /// </summary>
-public sealed class NetStack : IDisposable
+public sealed partial class NetStack : IDisposable
 {
     /// <summary>NAPI ids start above the range the kernel reserves for sender-CPU hints (NR_CPUS).</summary>
     public const int FirstNapiId = 8193;
@@ -105,7 +105,8 @@ public sealed class NetStack : IDisposable
             return home;
         int os = Platform.CurrentOsCpu();
         int cpu = (uint)os < (uint)_osCpuToCpu.Length ? _osCpuToCpu[os] : -1;
-        return _cpus[cpu >= 0 ? cpu : os % _cpus.Length];
+        var mapped = _cpus[cpu >= 0 ? cpu : os % _cpus.Length];
+        return mapped.StandIn ?? mapped;
     }
 
     /// <summary>netif_rx for one packet.</summary>
@@ -134,7 +135,7 @@ public sealed class NetStack : IDisposable
                 continue;
             }
             var target = RpsTarget(p) ?? self;
-            if (!EnqueueToBacklog(p, target, self, out bool schedule) || !schedule)
+            if (!EnqueueToBacklog(p, ref target, self, out bool schedule) || !schedule)
                 continue;
             if (target == self)
             {
@@ -174,25 +175,80 @@ public sealed class NetStack : IDisposable
             self.RunInline();
     }
 
-    /// <summary>enqueue_to_backlog: admission against netdev_max_backlog and flow limit, then the locked enqueue.</summary>
-    internal bool EnqueueToBacklog(Packet p, SoftnetData target, SoftnetData self, out bool schedule)
+    /// <summary>
+    /// netif_receive_skb_list for a NAPI driver's poll (caller holds the CPU's bottom-half lock): packets RPS steers
+    /// are queued to their CPU's backlog — the current CPU included — and the rest are delivered here, in one batch.
+    /// </summary>
+    public void ReceiveList(ReadOnlySpan<Packet> batch)
     {
-        schedule = false;
+        var self = t_bh is { } bh && bh.Stack == this
+            ? bh
+            : throw new InvalidOperationException("ReceiveList is for NAPI poll context");
+        var direct = self.DirectBatch;
+        int n = 0;
+        foreach (var p in batch)
+        {
+            if (RpsTarget(p) is not { } rpsTarget)
+            {
+                direct[n++] = p;
+                if (n == direct.Length)
+                {
+                    self.Deliver(direct);
+                    n = 0;
+                }
+                continue;
+            }
+            var target = rpsTarget;
+            if (!EnqueueToBacklog(p, ref target, self, out bool schedule) || !schedule)
+                continue;
+            if (target == self)
+                self.ListAndRaise(self.Backlog);
+            else if (Mode == KickMode.BacklogThreads)
+                WakeThreaded(target.Backlog, self);
+            else
+                self.QueueIpi(target);
+        }
+        if (n > 0)
+            self.Deliver(direct.AsSpan(0, n));
+        direct.AsSpan(0, n).Clear();
+    }
+
+    /// <summary>
+    /// enqueue_to_backlog: admission against netdev_max_backlog and flow limit, then the locked enqueue. If the target
+    /// CPU went offline meanwhile, the packet follows it to the CPU that took its queue (<paramref name="target"/> is updated).
+    /// </summary>
+    internal bool EnqueueToBacklog(Packet p, ref SoftnetData target, SoftnetData self, out bool schedule)
+    {
         int max = Options.NetdevMaxBacklog;
-        int qlen = target.Backlog.InputLength;
-        DropReason? reason = null;
-        if (qlen > max)
-            reason = DropReason.Backlog;
-        else if (self.FlowLimit is { } fl && fl.ShouldDrop(p.FlowHash, qlen, max))
-            reason = DropReason.FlowLimit;
-        else
-            reason = target.Backlog.Enqueue(p, out schedule);
-        if (reason is null)
-            return true;
-        target.CountDrop(reason.Value);
-        p.Device?.CountRxDropped();
-        FreeDropped(p);
-        return false;
+        while (true)
+        {
+            schedule = false;
+            int qlen = target.Backlog.InputLength;
+            DropReason? reason;
+            if (qlen > max)
+            {
+                reason = DropReason.Backlog;
+            }
+            else if (self.FlowLimit is { } fl && fl.ShouldDrop(p.FlowHash, qlen, max))
+            {
+                reason = DropReason.FlowLimit;
+            }
+            else
+            {
+                reason = target.Backlog.Enqueue(p, out schedule, out var redirect);
+                if (redirect is not null)
+                {
+                    target = redirect;
+                    continue;
+                }
+            }
+            if (reason is null)
+                return true;
+            target.CountDrop(reason.Value);
+            p.Device?.CountRxDropped();
+            FreeDropped(p);
+            return false;
+        }
     }
 
     /// <summary>get_rps_cpu: the queue's rps map picks a CPU for a hashed packet; null leaves it where it is.</summary>
@@ -204,7 +260,7 @@ public sealed class NetStack : IDisposable
         if (map is null)
             return null;
         var cpu = _cpus[map.CpuFor(p.FlowHash)];
-        return cpu.Online ? cpu : null;
+        return cpu.Redirect ?? cpu;
     }
 
     /// <summary>__napi_schedule for a NAPI whose SCHED the caller holds.</summary>

@@ -3,15 +3,18 @@ namespace Softnet.Core;
 /// <summary>A fixed-capacity FIFO of packets; the backlog's input and process queues. Not thread-safe.</summary>
 internal sealed class PacketRing(int capacity)
 {
-    private readonly Packet?[] _items = new Packet?[capacity];
+    private Packet?[] _items = new Packet?[capacity];
     private int _head;
     private int _count;
 
     /// <summary>Readable without the owner's lock, as the kernel's lockless qlen read.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Appends; grows only when full, which admission prevents except when a CPU going offline hands its queue over.</summary>
     public void Enqueue(Packet p)
     {
+        if (_count == _items.Length)
+            Grow();
         int tail = _head + _count;
         if (tail >= _items.Length)
             tail -= _items.Length;
@@ -32,5 +35,14 @@ internal sealed class PacketRing(int capacity)
         }
         Volatile.Write(ref _count, _count - n);
         return n;
+    }
+
+    private void Grow()
+    {
+        var next = new Packet?[_items.Length * 2];
+        for (int i = 0; i < _count; i++)
+            next[i] = _items[(_head + i) % _items.Length];
+        _items = next;
+        _head = 0;
     }
 }

@@ -20,6 +20,7 @@ public sealed class SoftnetData
     private readonly bool[] _ipiTargets;
     private readonly int[] _ipiList;
     private readonly long[] _drops = new long[DropReasons.Count];
+    private readonly List<ITxFlush> _txPending = [];
     private Napi? _pollHead;
     private Napi? _pollTail;
     private int _ipiCount;
@@ -28,6 +29,9 @@ public sealed class SoftnetData
     private int _deferIpiPending;
     private long _nextTimerNs = long.MaxValue;
     private volatile bool _stopping;
+    private volatile bool _parked;
+    private SoftnetData? _redirect;
+    private SoftnetData? _standIn;
 
     // softnet_stat counters. Those written while holding Bh are plain; the rest are updated atomically.
     internal long Processed;
@@ -48,6 +52,7 @@ public sealed class SoftnetData
         Pool = new PacketPool(cpu, o.PacketBufferSize, o.PacketPoolSize, o.PacketPoolLimit, o.SkbDeferMax);
         Backlog = new BacklogNapi(this, o.NetdevMaxBacklog, o.DevWeight);
         _localFree = new Packet[Math.Max(o.DevWeight, 64)];
+        DirectBatch = new Packet[Math.Max(o.DevWeight, 64)];
         _ipiTargets = new bool[o.Cpus];
         _ipiList = new int[o.Cpus];
         if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
@@ -65,10 +70,27 @@ public sealed class SoftnetData
 
     public bool Online { get; internal set; } = true;
 
+    /// <summary>While set (the CPU is offline), packets for this CPU's backlog go to that CPU instead.</summary>
+    internal SoftnetData? Redirect
+    {
+        get => Volatile.Read(ref _redirect);
+        set => Volatile.Write(ref _redirect, value);
+    }
+
+    /// <summary>While set, threads running on this CPU's OS CPU count as that CPU: this one is parked.</summary>
+    internal SoftnetData? StandIn
+    {
+        get => Volatile.Read(ref _standIn);
+        set => Volatile.Write(ref _standIn, value);
+    }
+
     /// <summary>The bottom-half lock: held by whoever runs this CPU's softirq or polls on its behalf.</summary>
     internal Lock Bh { get; } = new();
 
     internal BacklogNapi Backlog { get; }
+
+    /// <summary>Scratch for packets a driver's poll delivers without RPS; used under <see cref="Bh"/>.</summary>
+    internal Packet[] DirectBatch { get; }
 
     internal PacketPool Pool { get; }
 
@@ -93,6 +115,13 @@ public sealed class SoftnetData
 
     internal void StartSoftirqThread() =>
         SoftirqThread = Stack.StartThread($"ksoftirqd/{Cpu}", this, SoftirqLoop);
+
+    /// <summary>smpboot park/unpark of ksoftirqd: the thread stays alive, sleeping, while its CPU is offline.</summary>
+    internal void SetParked(bool parked)
+    {
+        _parked = parked;
+        SoftirqWaiter.Wake();
+    }
 
     internal void Stop()
     {
@@ -209,6 +238,21 @@ public sealed class SoftnetData
         _ipiCount = 0;
     }
 
+    /// <summary>Asks for <paramref name="device"/>'s queued transmissions to be flushed at the end of this round. Caller holds <see cref="Bh"/>.</summary>
+    public void RequestTxFlush(ITxFlush device)
+    {
+        if (!_txPending.Contains(device))
+            _txPending.Add(device);
+    }
+
+    /// <summary>Runs the requested TX flushes (NET_TX after NET_RX). Caller holds <see cref="Bh"/>.</summary>
+    internal void RunTxFlush()
+    {
+        for (int i = 0; i < _txPending.Count; i++)
+            _txPending[i].FlushTx(this);
+        _txPending.Clear();
+    }
+
     /// <summary>Hands a batch to the application in NAPI context, then frees it. Caller holds <see cref="Bh"/>.</summary>
     internal void Deliver(ReadOnlySpan<Packet> batch)
     {
@@ -303,7 +347,35 @@ public sealed class SoftnetData
         InNetRxAction = false;
         bool leftover = Requeue(list, listTail, repoll, repollTail);
         SendPendingIpis();
+        RunTxFlush();
         return leftover;
+    }
+
+    /// <summary>Hands every NAPI waiting on this CPU's poll list and every armed watchdog to <paramref name="to"/> (dev_cpu_dead). Caller holds <see cref="Bh"/>.</summary>
+    internal void MigrateWorkTo(SoftnetData to)
+    {
+        for (var napi = TakePollList(out _); napi is not null;)
+        {
+            var next = napi.NextInList;
+            napi.NextInList = null;
+            // The offline CPU's backlog was handed over already and must not run elsewhere.
+            if (napi != Backlog)
+                to.ListAndRaise(napi);
+            napi = next;
+        }
+        Napi[] armed;
+        lock (_timerLock)
+        {
+            armed = [.. _timers];
+            foreach (var napi in armed)
+                napi.TimerCpu = null;
+            _timers.Clear();
+            Volatile.Write(ref _nextTimerNs, long.MaxValue);
+        }
+        foreach (var napi in armed)
+            to.ArmTimer(napi, Math.Max(0, napi.TimerDeadlineNs - Stack.Platform.NowNs()));
+        Volatile.Write(ref _rpsIpiPending, 0);
+        Volatile.Write(ref _softirqPending, 0);
     }
 
     private Napi? TakePollList(out Napi? tail)
@@ -357,7 +429,8 @@ public sealed class SoftnetData
         var platform = Stack.Platform;
         while (!_stopping)
         {
-            if (!HasWork())
+            // Parked (CPU offline): pending kicks stay pending until the CPU comes back.
+            if (_parked || !HasWork())
             {
                 long next = Volatile.Read(ref _nextTimerNs);
                 SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));

@@ -16,6 +16,7 @@ internal sealed class NapiThread
     private readonly SoftnetData? _home;
     private Napi? _napi;
     private volatile bool _stop;
+    private long _sleeps;
 
     /// <summary>Starts the thread; <paramref name="home"/> pins it to one CPU, otherwise it polls for whichever CPU it runs on.</summary>
     public NapiThread(NetStack stack, string name, SoftnetData? home)
@@ -55,6 +56,9 @@ internal sealed class NapiThread
         _waiter.Wake();
     }
 
+    /// <summary>Times the thread went to sleep; a busy-polling thread does not.</summary>
+    public long Sleeps => Volatile.Read(ref _sleeps);
+
     private void Loop()
     {
         while (!_stop)
@@ -62,6 +66,7 @@ internal sealed class NapiThread
             var napi = Napi;
             if (napi is null || !napi.Has(NapiState.SchedThreaded))
             {
+                Interlocked.Increment(ref _sleeps);
                 _waiter.Wait(-1);
                 continue;
             }
@@ -71,10 +76,19 @@ internal sealed class NapiThread
 
     private void PollUntilIdle(Napi napi)
     {
-        var platform = _stack.Platform;
-        long sliceStart = platform.NowNs();
+        long sliceStart = _stack.Platform.NowNs();
         while (true)
         {
+            // Busy-poll is wanted while the mode says so and no disable is pending; IN_BUSY_POLL keeps completion from
+            // clearing SCHED_THREADED, so the loop keeps going and the queue stays masked.
+            bool busy = napi.Has(NapiState.ThreadedBusyPoll) && !napi.Has(NapiState.Disable);
+            if (busy != napi.Has(NapiState.InBusyPoll))
+            {
+                if (busy)
+                    napi.SetBits(NapiState.InBusyPoll);
+                else
+                    napi.ClearBits(NapiState.InBusyPoll);
+            }
             var cpu = _home ?? _stack.CurrentSoftnet();
             bool repoll;
             lock (cpu.Bh)
@@ -83,9 +97,10 @@ internal sealed class NapiThread
                 napi.PollRound(out repoll);
                 cpu.Pool.FlushDefer();
                 cpu.SendPendingIpis();
+                cpu.RunTxFlush();
                 NetStack.CurrentBh = null;
             }
-            if (!repoll || _stop)
+            if (_stop || Napi != napi || (!repoll && !busy))
                 break;
             CondResched(ref sliceStart);
         }

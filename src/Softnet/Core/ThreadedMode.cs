@@ -1,0 +1,44 @@
+namespace Softnet.Core;
+
+/// <summary>A NAPI's threaded mode, as netlink's <c>threaded</c> attribute spells it.</summary>
+public enum ThreadedMode
+{
+    /// <summary>Polled by its CPU's softirq.</summary>
+    Disabled,
+
+    /// <summary>Polled by its own <c>napi/&lt;dev&gt;-&lt;id&gt;</c> thread, which sleeps between rounds.</summary>
+    Enabled,
+
+    /// <summary>Polled by its own thread without sleeping; the queue stays masked.</summary>
+    BusyPoll,
+}
+
+/// <summary>Names of <see cref="ThreadedMode"/> as netlink and the CLI spell them.</summary>
+public static class ThreadedModes
+{
+    public static string Name(this ThreadedMode mode) => mode switch
+    {
+        ThreadedMode.Enabled => "enabled",
+        ThreadedMode.BusyPoll => "busy-poll",
+        _ => "disabled",
+    };
+
+    public static bool TryParse(string? text, out ThreadedMode mode)
+    {
+        switch (text)
+        {
+            case "disabled" or "0":
+                mode = ThreadedMode.Disabled;
+                return true;
+            case "enabled" or "1":
+                mode = ThreadedMode.Enabled;
+                return true;
+            case "busy-poll" or "2":
+                mode = ThreadedMode.BusyPoll;
+                return true;
+            default:
+                mode = default;
+                return false;
+        }
+    }
+}
