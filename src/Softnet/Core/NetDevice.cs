@@ -183,6 +183,13 @@ public abstract class NetDevice : IDisposable
             q.Rps = cpus.Length > 0 ? new RpsMap(cpus) : null;
     }
 
+    /// <summary>The most RX queues <see cref="SetChannels"/> accepts (the number of NAPI config slots).</summary>
+    public int MaxChannels => _configs.Length;
+
+    /// <summary>ethtool -L: change the number of RX queues while traffic flows; removed queues' NAPIs are deleted and re-added later.</summary>
+    public virtual void SetChannels(int rx) =>
+        throw new NotSupportedException($"{Name} has a fixed number of queues");
+
     /// <summary>Moves the device's queue interrupts off a CPU that went offline.</summary>
     protected internal virtual void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
     {

@@ -338,6 +338,11 @@ public sealed partial class NetStack : IDisposable
             _devices.Remove(device);
     }
 
+    /// <summary>The NAPI with this id on any device of the stack (netlink napi-get by id).</summary>
+    public Napi? FindNapi(int id) => Devices.SelectMany(d => d.Napis).FirstOrDefault(n => n.Id == id);
+
+    public NetDevice? FindDevice(string name) => Devices.FirstOrDefault(d => d.Name == name);
+
     internal int AllocateNapiId() => Interlocked.Increment(ref _nextNapiId) - 1;
 
     internal void ReportHandlerError(Exception e)
