@@ -200,7 +200,7 @@ public abstract class NetDevice : IDisposable
     {
     }
 
-    internal void CountRxDropped() => Interlocked.Increment(ref _rxDropped);
+    internal void CountRxDropped(long packets = 1) => Interlocked.Add(ref _rxDropped, packets);
 
     protected void SetUp(bool up) => _up = up;
 

@@ -28,6 +28,7 @@ public sealed class SoftnetData
     private int _rpsIpiPending;
     private int _deferIpiPending;
     private long _nextTimerNs = long.MaxValue;
+    private int _irqSources;
     private volatile bool _stopping;
     private volatile bool _parked;
     private SoftnetData? _redirect;
@@ -115,6 +116,25 @@ public sealed class SoftnetData
 
     internal void StartSoftirqThread() =>
         SoftirqThread = Stack.StartThread($"ksoftirqd/{Cpu}", this, SoftirqLoop);
+
+    private EpollWaiter Irqs => SoftirqWaiter as EpollWaiter
+        ?? throw new InvalidOperationException("device interrupts need the system platform's epoll-based softirq wait");
+
+    /// <summary>Makes readiness of <paramref name="fd"/> an interrupt handled on this CPU's softirq thread, armed once per <see cref="RearmIrq"/>.</summary>
+    internal void RegisterIrq(int fd, IIrqHandler handler)
+    {
+        Irqs.Register(fd, handler);
+        Interlocked.Increment(ref _irqSources);
+    }
+
+    internal void UnregisterIrq(int fd)
+    {
+        Irqs.Unregister(fd);
+        Interlocked.Decrement(ref _irqSources);
+    }
+
+    /// <summary>Unmasks the queue interrupt after its NAPI completed.</summary>
+    internal void RearmIrq(int fd) => Irqs.Rearm(fd);
 
     /// <summary>smpboot park/unpark of ksoftirqd: the thread stays alive, sleeping, while its CPU is offline.</summary>
     internal void SetParked(bool parked)
@@ -436,6 +456,9 @@ public sealed class SoftnetData
                 SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
                 continue;
             }
+            // Kept awake by wakes, the thread would never sleep in epoll and its devices' interrupts would starve.
+            if (Volatile.Read(ref _irqSources) > 0)
+                Irqs.TryPollIrqs();
             bool leftover;
             lock (Bh)
             {

@@ -23,7 +23,7 @@ public sealed class SystemPlatform : IPlatform
 
     public IWaiter CreateWaiter() => new FutexWaiter();
 
-    public IWaiter CreateSoftirqWaiter() => new FutexWaiter();
+    public IWaiter CreateSoftirqWaiter() => new EpollWaiter();
 
     public IThreadHandle StartThread(string name, int osCpu, Action body)
     {

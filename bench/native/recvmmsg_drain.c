@@ -1,0 +1,348 @@
+// Build: cc -O2 -o recvmmsg_drain recvmmsg_drain.c
+//
+// Native baseline for the Softnet UDP receive path: how fast plain recvmmsg drains Q SO_REUSEPORT sockets on
+// loopback, one pinned thread per socket. The queues are filled first and drained afterwards, so the number is the
+// receive side alone, with no sender competing for the CPUs.
+//
+//   recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6]
+//
+// Prints one JSON line on stdout; diagnostics go to stderr. Exit codes: 0 done (check "received" against "count"),
+// 1 usage or syscall failure, 2 the receive buffers cannot hold N datagrams, 3 gave up after 30 s.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_QUEUES 256
+#define MAX_BATCH 1024
+#define SENDERS 64 // source ports, so reuseport's flow hash has flows to spread
+#define GIVE_UP_NS (30LL * 1000000000LL)
+// Accounting bytes per queued datagram (skb truesize) we plan for: a 64-byte loopback datagram measures about
+// 1 KiB on x86-64 Linux 6.x; the margin covers other kernels and larger --size values through the size term.
+#define TRUESIZE_OVERHEAD 1536
+
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
+enum { MEMINFO_RMEM_ALLOC = 0, MEMINFO_DROPS = 8, MEMINFO_VARS = 9 };
+
+struct queue {
+    int fd;
+    int cpu;
+    long long received;
+    long long first_ns;
+    long long last_ns;
+    int timed_out;
+    pthread_t thread;
+};
+
+static struct queue queues[MAX_QUEUES];
+static int nqueues;
+static int batch = 64;
+static int size = 64;
+static long long start_ns;
+static pthread_barrier_t go;
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("recvmmsg_drain: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(code);
+}
+
+static void usage(void)
+{
+    die(1, "usage: recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6]");
+}
+
+static long parse(const char *name, const char *value, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long v = value ? strtol(value, &end, 10) : 0;
+    if (!value || errno || *end || v < min || v > max)
+        die(1, "%s must be an integer in [%ld, %ld]", name, min, max);
+    return v;
+}
+
+static int get_meminfo(int fd, uint32_t info[MEMINFO_VARS])
+{
+    socklen_t len = MEMINFO_VARS * sizeof(uint32_t);
+    memset(info, 0, len);
+    return getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len);
+}
+
+// Loopback delivers in the sender's softirq, but a long burst can push the tail to ksoftirqd: wait until the queued
+// memory stops changing before draining, so an empty queue really means its share is consumed.
+static void settle(void)
+{
+    long long previous = -1;
+    for (int i = 0; i < 200 && now_ns() - start_ns < GIVE_UP_NS; i++) {
+        long long total = 0;
+        uint32_t info[MEMINFO_VARS];
+        for (int q = 0; q < nqueues; q++)
+            if (get_meminfo(queues[q].fd, info) == 0)
+                total += info[MEMINFO_RMEM_ALLOC] + info[MEMINFO_DROPS];
+        if (total == previous)
+            return;
+        previous = total;
+        usleep(10000);
+    }
+}
+
+static void *drain(void *arg)
+{
+    struct queue *q = arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(q->cpu, &set);
+    sched_setaffinity(0, sizeof(set), &set); // best effort: an unpinned drain still measures
+
+    struct mmsghdr *msgs = calloc(batch, sizeof(*msgs));
+    struct iovec *iov = calloc(batch, sizeof(*iov));
+    char *buffers = malloc((size_t)batch * size);
+    if (!msgs || !iov || !buffers)
+        die(1, "malloc: %s", strerror(errno));
+    for (int i = 0; i < batch; i++) {
+        iov[i].iov_base = buffers + (size_t)i * size;
+        iov[i].iov_len = size;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+
+    pthread_barrier_wait(&go);
+    for (;;) {
+        int n = recvmmsg(q->fd, msgs, batch, MSG_DONTWAIT, NULL);
+        if (n > 0) {
+            long long t = now_ns();
+            if (q->received == 0)
+                q->first_ns = t;
+            q->last_ns = t;
+            q->received += n;
+            if (t - start_ns > GIVE_UP_NS) {
+                q->timed_out = 1;
+                break;
+            }
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EAGAIN)
+            die(1, "recvmmsg on queue %d: %s", (int)(q - queues), strerror(errno));
+        break; // EAGAIN after the queues settled: this queue's share is consumed
+    }
+    free(buffers);
+    free(iov);
+    free(msgs);
+    return NULL;
+}
+
+static int allowed_cpu(int index)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0 || CPU_COUNT(&set) == 0)
+        return index % (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int want = index % CPU_COUNT(&set);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &set) && want-- == 0)
+            return cpu;
+    return 0;
+}
+
+static socklen_t loopback(int v6, int port, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        a->sin6_addr = in6addr_loopback;
+        return sizeof(*a);
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return sizeof(*a);
+}
+
+static int open_queue(int v6, int port, long long need)
+{
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0)
+        die(1, "socket: %s", strerror(errno));
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)
+        die(1, "setsockopt SO_REUSEPORT: %s", strerror(errno));
+    // The kernel doubles the request and accounts truesize against the doubled value; ask for the need itself.
+    int request = need > 0x3fffffff ? 0x3fffffff : (int)need;
+    const char *how = "SO_RCVBUFFORCE";
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &request, sizeof(request)) != 0) {
+        how = "SO_RCVBUF (SO_RCVBUFFORCE needs CAP_NET_ADMIN)";
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &request, sizeof(request)) != 0)
+            die(1, "setsockopt SO_RCVBUF %d: %s", request, strerror(errno));
+    }
+    int effective = 0;
+    socklen_t len = sizeof(effective);
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &effective, &len) != 0)
+        die(1, "getsockopt SO_RCVBUF: %s", strerror(errno));
+    if (effective < need)
+        die(2, "receive buffer is %d bytes via %s, but holding this queue's share needs about %lld;"
+               " grant CAP_NET_ADMIN (run as root), raise net.core.rmem_max or lower --count",
+            effective, how, need);
+    struct sockaddr_storage ss;
+    socklen_t sslen = loopback(v6, port, &ss);
+    if (bind(fd, (struct sockaddr *)&ss, sslen) != 0)
+        die(1, "bind %s port %d: %s", v6 ? "::1" : "127.0.0.1", port, strerror(errno));
+    return fd;
+}
+
+static int local_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        die(1, "getsockname: %s", strerror(errno));
+    return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                          : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void prefill(int v6, int port, long long count)
+{
+    int senders[SENDERS];
+    struct sockaddr_storage any, dst;
+    socklen_t anylen = loopback(v6, 0, &any);
+    socklen_t dstlen = loopback(v6, port, &dst);
+    for (int s = 0; s < SENDERS; s++) {
+        senders[s] = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (senders[s] < 0 || bind(senders[s], (struct sockaddr *)&any, anylen) != 0)
+            die(1, "sender socket: %s", strerror(errno));
+    }
+    static struct mmsghdr msgs[MAX_BATCH];
+    static struct iovec iov[MAX_BATCH];
+    char *payload = calloc(1, size);
+    if (!payload)
+        die(1, "calloc: %s", strerror(errno));
+    for (int i = 0; i < batch; i++) {
+        iov[i].iov_base = payload;
+        iov[i].iov_len = size;
+        memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+        msgs[i].msg_hdr.msg_name = &dst;
+        msgs[i].msg_hdr.msg_namelen = dstlen;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    long long sent = 0;
+    for (long long round = 0; sent < count; round++) {
+        if (now_ns() - start_ns > GIVE_UP_NS)
+            die(3, "gave up prefilling after 30 s with %lld of %lld sent", sent, count);
+        int want = count - sent < batch ? (int)(count - sent) : batch;
+        int n = sendmmsg(senders[round % SENDERS], msgs, want, 0);
+        if (n > 0)
+            sent += n;
+        else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOBUFS)
+            die(1, "sendmmsg: %s", strerror(errno));
+    }
+    for (int s = 0; s < SENDERS; s++)
+        close(senders[s]);
+    free(payload);
+}
+
+int main(int argc, char **argv)
+{
+    long long count = 0;
+    int v6 = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "--queues"))
+            nqueues = (int)parse("--queues", value, 1, MAX_QUEUES), i++;
+        else if (!strcmp(argv[i], "--count"))
+            count = parse("--count", value, 1, 1000000000L), i++;
+        else if (!strcmp(argv[i], "--size"))
+            size = (int)parse("--size", value, 1, 65507), i++;
+        else if (!strcmp(argv[i], "--batch"))
+            batch = (int)parse("--batch", value, 1, MAX_BATCH), i++;
+        else if (!strcmp(argv[i], "--v6"))
+            v6 = 1;
+        else
+            usage();
+    }
+    if (nqueues == 0 || count == 0)
+        usage();
+    start_ns = now_ns();
+
+    // The flow hash spreads unevenly, so each queue is sized for twice its fair share (or all of it).
+    long long share = (count + nqueues - 1) / nqueues * 2;
+    if (share > count)
+        share = count;
+    long long need = share * (TRUESIZE_OVERHEAD + (long long)size);
+    if (need > 0x3fffffffLL * 2)
+        die(2, "%lld datagrams of %d bytes per queue need about %lld bytes of receive buffer, over the kernel's"
+               " 2 GiB limit; use more --queues or a lower --count",
+            share, size, need);
+    int port = 0;
+    for (int q = 0; q < nqueues; q++) {
+        queues[q].fd = open_queue(v6, port, need);
+        if (q == 0)
+            port = local_port(queues[0].fd);
+        queues[q].cpu = allowed_cpu(q);
+    }
+
+    prefill(v6, port, count);
+    settle();
+    long long queued_bytes = 0, drops = 0;
+    for (int q = 0; q < nqueues; q++) {
+        uint32_t info[MEMINFO_VARS];
+        if (get_meminfo(queues[q].fd, info) == 0) {
+            queued_bytes += info[MEMINFO_RMEM_ALLOC];
+            drops += info[MEMINFO_DROPS];
+        }
+    }
+    fprintf(stderr, "recvmmsg_drain: port %d, sent %lld, socket drops %lld, queued %lld bytes (~%lld per datagram)\n",
+        port, count, drops, queued_bytes, count > drops ? queued_bytes / (count - drops) : 0);
+
+    pthread_barrier_init(&go, NULL, (unsigned)nqueues);
+    for (int q = 0; q < nqueues; q++)
+        if ((errno = pthread_create(&queues[q].thread, NULL, drain, &queues[q])) != 0)
+            die(1, "pthread_create: %s", strerror(errno));
+    long long received = 0, first = 0, last = 0;
+    int timed_out = 0;
+    for (int q = 0; q < nqueues; q++) {
+        pthread_join(queues[q].thread, NULL);
+        struct queue *x = &queues[q];
+        fprintf(stderr, "recvmmsg_drain: queue %d on cpu %d received %lld\n", q, x->cpu, x->received);
+        received += x->received;
+        timed_out |= x->timed_out;
+        if (x->received && (!first || x->first_ns < first))
+            first = x->first_ns;
+        if (x->received && x->last_ns > last)
+            last = x->last_ns;
+    }
+    double seconds = received ? (last - first) / 1e9 : 0;
+    printf("{\"receiver\":\"c-recvmmsg\",\"queues\":%d,\"count\":%lld,\"received\":%lld,\"seconds\":%.6f,\"pps\":%.0f}\n",
+        nqueues, count, received, seconds, seconds > 0 ? received / seconds : 0);
+    if (timed_out)
+        die(3, "gave up after 30 s");
+    return 0;
+}

@@ -1,0 +1,276 @@
+using System.Net;
+using Softnet.Core;
+
+namespace Softnet.Devices.Udp;
+
+/// <summary>
+/// A UDP device: N sockets bound to one address with SO_REUSEPORT, each an RX queue with its own NAPI, its readiness
+/// the queue's interrupt on the queue's CPU. Where the kernel allows, a reuseport BPF program steers each datagram to
+/// the queue of the CPU that received it (RSS); RPS can re-steer on top. Handlers reply with <see cref="Reply"/>;
+/// replies leave batched with sendmmsg.
+/// </summary>
+public sealed class UdpDevice : NetDevice, ITxFlush
+{
+    private readonly UdpDeviceOptions _options;
+    private readonly IPEndPoint _bound;
+    private readonly UdpTx?[] _tx;
+    private UdpQueue[] _queues = [];
+    private bool _steering;
+    private long _txPackets;
+    private long _txDropped;
+
+    private UdpDevice(NetStack stack, UdpDeviceOptions options, UdpSocket first, int queues, int maxChannels)
+        : base(stack, options.Name, queues, maxChannels)
+    {
+        _options = options;
+        _bound = first.LocalEndPoint;
+        _tx = new UdpTx?[stack.CpuCount];
+        _queues = [new UdpQueue(this, first, 0, options.Weight)];
+    }
+
+    /// <summary>
+    /// Opens the device's sockets. The device receives nothing until <see cref="Start"/>: datagrams wait in the socket
+    /// buffers. Port in use, a bad address or a refused socket option throw <see cref="SocketSetupException"/> naming
+    /// what failed; bad options throw <see cref="ArgumentOutOfRangeException"/>. Nothing stays open on failure.
+    /// </summary>
+    public static UdpDevice Open(NetStack stack, UdpDeviceOptions options)
+    {
+        options.Validate(stack);
+        int queues = options.Queues == 0 ? stack.CpuCount : options.Queues;
+        int maxChannels = options.MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : options.MaxChannels;
+        var first = UdpSocket.Open(options.Bind, SocketOptions(options));
+        UdpDevice? device = null;
+        try
+        {
+            device = new UdpDevice(stack, options, first, queues, maxChannels);
+            for (int i = 1; i < queues; i++)
+                device.OpenQueue();
+            device.AttachSteering();
+            return device;
+        }
+        catch
+        {
+            if (device is null)
+                first.Dispose();
+            device?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The address and port all queues are bound to.</summary>
+    public IPEndPoint LocalEndPoint => _bound;
+
+    /// <summary>Whether datagrams are steered to the receiving CPU's queue (the reuseport program was accepted).</summary>
+    public bool CpuSteering => _steering;
+
+    public int QueueCount => Volatile.Read(ref _queues).Length;
+
+    public long TxPackets => Volatile.Read(ref _txPackets);
+
+    public long TxDropped => Volatile.Read(ref _txDropped);
+
+    /// <summary>The receive buffer each socket actually got (the kernel doubles requests and may cap them).</summary>
+    public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
+
+    public IReadOnlyList<UdpQueueStats> QueueStats =>
+        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops)).ToArray();
+
+    /// <summary>Datagrams the kernel dropped at the sockets so far, read from /proc (also before <see cref="Start"/>).</summary>
+    public long ReadSocketDrops() => Volatile.Read(ref _queues).Sum(q => SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops);
+
+    /// <summary>Adds and enables every queue's NAPI and unmasks its interrupt on its CPU.</summary>
+    public void Start()
+    {
+        lock (Control)
+        {
+            if (IsUp)
+                return;
+            var queues = _queues;
+            for (int i = 0; i < queues.Length; i++)
+                StartQueue(queues[i], i);
+            SetUp(true);
+        }
+    }
+
+    /// <summary>
+    /// Replies to <paramref name="request"/>'s source with a copy of <paramref name="payload"/>. Call it from the handler;
+    /// the reply leaves with the others of the round in one sendmmsg. Returns false when it could not be queued (counted as a TX drop).
+    /// </summary>
+    public bool Reply(Packet request, ReadOnlySpan<byte> payload)
+    {
+        var cpu = NetStack.CurrentBh
+            ?? throw new InvalidOperationException("Reply is for handler (NAPI) context");
+        var tx = _tx[cpu.Cpu] ??= new UdpTx(_options.Weight, Stack.Options.PacketBufferSize);
+        if (tx.IsFull)
+            FlushTx(cpu);
+        if (!tx.Add(request.SourceAddress, payload))
+        {
+            Interlocked.Increment(ref _txDropped);
+            return false;
+        }
+        cpu.RequestTxFlush(this);
+        return true;
+    }
+
+    public void FlushTx(SoftnetData cpu)
+    {
+        if (_tx[cpu.Cpu] is not { Count: > 0 } tx)
+            return;
+        int queued = tx.Count;
+        int sent = tx.Flush(Volatile.Read(ref _queues)[0].Socket.Fd);
+        Interlocked.Add(ref _txPackets, sent);
+        if (sent < queued)
+            Interlocked.Add(ref _txDropped, queued - sent);
+    }
+
+    /// <summary>
+    /// ethtool -L: grows or shrinks the RX queues while traffic flows. A removed queue is first taken out of the
+    /// steering, then drained into the stack, then closed; its NAPI's thread is parked for the queue's return.
+    /// </summary>
+    public override void SetChannels(int rx)
+    {
+        NetStackOptions.Range("rx", rx, 1, MaxChannels);
+        lock (Control)
+        {
+            var queues = _queues;
+            if (rx == queues.Length)
+                return;
+            if (rx > queues.Length)
+            {
+                for (int i = queues.Length; i < rx; i++)
+                {
+                    var q = OpenQueue();
+                    if (IsUp)
+                        StartQueue(q, i);
+                }
+                ResizeRxQueues(rx);
+                AttachSteering();
+                return;
+            }
+            Volatile.Write(ref _queues, queues[..rx]);
+            AttachSteering();
+            for (int i = queues.Length - 1; i >= rx; i--)
+                CloseQueue(queues[i]);
+            ResizeRxQueues(rx);
+        }
+    }
+
+    protected internal override void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
+    {
+        lock (Control)
+        {
+            foreach (var q in _queues)
+            {
+                if (q.IrqCpu == cpu)
+                {
+                    q.UnregisterIrq();
+                    q.RegisterIrq(replacement);
+                }
+            }
+        }
+    }
+
+    protected internal override void OnCpuOnline(SoftnetData cpu)
+    {
+        lock (Control)
+        {
+            var queues = _queues;
+            for (int i = 0; i < queues.Length; i++)
+            {
+                var q = queues[i];
+                if (q.IrqCpu is not null && q.IrqCpu != cpu && AffineCpu(i) == cpu)
+                {
+                    q.UnregisterIrq();
+                    q.RegisterIrq(cpu);
+                }
+            }
+        }
+    }
+
+    protected override void Close()
+    {
+        lock (Control)
+        {
+            var queues = _queues;
+            for (int i = queues.Length - 1; i >= 0; i--)
+                CloseQueue(queues[i]);
+            foreach (var tx in _tx)
+                tx?.Dispose();
+        }
+    }
+
+    private static UdpSocketOptions SocketOptions(UdpDeviceOptions o) => new()
+    {
+        ReusePort = true,
+        ReceiveBufferBytes = o.ReceiveBufferBytes,
+        SendBufferBytes = o.SendBufferBytes,
+        RxqOverflow = true,
+    };
+
+    private UdpQueue OpenQueue()
+    {
+        var q = new UdpQueue(this, UdpSocket.Open(_bound, SocketOptions(_options)), _queues.Length, _options.Weight);
+        Volatile.Write(ref _queues, [.. _queues, q]);
+        return q;
+    }
+
+    private void StartQueue(UdpQueue q, int index)
+    {
+        q.DeferHardIrqs = _options.DeferHardIrqs;
+        q.GroFlushTimeoutNs = _options.GroFlushTimeoutNs;
+        NapiAdd(q, index);
+        var config = q.Config!;
+        if (config.NapiId == 0)
+        {
+            config.DeferHardIrqs = _options.DeferHardIrqs;
+            config.GroFlushTimeoutNs = _options.GroFlushTimeoutNs;
+        }
+        NapiEnable(q);
+        q.RegisterIrq(AffineCpu(index));
+    }
+
+    /// <summary>Takes a queue down without losing what it holds: mask, stop polling, drain the socket into the stack, close.</summary>
+    private void CloseQueue(UdpQueue q)
+    {
+        bool started = q.Config is not null;
+        if (started)
+        {
+            q.UnregisterIrq();
+            NapiDisable(q);
+        }
+        var cpu = AffineCpu(q.Queue);
+        var outer = NetStack.CurrentBh;
+        lock (cpu.Bh)
+        {
+            NetStack.CurrentBh = cpu;
+            while (q.PollRound(out _) == q.Weight)
+            {
+            }
+            if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
+                q.CountSocketDrops(cpu, (uint)drops);
+            cpu.SendPendingIpis();
+            cpu.RunTxFlush();
+            NetStack.CurrentBh = outer;
+        }
+        if (started)
+            NapiDelete(q);
+        q.Socket.Dispose();
+        q.DisposeBatch();
+    }
+
+    private SoftnetData AffineCpu(int queue)
+    {
+        int cpu = _options.IrqAffinity is { } a && queue < a.Count ? a[queue] : queue % Stack.CpuCount;
+        var c = Stack.Cpu(cpu);
+        return c.StandIn ?? c;
+    }
+
+    private void AttachSteering()
+    {
+        if (!_options.CpuSteering)
+            return;
+        _steering = Volatile.Read(ref _queues)[0].Socket.TryAttachReuseportCpuSteering(QueueCount);
+        if (!_steering)
+            Stack.LogOnce($"{Name}: the kernel refused the reuseport CPU steering program; its flow hash spreads datagrams over the queues");
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using Softnet.Core;
+
+namespace Softnet.Devices.Udp;
+
+/// <summary>How a <see cref="UdpDevice"/> is set up. Checked when the device is created.</summary>
+public sealed record UdpDeviceOptions
+{
+    /// <summary>The most RX queues (and NAPI config slots) a device may have.</summary>
+    public const int MaxQueues = 256;
+
+    /// <summary>Interface name, as in <c>napi/&lt;ifname&gt;-&lt;id&gt;</c> thread names (at most 15 characters).</summary>
+    public string Name { get; init; } = "udp0";
+
+    /// <summary>Address and port every RX queue socket binds (SO_REUSEPORT); port 0 picks one for all queues.</summary>
+    public IPEndPoint Bind { get; init; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>RX queues (sockets, NAPIs); 0 = one per stack CPU.</summary>
+    public int Queues { get; init; }
+
+    /// <summary>Config slots, the limit for <see cref="NetDevice.SetChannels"/>; 0 = max(queues, CPUs).</summary>
+    public int MaxChannels { get; init; }
+
+    /// <summary>SO_RCVBUF(FORCE) per queue socket.</summary>
+    public int ReceiveBufferBytes { get; init; } = 8 << 20;
+
+    /// <summary>SO_SNDBUF(FORCE) of the sockets replies leave through.</summary>
+    public int SendBufferBytes { get; init; } = 4 << 20;
+
+    /// <summary>Steer each datagram to the queue of the CPU that received it (reuseport CBPF); off: the kernel's flow hash.</summary>
+    public bool CpuSteering { get; init; } = true;
+
+    /// <summary>smp_affinity per queue: the CPU whose softirq thread takes queue i's interrupt; default i mod CPUs.</summary>
+    public IReadOnlyList<int>? IrqAffinity { get; init; }
+
+    /// <summary>napi_defer_hard_irqs for every queue (device-wide default).</summary>
+    public int DeferHardIrqs { get; init; }
+
+    /// <summary>gro_flush_timeout in nanoseconds for every queue (device-wide default).</summary>
+    public long GroFlushTimeoutNs { get; init; }
+
+    /// <summary>NAPI weight: datagrams per poll (one recvmmsg).</summary>
+    public int Weight { get; init; } = 64;
+
+    internal void Validate(NetStack stack)
+    {
+        int queues = Queues == 0 ? stack.CpuCount : Queues;
+        NetStackOptions.Range(nameof(Queues), queues, 1, MaxQueues);
+        NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : MaxChannels, queues, MaxQueues);
+        NetStackOptions.Range(nameof(ReceiveBufferBytes), ReceiveBufferBytes, 0, int.MaxValue / 2);
+        NetStackOptions.Range(nameof(SendBufferBytes), SendBufferBytes, 0, int.MaxValue / 2);
+        NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, 0, int.MaxValue);
+        NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, 0, long.MaxValue);
+        NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
+        if (IrqAffinity is { } affinity)
+        {
+            foreach (int cpu in affinity)
+                NetStackOptions.Range(nameof(IrqAffinity), cpu, 0, stack.CpuCount - 1);
+        }
+    }
+}

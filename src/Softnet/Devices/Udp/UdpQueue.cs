@@ -1,0 +1,119 @@
+using Softnet.Core;
+using Softnet.Scheduling;
+
+namespace Softnet.Devices.Udp;
+
+/// <summary>
+/// One RX queue of a <see cref="UdpDevice"/>: a SO_REUSEPORT socket and its NAPI. Readiness is the queue's interrupt:
+/// it schedules the NAPI on the queue's CPU and stays masked (EPOLLONESHOT) until the NAPI completes. A poll reads up
+/// to its weight with one recvmmsg into pooled packets and hands the batch up.
+/// </summary>
+internal sealed class UdpQueue : Napi, IIrqHandler
+{
+    private readonly UdpDevice _device;
+    private readonly MessageBatch _batch;
+    private readonly Packet[] _packets;
+    private uint _reportedDrops;
+
+    public UdpQueue(UdpDevice device, UdpSocket socket, int queue, int weight)
+        : base(device.Stack, weight)
+    {
+        _device = device;
+        Queue = queue;
+        Socket = socket;
+        _batch = new MessageBatch(weight);
+        _packets = new Packet[weight];
+    }
+
+    public UdpSocket Socket { get; }
+
+    /// <summary>The RX queue number (also the NAPI config slot).</summary>
+    public int Queue { get; }
+
+    /// <summary>The CPU whose softirq thread takes this queue's interrupt; null while the interrupt is not registered.</summary>
+    public SoftnetData? IrqCpu { get; private set; }
+
+    /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
+    public long SocketDrops => _reportedDrops;
+
+    public void OnIrq() => Schedule();
+
+    public void RegisterIrq(SoftnetData cpu)
+    {
+        IrqCpu = cpu;
+        cpu.RegisterIrq(Socket.Fd, this);
+    }
+
+    public void UnregisterIrq()
+    {
+        IrqCpu?.UnregisterIrq(Socket.Fd);
+        IrqCpu = null;
+    }
+
+    protected internal override int Poll(int budget)
+    {
+        var cpu = NetStack.CurrentBh!;
+        int want = Math.Min(budget, _packets.Length);
+        int got = cpu.Pool.Rent(_packets.AsSpan(0, want));
+        for (int i = 0; i < got; i++)
+            _batch.SetBuffer(i, _packets[i].RawBuffer);
+        int n = got == 0 ? 0 : _batch.Receive(Socket.Fd, got);
+        if (n < 0)
+        {
+            Stack.LogOnce($"{_device.Name} queue {Index}: recvmmsg failed: {Interop.Errno.Describe(-n)}");
+            n = 0;
+        }
+        int valid = Fill(cpu, n);
+        cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
+        Stack.ReceiveList(_packets.AsSpan(0, valid));
+        _packets.AsSpan(0, got).Clear();
+        if (n < budget && CompleteDone(n) && IrqCpu is { } irq)
+            irq.RearmIrq(Socket.Fd);
+        return n;
+    }
+
+    /// <summary>Turns received messages into packets; truncated datagrams are dropped as malformed. Returns the good ones, packed at the front.</summary>
+    private int Fill(SoftnetData cpu, int n)
+    {
+        long now = Stack.Platform.NowNs();
+        var local = Socket.LocalSockaddr;
+        int valid = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var p = _packets[i];
+            if (_batch.HasDropCounter(i))
+                CountSocketDrops(cpu, _batch.DropCounter(i));
+            if (_batch.Truncated(i))
+            {
+                cpu.CountDrop(DropReason.Malformed);
+                _device.CountRxDropped();
+                // Left behind the good packets, it goes back to the pool with the unused ones.
+                continue;
+            }
+            var source = _batch.SourceAddress(i);
+            p.SetLength(_batch.Length(i));
+            source.CopyTo(p.RawAddress);
+            p.AddressLength = source.Length;
+            p.FlowHash = MessageBatch.FlowHash(source, local);
+            p.Device = _device;
+            p.QueueIndex = Queue;
+            p.TimestampNs = now;
+            (_packets[valid], _packets[i]) = (p, _packets[valid]);
+            valid++;
+        }
+        return valid;
+    }
+
+    /// <summary>SO_RXQ_OVFL carries the socket's cumulative drop count; the growth since the last report is new socket drops.</summary>
+    internal void CountSocketDrops(SoftnetData cpu, uint cumulative)
+    {
+        uint delta = cumulative - _reportedDrops;
+        if (delta == 0 || delta > int.MaxValue)
+            return;
+        _reportedDrops = cumulative;
+        cpu.CountDrop(DropReason.Socket, (int)delta);
+        _device.CountRxDropped(delta);
+    }
+
+    public void DisposeBatch() => _batch.Dispose();
+}
