@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+using Softnet.Admin;
+using Softnet.Cli.Options;
+using Softnet.Cli.Udp;
+using Softnet.Core;
+using Softnet.Devices.Udp;
+
+namespace Softnet.Cli.Commands;
+
+/// <summary>
+/// <c>softnet serve</c>: a UDP device on a real address, answering per <c>--reply</c>, with the admin endpoint, until
+/// SIGINT or SIGTERM; then a graceful shutdown (the sockets are drained into the stack, the stack delivers or counts
+/// every packet) and the final report.
+/// </summary>
+internal sealed class ServeCommand : ICommand
+{
+    public string Name => "serve";
+
+    public string Summary => "receive on a UDP address until SIGINT/SIGTERM (echo or answer sockperf), with the admin endpoint";
+
+    public async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            stdout.WriteLine(ServeOptions.Usage);
+            return ExitCodes.Ok;
+        }
+        ServeOptions o;
+        try
+        {
+            o = ServeOptions.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"softnet serve: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        var server = new UdpServer(o.Reply, o.Cpus);
+        NetStack stack;
+        try
+        {
+            stack = new NetStack(new NetStackOptions { Cpus = o.Cpus, Mode = o.Mode, RpsCpus = o.RpsCpus, Log = m => stderr.WriteLine("softnet: " + m) }, server.Handle);
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine($"softnet serve: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        AdminServer? admin = null;
+        try
+        {
+            var device = UdpDevice.Open(stack, new UdpDeviceOptions
+            {
+                Name = o.IfName,
+                Bind = o.Bind,
+                Queues = o.Queues,
+                DeferHardIrqs = o.DeferHardIrqs,
+                GroFlushTimeoutNs = o.GroFlushTimeoutNs,
+            });
+            server.Device = device;
+            if (!o.NoAdmin)
+            {
+                var adminOptions = new AdminOptions { HttpEndPoint = o.AdminHttp, AllowRemote = o.AdminAllowRemote };
+                if (o.AdminPath is { } path)
+                    adminOptions = adminOptions with { UnixSocketPath = path };
+                admin = await AdminServer.StartAsync(stack, adminOptions);
+            }
+            device.Start();
+            stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
+                + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h}" : "")));
+            await WaitForSignal();
+            stderr.WriteLine("softnet serve: shutting down");
+        }
+        catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException)
+        {
+            stderr.WriteLine($"softnet serve: {e.Message}");
+            if (admin is not null)
+                await admin.DisposeAsync();
+            stack.Dispose();
+            return ExitCodes.Failure;
+        }
+        if (admin is not null)
+            await admin.DisposeAsync();
+        stack.Dispose();
+        var report = server.Report(stack, o);
+        if (o.Json)
+            report.WriteJson(stdout);
+        else
+            report.WriteText(stdout);
+        return report.Violation() is null ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    private static async Task WaitForSignal()
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        await stop.Task;
+    }
+}

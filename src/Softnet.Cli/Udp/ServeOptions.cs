@@ -1,0 +1,108 @@
+using System.Net;
+using Softnet.Cli.Options;
+using Softnet.Core;
+using Softnet.Devices.Udp;
+
+namespace Softnet.Cli.Udp;
+
+/// <summary><c>softnet serve</c>'s options.</summary>
+internal sealed record ServeOptions
+{
+    public required IPEndPoint Bind { get; init; }
+
+    public int Queues { get; init; }
+
+    public int Cpus { get; init; } = Environment.ProcessorCount;
+
+    public KickMode Mode { get; init; } = KickMode.Softirq;
+
+    public string IfName { get; init; } = "udp0";
+
+    public ReplyMode Reply { get; init; } = ReplyMode.None;
+
+    public string RpsCpus { get; init; } = "";
+
+    public int DeferHardIrqs { get; init; }
+
+    public long GroFlushTimeoutNs { get; init; }
+
+    public string? AdminPath { get; init; }
+
+    public IPEndPoint? AdminHttp { get; init; }
+
+    public bool AdminAllowRemote { get; init; }
+
+    public bool NoAdmin { get; init; }
+
+    public bool Json { get; init; }
+
+    public const string Usage = """
+        usage: softnet serve --bind ADDR:PORT [options]
+
+        Receives on a UDP device until SIGINT or SIGTERM, then shuts down gracefully and prints the final report.
+
+          --bind ADDR:PORT          address and port every queue binds, e.g. 127.0.0.1:11111 or [::]:11111 (required)
+          --queues N                RX queues (sockets and NAPIs), 1..256 (default: one per CPU)
+          --cpus N                  stack CPUs, 1..1024 (default: the CPUs this process may use)
+          --mode MODE               softirq | backlog-threads (default softirq)
+          --ifname NAME             interface name, at most 15 characters (default udp0)
+          --reply MODE              none | echo | sockperf (default none)
+          --rps-cpus MASK           rps_cpus for every queue (default: off)
+          --defer-hard-irqs N       napi_defer_hard_irqs for every queue, 0..2147483647 (default 0)
+          --gro-flush-timeout NS    gro_flush_timeout in ns, 0..10000000000 (default 0)
+          --admin PATH              admin Unix socket (default $XDG_RUNTIME_DIR/softnet/softnet.sock or /tmp/softnet-$UID/softnet.sock)
+          --admin-http ADDR:PORT    also serve the admin API over HTTP (loopback only unless --admin-allow-remote)
+          --admin-allow-remote      allow a non-loopback --admin-http address
+          --no-admin                no admin endpoint
+          --json                    print the final report as one JSON object
+
+        Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage.
+        """;
+
+    public static ServeOptions Parse(IReadOnlyList<string> args)
+    {
+        IPEndPoint? bind = null;
+        var o = new ServeOptions { Bind = new IPEndPoint(IPAddress.Loopback, 0) };
+        var reader = new ArgReader(args);
+        while (reader.Next(out string name))
+        {
+            switch (name)
+            {
+                case "--bind":
+                    bind = ParseEndPoint("--bind", reader.Value());
+                    break;
+                case "--admin-http":
+                    o = o with { AdminHttp = ParseEndPoint("--admin-http", reader.Value()) };
+                    break;
+                default:
+                    o = name switch
+                    {
+                        "--queues" => o with { Queues = reader.Int32(1, UdpDeviceOptions.MaxQueues) },
+                        "--cpus" => o with { Cpus = reader.Int32(1, 1024) },
+                        "--mode" => o with { Mode = KickModes.TryParse(reader.Value(), out var m) ? m : throw new UsageException("--mode must be one of softirq, backlog-threads") },
+                        "--ifname" => o with { IfName = reader.Value() },
+                        "--reply" => o with { Reply = Enum.Parse<ReplyMode>(reader.OneOf("none", "echo", "sockperf"), ignoreCase: true) },
+                        "--rps-cpus" => o with { RpsCpus = reader.Value() },
+                        "--defer-hard-irqs" => o with { DeferHardIrqs = reader.Int32(0, int.MaxValue) },
+                        "--gro-flush-timeout" => o with { GroFlushTimeoutNs = reader.Integer(0, 10_000_000_000) },
+                        "--admin" => o with { AdminPath = reader.Value() },
+                        "--admin-allow-remote" => o with { AdminAllowRemote = true },
+                        "--no-admin" => o with { NoAdmin = true },
+                        "--json" => o with { Json = true },
+                        _ => throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
+                    };
+                    break;
+            }
+        }
+        if (bind is null)
+            throw new UsageException("--bind ADDR:PORT is required, e.g. --bind 127.0.0.1:11111");
+        if (o.IfName.Length is 0 or > 15)
+            throw new UsageException($"--ifname must be 1 to 15 characters (got '{o.IfName}')");
+        return o with { Bind = bind };
+    }
+
+    private static IPEndPoint ParseEndPoint(string option, string text) =>
+        IPEndPoint.TryParse(text, out var ep) && text.Contains(':')
+            ? ep
+            : throw new UsageException($"{option} must be ADDR:PORT such as 127.0.0.1:11111 or [::1]:11111 (got '{text}')");
+}

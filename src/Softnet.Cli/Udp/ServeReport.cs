@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Softnet.Core;
+using Softnet.Devices.Udp;
+
+namespace Softnet.Cli.Udp;
+
+/// <summary><c>softnet serve</c>'s final report: received, replied, drops by reason, per-queue figures and softnet_stat.</summary>
+internal sealed record ServeReport(
+    string Bind,
+    string Mode,
+    int Queues,
+    long Received,
+    long Delivered,
+    long Replied,
+    long TxDropped,
+    IReadOnlyDictionary<DropReason, long> Dropped,
+    IReadOnlyList<UdpQueueStats> QueueStats,
+    string SoftnetStat)
+{
+    /// <summary>The handler saw exactly what the stack says it delivered.</summary>
+    public string? Violation() =>
+        Received == Delivered ? null : $"the handler counted {Received} datagrams but the stack delivered {Delivered}";
+
+    public void WriteText(TextWriter w)
+    {
+        w.WriteLine($"softnet serve: {Bind}, {Mode} mode, {Queues} queues");
+        w.WriteLine($"received    {Received:N0}");
+        w.WriteLine($"replied     {Replied:N0}");
+        w.WriteLine($"tx_dropped  {TxDropped:N0}");
+        w.WriteLine($"dropped     {Dropped.Values.Sum():N0}");
+        foreach (var (reason, count) in Dropped)
+            w.WriteLine($"  {reason.Name(),-12}{count:N0}");
+        w.WriteLine();
+        w.WriteLine("queue  napi_id  irq_cpu      polls    packets  socket_drops");
+        foreach (var q in QueueStats)
+            w.WriteLine($"{q.Queue,5}  {q.NapiId,7}  {q.IrqCpu,7}  {q.Polls,9:N0}  {q.Packets,9:N0}  {q.SocketDrops,12:N0}");
+        w.WriteLine();
+        w.WriteLine("softnet_stat:");
+        w.Write(SoftnetStat);
+    }
+
+    public void WriteJson(TextWriter w)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("bind", Bind);
+            json.WriteString("mode", Mode);
+            json.WriteNumber("queue_count", Queues);
+            json.WriteNumber("received", Received);
+            json.WriteNumber("replied", Replied);
+            json.WriteNumber("tx_dropped", TxDropped);
+            json.WriteStartObject("dropped");
+            foreach (var (reason, count) in Dropped)
+                json.WriteNumber(reason.Name(), count);
+            json.WriteEndObject();
+            json.WriteStartArray("queues");
+            foreach (var q in QueueStats)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("queue", q.Queue);
+                json.WriteNumber("napi_id", q.NapiId);
+                json.WriteNumber("irq_cpu", q.IrqCpu);
+                json.WriteNumber("polls", q.Polls);
+                json.WriteNumber("packets", q.Packets);
+                json.WriteNumber("socket_drops", q.SocketDrops);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteString("softnet_stat", SoftnetStat);
+            json.WriteEndObject();
+        }
+        w.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}
