@@ -256,8 +256,9 @@ public sealed partial class NetStack : IDisposable
     {
         if (p.FlowHash == 0 || p.Device is not { } dev)
             return null;
-        var map = dev.RxQueues[p.QueueIndex].Rps;
-        if (map is null)
+        var queues = dev.RxQueues;
+        // A queue the device no longer has (channels shrinking) gets no steering, as the kernel does.
+        if ((uint)p.QueueIndex >= (uint)queues.Count || queues[p.QueueIndex].Rps is not { } map)
             return null;
         var cpu = _cpus[map.CpuFor(p.FlowHash)];
         return cpu.Redirect ?? cpu;

@@ -29,6 +29,7 @@ public sealed class SoftnetData
     private int _deferIpiPending;
     private long _nextTimerNs = long.MaxValue;
     private int _irqSources;
+    private int _softirqThreadId;
     private volatile bool _stopping;
     private volatile bool _parked;
     private SoftnetData? _redirect;
@@ -446,6 +447,7 @@ public sealed class SoftnetData
     /// <summary>ksoftirqd: sleep until raised (or a device's readiness, or a watchdog), run net_rx_action, yield between passes that left work.</summary>
     private void SoftirqLoop()
     {
+        _softirqThreadId = Environment.CurrentManagedThreadId;
         var platform = Stack.Platform;
         while (!_stopping)
         {
@@ -499,7 +501,8 @@ public sealed class SoftnetData
             if (earlier)
                 Volatile.Write(ref _nextTimerNs, deadline);
         }
-        if (earlier && NetStack.CurrentBh != this)
+        // Only this CPU's own softirq thread re-reads the deadline before it sleeps; anyone else must wake it.
+        if (earlier && Environment.CurrentManagedThreadId != _softirqThreadId)
             WakeSoftirq();
     }
 

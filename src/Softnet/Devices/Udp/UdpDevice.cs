@@ -11,6 +11,9 @@ namespace Softnet.Devices.Udp;
 /// </summary>
 public sealed class UdpDevice : NetDevice, ITxFlush
 {
+    /// <summary>Longer than any in-flight loopback delivery takes to reach its socket.</summary>
+    private static readonly TimeSpan SteeringGracePeriod = TimeSpan.FromMilliseconds(50);
+
     private readonly UdpDeviceOptions _options;
     private readonly IPEndPoint _bound;
     private readonly UdpTx?[] _tx;
@@ -125,7 +128,9 @@ public sealed class UdpDevice : NetDevice, ITxFlush
 
     /// <summary>
     /// ethtool -L: grows or shrinks the RX queues while traffic flows. A removed queue is first taken out of the
-    /// steering, then drained into the stack, then closed; its NAPI's thread is parked for the queue's return.
+    /// steering, given time for datagrams already steered to it to land, then drained into the stack and closed; its
+    /// NAPI's thread is parked for the queue's return. Needs CPU steering: without a steering program a leaving socket
+    /// keeps receiving until it is closed, and what it received then would be lost.
     /// </summary>
     public override void SetChannels(int rx)
     {
@@ -135,20 +140,25 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             var queues = _queues;
             if (rx == queues.Length)
                 return;
+            if (!_steering)
+                throw new NotSupportedException($"{Name}: changing channels without losing datagrams needs reuseport CPU steering, which is off");
             if (rx > queues.Length)
             {
+                ResizeRxQueues(rx);
                 for (int i = queues.Length; i < rx; i++)
                 {
                     var q = OpenQueue();
                     if (IsUp)
                         StartQueue(q, i);
                 }
-                ResizeRxQueues(rx);
                 AttachSteering();
                 return;
             }
             Volatile.Write(ref _queues, queues[..rx]);
             AttachSteering();
+            // Selection runs under RCU in the kernel's receive path: wait out deliveries that chose a leaving socket
+            // under the old program before the last read.
+            Thread.Sleep(SteeringGracePeriod);
             for (int i = queues.Length - 1; i >= rx; i--)
                 CloseQueue(queues[i]);
             ResizeRxQueues(rx);

@@ -1,0 +1,40 @@
+using System.Net;
+
+namespace Softnet.Admin;
+
+/// <summary>Where an <see cref="AdminServer"/> listens: always a Unix socket, optionally also HTTP on a loopback address.</summary>
+public sealed record AdminOptions
+{
+    private readonly string? _unixSocketPath;
+
+    /// <summary>Names the default socket (<c>&lt;name&gt;.sock</c>); ignored when <see cref="UnixSocketPath"/> is set.</summary>
+    public string Name { get; init; } = AdminPaths.DefaultName;
+
+    /// <summary>The socket path; defaults to <see cref="AdminPaths.DefaultSocketPath"/> for <see cref="Name"/>.</summary>
+    public string UnixSocketPath
+    {
+        get => _unixSocketPath ?? AdminPaths.DefaultSocketPath(Name);
+        init => _unixSocketPath = value;
+    }
+
+    /// <summary>Also serve HTTP here (port 0 picks a free port); must be a loopback address unless <see cref="AllowRemote"/>.</summary>
+    public IPEndPoint? HttpEndPoint { get; init; }
+
+    /// <summary>Lets <see cref="HttpEndPoint"/> be a non-loopback address: the API has no authentication.</summary>
+    public bool AllowRemote { get; init; }
+
+    /// <summary>
+    /// Publish the stack's <c>Softnet</c> meter for the server's lifetime. Turn off when the host publishes it
+    /// itself: two meters of the same name would report every instrument twice.
+    /// </summary>
+    public bool PublishMeter { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (HttpEndPoint is { } http && !AllowRemote && !IsLoopback(http.Address))
+            throw new ArgumentException($"admin HTTP must bind a loopback address (got {http}); pass --admin-allow-remote to allow it");
+    }
+
+    private static bool IsLoopback(IPAddress address) =>
+        IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Softnet.Admin.Contract;
+using Softnet.Admin.Http;
+using Softnet.Core;
+
+namespace Softnet.Admin.Endpoints;
+
+/// <summary>Devices: listing, the device-level threaded switch (sysfs <c>threaded</c>) and channel counts (<c>ethtool -L</c>).</summary>
+internal static class DeviceEndpoints
+{
+    public static void MapDevices(this IEndpointRouteBuilder routes, NetStack stack)
+    {
+        routes.MapGet("/dev", context =>
+        {
+            IReadOnlyList<DeviceInfo> devices = stack.Devices.OrderBy(d => d.IfIndex).Select(Netdev.Describe).ToArray();
+            return context.Response.WriteAsJsonAsync(devices, ServerJson.Context.IReadOnlyListDeviceInfo);
+        });
+        routes.MapGet("/dev/{ifname}", context =>
+        {
+            var device = Netdev.FindDevice(stack, Route.Value(context, "ifname"));
+            return context.Response.WriteAsJsonAsync(Netdev.Describe(device), ServerJson.Context.DeviceInfo);
+        });
+        routes.MapPost("/dev/{ifname}", async context =>
+        {
+            var device = Netdev.FindDevice(stack, Route.Value(context, "ifname"));
+            using var body = await RequestBody.ReadAsync(context, "dev-set", "threaded");
+            var mode = body.Required(body.Threaded(), "threaded");
+            // As the sysfs file: a device without NAPIs has nothing to thread.
+            if (device.Napis.Count == 0)
+                throw AdminProblem.NotSupported($"{device.Name} has no NAPIs");
+            device.SetThreaded(mode);
+            await context.Response.WriteAsJsonAsync(Netdev.Describe(device), ServerJson.Context.DeviceInfo);
+        });
+        routes.MapPost("/dev/{ifname}/channels", async context =>
+        {
+            var device = Netdev.FindDevice(stack, Route.Value(context, "ifname"));
+            using var body = await RequestBody.ReadAsync(context, "channels-set", "rx");
+            int rx = (int)body.Required(body.Integer("rx", 1, device.MaxChannels), "rx");
+            try
+            {
+                device.SetChannels(rx);
+            }
+            catch (NotSupportedException e)
+            {
+                throw AdminProblem.NotSupported(e.Message);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw AdminProblem.Invalid(e.Message);
+            }
+            await context.Response.WriteAsJsonAsync(Netdev.Describe(device), ServerJson.Context.DeviceInfo);
+        });
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Softnet.Admin.Contract;
+using Softnet.Admin.Http;
+using Softnet.Core;
+
+namespace Softnet.Admin.Endpoints;
+
+/// <summary>napi-get (dump and do) and napi-set.</summary>
+internal static class NapiEndpoints
+{
+    private static readonly string[] SetAttributes = ["threaded", "defer-hard-irqs", "gro-flush-timeout"];
+
+    public static void MapNapi(this IEndpointRouteBuilder routes, NetStack stack)
+    {
+        routes.MapGet("/napi", context =>
+        {
+            int? ifindex = context.Request.Query.TryGetValue("ifindex", out var raw) ? Route.Int(raw, "ifindex") : null;
+            IReadOnlyList<NapiInfo> napis = Netdev.Napis(stack, ifindex).Select(Netdev.Describe).ToArray();
+            return context.Response.WriteAsJsonAsync(napis, ServerJson.Context.IReadOnlyListNapiInfo);
+        });
+        routes.MapGet("/napi/{id}", context =>
+        {
+            var napi = Netdev.FindNapi(stack, Route.Int(context, "id"));
+            return context.Response.WriteAsJsonAsync(Netdev.Describe(napi), ServerJson.Context.NapiInfo);
+        });
+        routes.MapPost("/napi/{id}", async context =>
+        {
+            int id = Route.Int(context, "id");
+            using var body = await RequestBody.ReadAsync(context, "napi-set", SetAttributes);
+            var threaded = body.Threaded();
+            var defer = body.Integer("defer-hard-irqs", 0, int.MaxValue);
+            var gro = body.Integer("gro-flush-timeout", 0, long.MaxValue);
+            var napi = Netdev.FindNapi(stack, id);
+            try
+            {
+                napi.Device!.SetNapi(napi, threaded, (int?)defer, gro);
+            }
+            catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+            {
+                // The queue was removed between the lookup and the set.
+                throw AdminProblem.NotFound($"no NAPI with id {id}");
+            }
+            await context.Response.WriteAsJsonAsync(Netdev.Describe(napi), ServerJson.Context.NapiInfo);
+        });
+    }
+}

@@ -1,0 +1,32 @@
+using Softnet.Admin.Contract;
+using Softnet.Core;
+using Softnet.Diagnostics;
+
+namespace Softnet.Admin.Endpoints;
+
+/// <summary>A snapshot of the stack's counters as the <c>/stats</c> JSON.</summary>
+internal static class Stats
+{
+    public static StatsInfo Describe(SoftnetSnapshot s) => new(
+        s.Cpus.Select(c => new CpuStatsInfo(
+            c.Cpu,
+            c.Online,
+            c.Processed,
+            c.Dropped,
+            c.TimeSqueeze,
+            c.ReceivedRps,
+            c.FlowLimitCount,
+            c.BacklogLength,
+            c.InputQueueLength,
+            c.ProcessQueueLength,
+            c.Delivered,
+            c.IpiSent,
+            c.Wakeups)).ToArray(),
+        s.Drops.ToDictionary(d => d.Key.Name(), d => d.Value),
+        s.Processed,
+        s.Delivered,
+        s.Dropped,
+        s.IpiSent,
+        s.Wakeups,
+        s.PoolGrowth);
+}

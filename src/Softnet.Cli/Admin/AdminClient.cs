@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Softnet.Admin.Contract;
+
+namespace Softnet.Cli.Admin;
+
+/// <summary>HTTP over the admin Unix socket. Connection failures become <see cref="NoServerException"/>, error answers <see cref="RefusedException"/>.</summary>
+internal sealed class AdminClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public AdminClient(string socketPath)
+    {
+        SocketPath = socketPath;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        // The host name is never resolved: every connection goes to the socket.
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://softnet/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string SocketPath { get; }
+
+    public async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
+        return await Read(response, type);
+    }
+
+    public async Task<string> GetTextAsync(string path)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    public async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, requestType) };
+        using var response = await SendAsync(request);
+        return await Read(response, responseType);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            // A missing file reads "Cannot assign requested address" (ENOENT's socket mapping): say it plainly.
+            string reason = !File.Exists(SocketPath) ? " (no such socket file)" : e.InnerException is SocketException s ? $" ({s.Message})" : "";
+            throw new NoServerException($"no softnet server at {SocketPath}{reason}", e);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+        if (response.IsSuccessStatusCode)
+            return response;
+        using (response)
+            throw await Refusal(response);
+    }
+
+    private static async Task<RefusedException> Refusal(HttpResponseMessage response)
+    {
+        string text = await response.Content.ReadAsStringAsync();
+        try
+        {
+            if (JsonSerializer.Deserialize(text, AdminJsonContext.Default.AdminError) is { } error)
+                return new RefusedException(error.Error, error.Errno);
+        }
+        catch (JsonException)
+        {
+        }
+        return new RefusedException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {text}", "EIO");
+    }
+
+    private static async Task<T> Read<T>(HttpResponseMessage response, JsonTypeInfo<T> type) =>
+        await response.Content.ReadFromJsonAsync(type)
+            ?? throw new RefusedException($"the server sent an empty {typeof(T).Name}", "EIO");
+}

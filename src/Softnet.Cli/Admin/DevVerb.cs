@@ -1,0 +1,62 @@
+using System.Globalization;
+using Softnet.Admin.Contract;
+using Softnet.Cli.Options;
+
+namespace Softnet.Cli.Admin;
+
+/// <summary><c>softnet dev list|set</c>: devices and their device-level threaded switch (sysfs <c>threaded</c>).</summary>
+internal static class DevVerb
+{
+    public const string Usage =
+        """
+        usage: softnet dev list [--json]
+               softnet dev set IFNAME --threaded disabled|enabled|busy-poll
+        """;
+
+    public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
+    {
+        switch (line.Subcommand)
+        {
+            case "list":
+                line.ExpectWords(1);
+                bool json = false;
+                while (line.Options.Next(out string name))
+                    json = name == "--json" ? true : throw VerbLine.UnknownOption(name);
+                if (json)
+                    stdout.WriteLine(await client.GetTextAsync("dev"));
+                else
+                    Write(stdout, await client.GetAsync("dev", AdminJsonContext.Default.IReadOnlyListDeviceInfo));
+                return AdminExitCodes.Ok;
+            case "set":
+                line.ExpectWords(2);
+                string? mode = null;
+                while (line.Options.Next(out string name))
+                    mode = name == "--threaded" ? line.Options.Value() : throw VerbLine.UnknownOption(name);
+                var device = await client.PostAsync(
+                    $"dev/{Uri.EscapeDataString(line.Words[1])}",
+                    new DeviceSetRequest(mode ?? throw new UsageException("dev set needs --threaded")),
+                    AdminJsonContext.Default.DeviceSetRequest,
+                    AdminJsonContext.Default.DeviceInfo);
+                Write(stdout, [device]);
+                return AdminExitCodes.Ok;
+            default:
+                throw VerbLine.UnknownSubcommand(line.Subcommand);
+        }
+    }
+
+    internal static void Write(TextWriter stdout, IEnumerable<DeviceInfo> devices)
+    {
+        var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis");
+        foreach (var d in devices)
+        {
+            table.Add(
+                d.IfIndex.ToString(CultureInfo.InvariantCulture),
+                d.IfName,
+                d.Threaded,
+                d.Channels.Rx.ToString(CultureInfo.InvariantCulture),
+                d.Channels.Max.ToString(CultureInfo.InvariantCulture),
+                d.Napis.Count == 0 ? "-" : string.Join(',', d.Napis));
+        }
+        table.Write(stdout);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Softnet.Admin.Contract;
+using Softnet.Cli.Options;
+
+namespace Softnet.Cli.Admin;
+
+/// <summary><c>softnet napi list|set</c>: netlink's napi-get dump and napi-set, as <c>ynl --family netdev</c> does them.</summary>
+internal static class NapiVerb
+{
+    public const string Usage =
+        """
+        usage: softnet napi list [--json]
+               softnet napi set ID [--threaded disabled|enabled|busy-poll] [--defer-hard-irqs N] [--gro-flush-timeout NS]
+        """;
+
+    public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
+    {
+        switch (line.Subcommand)
+        {
+            case "list":
+                line.ExpectWords(1);
+                bool json = false;
+                while (line.Options.Next(out string name))
+                    json = name == "--json" ? true : throw VerbLine.UnknownOption(name);
+                if (json)
+                    stdout.WriteLine(await client.GetTextAsync("napi"));
+                else
+                    Write(stdout, await client.GetAsync("napi", AdminJsonContext.Default.IReadOnlyListNapiInfo));
+                return AdminExitCodes.Ok;
+            case "set":
+                line.ExpectWords(2);
+                long id = line.Number(1, "ID");
+                var request = new NapiSetRequest();
+                while (line.Options.Next(out string name))
+                {
+                    // Values are the server's to judge, so a refusal names the attribute and what it accepts.
+                    request = name switch
+                    {
+                        "--threaded" => request with { Threaded = line.Options.Value() },
+                        "--defer-hard-irqs" => request with { DeferHardIrqs = line.Options.Integer(long.MinValue, long.MaxValue) },
+                        "--gro-flush-timeout" => request with { GroFlushTimeout = line.Options.Integer(long.MinValue, long.MaxValue) },
+                        _ => throw VerbLine.UnknownOption(name),
+                    };
+                }
+                if (request is { Threaded: null, DeferHardIrqs: null, GroFlushTimeout: null })
+                    throw new UsageException("napi set needs --threaded, --defer-hard-irqs or --gro-flush-timeout");
+                var napi = await client.PostAsync($"napi/{id}", request, AdminJsonContext.Default.NapiSetRequest, AdminJsonContext.Default.NapiInfo);
+                Write(stdout, [napi]);
+                return AdminExitCodes.Ok;
+            default:
+                throw VerbLine.UnknownSubcommand(line.Subcommand);
+        }
+    }
+
+    private static void Write(TextWriter stdout, IEnumerable<NapiInfo> napis)
+    {
+        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout");
+        foreach (var n in napis)
+        {
+            table.Add(
+                Text(n.Id),
+                Text(n.IfIndex),
+                Text(n.Irq),
+                n.Pid is { } pid ? Text(pid) : "-",
+                n.Threaded,
+                Text(n.DeferHardIrqs),
+                Text(n.GroFlushTimeout));
+        }
+        table.Write(stdout);
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,98 @@
+using Softnet.Core;
+
+namespace Softnet.Tests.Admin;
+
+/// <summary>
+/// One RX queue of <see cref="FakeQueueDevice"/> and its NAPI: an in-memory FIFO with an interrupt that fires once
+/// and stays masked until the NAPI completes, as a NIC's does. Poll rents packets from the polling CPU's pool and
+/// hands them to the stack with <see cref="NetStack.ReceiveList"/>.
+/// </summary>
+internal sealed class FakeQueue : Napi
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<(int Flow, long Seq)> _items = new();
+    private readonly Packet[] _packets;
+    private readonly (int Flow, long Seq)[] _taken;
+    private bool _open = true;
+    private int _irqArmed = 1;
+
+    public FakeQueue(NetStack stack, int weight)
+        : base(stack, weight)
+    {
+        _packets = new Packet[weight];
+        _taken = new (int, long)[weight];
+    }
+
+    /// <summary>Queues one packet and raises the interrupt if unmasked; false once the queue is being removed.</summary>
+    public bool TryEnqueue(int flow, long seq)
+    {
+        lock (_lock)
+        {
+            if (!_open)
+                return false;
+            _items.Enqueue((flow, seq));
+        }
+        Irq();
+        return true;
+    }
+
+    /// <summary>Refuses further packets; what is queued still gets polled.</summary>
+    public void Close()
+    {
+        lock (_lock)
+            _open = false;
+    }
+
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_lock)
+                return _items.Count == 0;
+        }
+    }
+
+    protected internal override int Poll(int budget)
+    {
+        int n;
+        lock (_lock)
+        {
+            n = Math.Min(budget, _items.Count);
+            for (int i = 0; i < n; i++)
+                _taken[i] = _items.Dequeue();
+        }
+        if (n > 0)
+            Deliver(n);
+        // A masked interrupt is re-armed only when completion allows it; what arrived meanwhile then raises it at once.
+        if (n < budget && CompleteDone(n))
+        {
+            Volatile.Write(ref _irqArmed, 1);
+            if (!IsEmpty)
+                Irq();
+        }
+        return n;
+    }
+
+    private void Deliver(int n)
+    {
+        var cpu = Stack.CurrentSoftnet();
+        int got = cpu.Pool.Rent(_packets.AsSpan(0, n));
+        if (got < n)
+            cpu.CountDrop(DropReason.NoMemory, n - got);
+        for (int i = 0; i < got; i++)
+        {
+            var p = _packets[i];
+            p.Device = Device;
+            p.QueueIndex = Index;
+            FlowPacket.Write(p, _taken[i].Flow, _taken[i].Seq);
+        }
+        Stack.ReceiveList(_packets.AsSpan(0, got));
+        _packets.AsSpan(0, got).Clear();
+    }
+
+    private void Irq()
+    {
+        if (Interlocked.Exchange(ref _irqArmed, 0) == 1)
+            Schedule();
+    }
+}
