@@ -189,9 +189,19 @@ public abstract partial class Napi
         int work = 0;
         if (Has(NapiState.Sched))
         {
-            work = Poll(weight);
-            PollCount++;
-            PacketCount += work;
+            try
+            {
+                work = Poll(weight);
+            }
+            catch (Exception e)
+            {
+                // A driver bug must not take the CPU's poll loop down; completing lets the NAPI be scheduled again.
+                Stack.LogOnce($"NAPI {Id} poll threw {e.GetType().Name}: {e.Message}; completed it");
+                CompleteDone(0);
+            }
+            // Atomic: once the driver completed, the next round may already run elsewhere.
+            Interlocked.Increment(ref PollCount);
+            Interlocked.Add(ref PacketCount, work);
         }
         if (work > weight)
         {

@@ -105,8 +105,9 @@ internal sealed class PacketPool
     {
         if (Volatile.Read(ref _deferHead) is null)
             return 0;
-        Packet? chain = Interlocked.Exchange(ref _deferHead, null);
+        // Zeroed before detaching, as the kernel does, so a packet deferred in between is counted against the next fill.
         Volatile.Write(ref _deferCount, 0);
+        Packet? chain = Interlocked.Exchange(ref _deferHead, null);
         int n = 0;
         lock (_lock)
         {

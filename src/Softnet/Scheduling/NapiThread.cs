@@ -43,11 +43,14 @@ internal sealed class NapiThread
         }
     }
 
-    /// <summary>The unconditional wake of the threaded schedule path; the caller has set SCHED_THREADED first.</summary>
-    public void Wake(SoftnetData countOn)
+    /// <summary>
+    /// The unconditional wake of the threaded schedule path; the caller has set SCHED_THREADED first. A real wake-up is
+    /// counted on the woken thread's CPU, or on the waker's for a thread that has none.
+    /// </summary>
+    public void Wake(SoftnetData waker)
     {
         if (_waiter.Wake())
-            Interlocked.Increment(ref countOn.Wakeups);
+            Interlocked.Increment(ref (_home ?? waker).Wakeups);
     }
 
     public void Stop()

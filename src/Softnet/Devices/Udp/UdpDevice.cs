@@ -140,7 +140,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             var queues = _queues;
             if (rx == queues.Length)
                 return;
-            if (!_steering)
+            if (!_steering && IsUp)
                 throw new NotSupportedException($"{Name}: changing channels without losing datagrams needs reuseport CPU steering, which is off");
             if (rx > queues.Length)
             {
