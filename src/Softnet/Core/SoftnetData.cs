@@ -350,6 +350,8 @@ public sealed class SoftnetData
                 listTail = null;
             napi.NextInList = null;
             int work = napi.PollRound(out bool again);
+            // Replies leave as soon as the poll that produced them is done, not after the whole pass.
+            RunTxFlush();
             if (again)
             {
                 if (repollTail is null)
@@ -449,6 +451,7 @@ public sealed class SoftnetData
     {
         _softirqThreadId = Environment.CurrentManagedThreadId;
         var platform = Stack.Platform;
+        bool waited = false;
         while (!_stopping)
         {
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back.
@@ -456,11 +459,14 @@ public sealed class SoftnetData
             {
                 long next = Volatile.Read(ref _nextTimerNs);
                 SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
+                waited = true;
                 continue;
             }
-            // Kept awake by wakes, the thread would never sleep in epoll and its devices' interrupts would starve.
-            if (Volatile.Read(ref _irqSources) > 0)
+            // Kept awake by wakes, the thread would never sleep in epoll and its devices' interrupts would starve;
+            // right after a wait, epoll was just read.
+            if (!waited && Volatile.Read(ref _irqSources) > 0)
                 Irqs.TryPollIrqs();
+            waited = false;
             bool leftover;
             lock (Bh)
             {
