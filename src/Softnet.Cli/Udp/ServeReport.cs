@@ -31,9 +31,7 @@ internal sealed record ServeReport(
         foreach (var (reason, count) in Dropped)
             w.WriteLine($"  {reason.Name(),-12}{count:N0}");
         w.WriteLine();
-        w.WriteLine("queue  napi_id  irq_cpu      polls    packets  socket_drops");
-        foreach (var q in QueueStats)
-            w.WriteLine($"{q.Queue,5}  {q.NapiId,7}  {q.IrqCpu,7}  {q.Polls,9:N0}  {q.Packets,9:N0}  {q.SocketDrops,12:N0}");
+        QueueStatsFormat.WriteText(w, QueueStats);
         w.WriteLine();
         w.WriteLine("softnet_stat:");
         w.Write(SoftnetStat);
@@ -55,19 +53,7 @@ internal sealed record ServeReport(
             foreach (var (reason, count) in Dropped)
                 json.WriteNumber(reason.Name(), count);
             json.WriteEndObject();
-            json.WriteStartArray("queues");
-            foreach (var q in QueueStats)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("queue", q.Queue);
-                json.WriteNumber("napi_id", q.NapiId);
-                json.WriteNumber("irq_cpu", q.IrqCpu);
-                json.WriteNumber("polls", q.Polls);
-                json.WriteNumber("packets", q.Packets);
-                json.WriteNumber("socket_drops", q.SocketDrops);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            QueueStatsFormat.WriteJson(json, QueueStats);
             json.WriteString("softnet_stat", SoftnetStat);
             json.WriteEndObject();
         }

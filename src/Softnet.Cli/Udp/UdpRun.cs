@@ -1,0 +1,135 @@
+using System.Net;
+using Softnet.Cli.Load;
+using Softnet.Cli.Options;
+using Softnet.Cli.Report;
+using Softnet.Core;
+using Softnet.Devices.Udp;
+
+namespace Softnet.Cli.Udp;
+
+/// <summary>
+/// One UDP run on 127.0.0.1: a stack with a UDP device and the load's handler. Streaming: pinned senders for the
+/// requested time, a progress line per second. Prefill: N datagrams queued in the sockets while the device is not
+/// polling, then the device starts and the drain is timed from the first delivery to the last — receive capacity
+/// without the sender's limits. Either way the stack is disposed at the end (the sockets are drained into it) and
+/// every counter goes into the report.
+/// </summary>
+internal static class UdpRun
+{
+    /// <summary>Kernel bytes one small datagram takes in a socket buffer (skb truesize), with room to spare.</summary>
+    private const long BytesPerQueuedDatagram = 1280;
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
+
+    public static RunReport Execute(RunOptions options, TextWriter progress)
+    {
+        var stackOptions = options.ToStackOptions(m => progress.WriteLine("softnet: " + m));
+        var clock = stackOptions.Platform;
+        var sink = new DeliverySink(options.Cpus, options.Flows, clock);
+        var span = new DeliverySpan(clock);
+        var stack = new NetStack(stackOptions, (batch, cpu) =>
+        {
+            span.Mark();
+            sink.Handle(batch, cpu);
+        });
+        long sent, allocated;
+        double seconds;
+        IReadOnlyList<UdpQueueStats> queues;
+        try
+        {
+            int queueCount = options.Queues == 0 ? options.Cpus : options.Queues;
+            long perQueue = options.Prefill / queueCount + 1;
+            var device = OpenDevice(stack, options, queueCount, perQueue);
+            // With CPU steering a datagram lands on the queue of the CPU it was sent from: one pinned producer per CPU spreads them.
+            int producers = options.Prefill > 0 ? Math.Min(queueCount, options.Cpus) : options.ProducerCount;
+            using var load = new UdpLoad(device.LocalEndPoint, producers, options.Flows, options.Size, clock);
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+            if (options.Prefill > 0)
+            {
+                sent = Prefill(device, load, options.Prefill);
+                device.Start();
+                long deadline = clock.NowNs() + (long)DrainTimeout.TotalNanoseconds;
+                while (sink.Delivered + stack.Snapshot().Dropped < sent && clock.NowNs() < deadline)
+                    Thread.Sleep(1);
+                seconds = span.Seconds;
+            }
+            else
+            {
+                device.Start();
+                long startNs = clock.NowNs();
+                load.Start(startNs + options.Seconds * 1_000_000_000L, options.Rate, 0);
+                LoopbackRun.ShowProgress(options.Seconds, startNs, stack, () => load.Sent, progress);
+                if (!load.Stop(StopTimeout))
+                    throw new RunFailedException($"a sender did not stop within {StopTimeout.TotalSeconds:F0} s of being asked to");
+                seconds = (clock.NowNs() - startNs) / 1e9;
+                sent = load.Sent;
+            }
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (GC.GetAllocatedBytesForCurrentThread() - ownBefore);
+            queues = device.QueueStats;
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+        return RunReport.Create(options, stack.Snapshot(), sink, sent, seconds, sent > 0 ? (double)allocated / sent : 0) with
+        {
+            Queues = queues,
+            Prefill = options.Prefill,
+        };
+    }
+
+    private static UdpDevice OpenDevice(NetStack stack, RunOptions options, int queues, long perQueue)
+    {
+        long buffer = options.Prefill > 0 ? Math.Max(8L << 20, perQueue * BytesPerQueuedDatagram / 2) : 8L << 20;
+        try
+        {
+            return UdpDevice.Open(stack, new UdpDeviceOptions
+            {
+                Bind = new IPEndPoint(IPAddress.Loopback, 0),
+                Queues = queues,
+                ReceiveBufferBytes = (int)Math.Min(buffer, int.MaxValue / 2),
+            });
+        }
+        catch (Exception e) when (e is SocketSetupException or ArgumentException)
+        {
+            throw new RunFailedException(e.Message);
+        }
+    }
+
+    /// <summary>Queues exactly <paramref name="count"/> datagrams while the device is not polling, or refuses when the buffers cannot hold them.</summary>
+    private static long Prefill(UdpDevice device, UdpLoad load, long count)
+    {
+        load.Start(long.MaxValue, 0, count);
+        if (!load.Join(DrainTimeout))
+            throw new RunFailedException($"the sender could not queue {count:N0} datagrams within {DrainTimeout.TotalSeconds:F0} s");
+        long dropped = device.ReadSocketDrops();
+        if (dropped > 0)
+        {
+            throw new RunFailedException(
+                $"the queues' socket buffers cannot hold {count:N0} datagrams: {dropped:N0} were dropped "
+                + $"(each socket got {device.ReceiveBufferBytes:N0} bytes); lower --prefill, add --queues, or run with CAP_NET_ADMIN so SO_RCVBUFFORCE works");
+        }
+        return load.Sent;
+    }
+
+    /// <summary>The first and last delivery times, for the drain's rate.</summary>
+    private sealed class DeliverySpan(Softnet.Scheduling.IPlatform clock)
+    {
+        private long _first;
+        private long _last;
+
+        public double Seconds => _first == 0 ? 0 : (Volatile.Read(ref _last) - _first) / 1e9;
+
+        public void Mark()
+        {
+            long now = clock.NowNs();
+            Interlocked.CompareExchange(ref _first, now, 0);
+            long last;
+            while (now > (last = Volatile.Read(ref _last)) && Interlocked.CompareExchange(ref _last, now, last) != last)
+            {
+            }
+        }
+    }
+}
