@@ -19,6 +19,9 @@ public sealed partial class NetStack
                 return;
             var to = _cpus.FirstOrDefault(c => c != dead && c.Online)
                 ?? throw new InvalidOperationException($"CPU {cpu} is the last online CPU");
+            // Interrupts first: a parked thread must not take one and list a NAPI on the CPU going away.
+            foreach (var dev in Devices)
+                dev.OnCpuOffline(dead, to);
             dead.SetParked(true);
             if (dead.BacklogThread is { } bt)
                 bt.Napi = null;
@@ -51,8 +54,6 @@ public sealed partial class NetStack
             }
             if (schedule)
                 to.ListAndRaise(to.Backlog);
-            foreach (var dev in Devices)
-                dev.OnCpuOffline(dead, to);
         }
     }
 

@@ -102,7 +102,7 @@ public sealed partial class NetStack : IDisposable
             return bh;
         var home = t_home;
         if (home is not null && home.Stack == this)
-            return home;
+            return home.StandIn ?? home;
         int os = Platform.CurrentOsCpu();
         int cpu = (uint)os < (uint)_osCpuToCpu.Length ? _osCpuToCpu[os] : -1;
         var mapped = _cpus[cpu >= 0 ? cpu : os % _cpus.Length];

@@ -270,7 +270,17 @@ public sealed class SoftnetData
     internal void RunTxFlush()
     {
         for (int i = 0; i < _txPending.Count; i++)
-            _txPending[i].FlushTx(this);
+        {
+            try
+            {
+                _txPending[i].FlushTx(this);
+            }
+            catch (Exception e)
+            {
+                // A device's TX failure must not take this CPU's poll loop down.
+                Stack.LogOnce($"TX flush failed: {e.GetType().Name}: {e.Message}");
+            }
+        }
         _txPending.Clear();
     }
 

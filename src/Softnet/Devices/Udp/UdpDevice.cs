@@ -17,7 +17,9 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     private readonly UdpDeviceOptions _options;
     private readonly IPEndPoint _bound;
     private readonly UdpTx?[] _tx;
+    private readonly Stack<UdpQueue> _spares = new();
     private UdpQueue[] _queues = [];
+    private volatile bool _closed;
     private bool _steering;
     private long _txPackets;
     private long _txDropped;
@@ -103,6 +105,11 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     {
         var cpu = NetStack.CurrentBh
             ?? throw new InvalidOperationException("Reply is for handler (NAPI) context");
+        if (_closed)
+        {
+            Interlocked.Increment(ref _txDropped);
+            return false;
+        }
         var tx = _tx[cpu.Cpu] ??= new UdpTx(_options.Weight, Stack.Options.PacketBufferSize);
         if (tx.IsFull)
             FlushTx(cpu);
@@ -128,9 +135,11 @@ public sealed class UdpDevice : NetDevice, ITxFlush
 
     /// <summary>
     /// ethtool -L: grows or shrinks the RX queues while traffic flows. A removed queue is first taken out of the
-    /// steering, given time for datagrams already steered to it to land, then drained into the stack and closed; its
-    /// NAPI's thread is parked for the queue's return. Needs CPU steering: without a steering program a leaving socket
-    /// keeps receiving until it is closed, and what it received then would be lost.
+    /// steering, given time for datagrams already steered to it to land, then drained into the stack; its NAPI's
+    /// thread is parked for the queue's return. Its socket stays bound, as a spare outside the steering, because a
+    /// socket closed under traffic can still be picked by a lookup racing with the close, and what it took would be
+    /// lost; a returning queue takes its spare back. Needs CPU steering while the device is up: without a steering
+    /// program every bound socket keeps receiving.
     /// </summary>
     public override void SetChannels(int rx)
     {
@@ -147,7 +156,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
                 ResizeRxQueues(rx);
                 for (int i = queues.Length; i < rx; i++)
                 {
-                    var q = OpenQueue();
+                    var q = _spares.TryPop(out var spare) ? spare : NewQueue(i);
+                    Volatile.Write(ref _queues, [.. _queues, q]);
                     if (IsUp)
                         StartQueue(q, i);
                 }
@@ -160,7 +170,10 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             // under the old program before the last read.
             Thread.Sleep(SteeringGracePeriod);
             for (int i = queues.Length - 1; i >= rx; i--)
-                CloseQueue(queues[i]);
+            {
+                StopQueue(queues[i]);
+                _spares.Push(queues[i]);
+            }
             ResizeRxQueues(rx);
         }
     }
@@ -201,11 +214,20 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     {
         lock (Control)
         {
+            _closed = true;
             var queues = _queues;
             for (int i = queues.Length - 1; i >= 0; i--)
-                CloseQueue(queues[i]);
-            foreach (var tx in _tx)
-                tx?.Dispose();
+                StopQueue(queues[i]);
+            foreach (var q in queues.Concat(_spares))
+            {
+                // Strays that reached a spare since it was drained are delivered too.
+                Drain(q);
+                q.Socket.Dispose();
+                q.DisposeBatch();
+            }
+            _spares.Clear();
+            // The per-CPU reply batches stay: a handler still running on another CPU may hold one. Replies from now
+            // on are refused, and a flush finds the sockets closed; both count as TX drops. The finalizer frees them.
         }
     }
 
@@ -219,10 +241,13 @@ public sealed class UdpDevice : NetDevice, ITxFlush
 
     private UdpQueue OpenQueue()
     {
-        var q = new UdpQueue(this, UdpSocket.Open(_bound, SocketOptions(_options)), _queues.Length, _options.Weight);
+        var q = NewQueue(_queues.Length);
         Volatile.Write(ref _queues, [.. _queues, q]);
         return q;
     }
+
+    private UdpQueue NewQueue(int index) =>
+        new(this, UdpSocket.Open(_bound, SocketOptions(_options)), index, _options.Weight);
 
     private void StartQueue(UdpQueue q, int index)
     {
@@ -239,15 +264,20 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         q.RegisterIrq(AffineCpu(index));
     }
 
-    /// <summary>Takes a queue down without losing what it holds: mask, stop polling, drain the socket into the stack, close.</summary>
-    private void CloseQueue(UdpQueue q)
+    /// <summary>Takes a queue down without losing what it holds: mask, stop polling, drain the socket into the stack, delete the NAPI.</summary>
+    private void StopQueue(UdpQueue q)
     {
-        bool started = q.Config is not null;
-        if (started)
-        {
-            q.UnregisterIrq();
-            NapiDisable(q);
-        }
+        if (q.Config is null)
+            return;
+        q.UnregisterIrq();
+        NapiDisable(q);
+        Drain(q);
+        NapiDelete(q);
+    }
+
+    /// <summary>Polls a disabled (held) queue on its CPU until its socket is empty, then settles its socket drops.</summary>
+    private void Drain(UdpQueue q)
+    {
         var cpu = AffineCpu(q.Queue);
         var outer = NetStack.CurrentBh;
         lock (cpu.Bh)
@@ -262,10 +292,6 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             cpu.RunTxFlush();
             NetStack.CurrentBh = outer;
         }
-        if (started)
-            NapiDelete(q);
-        q.Socket.Dispose();
-        q.DisposeBatch();
     }
 
     private SoftnetData AffineCpu(int queue)

@@ -1,7 +1,7 @@
 namespace Softnet.Devices.Udp;
 
 /// <summary>One CPU's batch of replies, sent with one sendmmsg at the end of the round that queued them.</summary>
-internal sealed class UdpTx : IDisposable
+internal sealed class UdpTx
 {
     private readonly MessageBatch _batch;
     private readonly byte[][] _buffers;
@@ -41,6 +41,4 @@ internal sealed class UdpTx : IDisposable
         int sent = _batch.Send(fd, count);
         return sent < 0 ? 0 : sent;
     }
-
-    public void Dispose() => _batch.Dispose();
 }
