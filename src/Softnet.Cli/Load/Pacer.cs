@@ -1,0 +1,63 @@
+namespace Softnet.Cli.Load;
+
+/// <summary>
+/// Paces one producer's batches against the clock with a token bucket: tokens accrue at the producer's rate, a batch
+/// goes out once enough accrued, and waiting is a yield or a 1 ms sleep depending on how long it will be — never a
+/// sleep per packet. A rate of 0 means no pacing.
+/// </summary>
+internal struct Pacer
+{
+    /// <summary>Batches wait for at most this long to fill, so a low rate sends small batches rather than bursts.</summary>
+    private const double MaxFillNs = 20_000;
+
+    /// <summary>
+    /// Tokens kept after a stall (descheduled for a time slice or two, a GC): the producer catches up that much, so the
+    /// offered rate holds on a busy machine, but never with a flood.
+    /// </summary>
+    private const double MaxDebtNs = 10_000_000;
+
+    private readonly double _perNs;
+    private readonly int _batch;
+    private readonly double _capacity;
+    private double _tokens;
+    private long _lastNs;
+
+    /// <param name="packetsPerSecond">This producer's rate; 0 = as fast as possible.</param>
+    /// <param name="maxBatch">The largest batch the caller sends at once.</param>
+    /// <param name="startNs">When accrual starts.</param>
+    public Pacer(double packetsPerSecond, int maxBatch, long startNs)
+    {
+        _perNs = packetsPerSecond / 1e9;
+        _batch = _perNs == 0 ? maxBatch : (int)Math.Clamp(_perNs * MaxFillNs, 1, maxBatch);
+        _capacity = Math.Max(maxBatch, _perNs * MaxDebtNs);
+        _lastNs = startNs;
+    }
+
+    /// <summary>How many packets may go now (at most the batch size); 0 means <see cref="Wait"/> first.</summary>
+    public int Take(long nowNs)
+    {
+        if (_perNs == 0)
+            return _batch;
+        _tokens = Math.Min(_capacity, _tokens + (nowNs - _lastNs) * _perNs);
+        _lastNs = nowNs;
+        if (_tokens < _batch)
+            return 0;
+        _tokens -= _batch;
+        return _batch;
+    }
+
+    /// <summary>
+    /// Waits part of the way to the next batch; the caller then asks again. Long waits sleep. Short ones yield rather
+    /// than spin: producers share CPUs with the stack's threads, and a spinning producer would keep the CPU from the
+    /// very thread that must drain its queue, while sched_yield hands it over when that thread is runnable and
+    /// returns at once when it is not.
+    /// </summary>
+    public readonly void Wait()
+    {
+        double ns = (_batch - _tokens) / _perNs;
+        if (ns > 1_000_000)
+            Thread.Sleep(1);
+        else
+            Thread.Yield();
+    }
+}

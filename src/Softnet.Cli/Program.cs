@@ -1,0 +1,3 @@
+using Softnet.Cli.Commands;
+
+return await Dispatcher.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,65 @@
+using Softnet.Cli.Options;
+using Softnet.Core;
+
+namespace Softnet.Tests.Cli;
+
+public sealed class RunOptionsTests
+{
+    [Fact]
+    public void Defaults_ForLoopback()
+    {
+        var o = RunOptions.Parse(["--device", "loopback"]);
+        var stack = new NetStackOptions();
+
+        Assert.Equal(10, o.Seconds);
+        Assert.Equal(KickMode.Softirq, o.Mode);
+        Assert.Equal(DeviceKind.Loopback, o.Device);
+        Assert.Equal(Environment.ProcessorCount, o.Cpus);
+        Assert.Equal(o.Cpus, o.ProducerCount);
+        Assert.Equal(1024, o.Flows);
+        Assert.Equal(0, o.Rate);
+        Assert.Equal(64, o.Size);
+        Assert.False(o.Json);
+        Assert.Equal("all", o.RpsCpus);
+        Assert.Equal(stack.NetdevMaxBacklog, o.NetdevMaxBacklog);
+        Assert.Equal(stack.NetdevBudget, o.NetdevBudget);
+        Assert.Equal(stack.NetdevBudgetUsecs, o.NetdevBudgetUsecs);
+        Assert.Equal(stack.DevWeight, o.DevWeight);
+        Assert.Equal(stack.FlowLimit, o.FlowLimit);
+        Assert.Equal(stack.SkbDeferMax, o.SkbDeferMax);
+    }
+
+    [Fact]
+    public void EveryOption_IsParsed_InBothSpellings()
+    {
+        var o = RunOptions.Parse(
+        [
+            "--seconds", "3", "--mode=backlog-threads", "--device", "loopback", "--cpus", "2", "--producers=3",
+            "--flows", "99", "--rate", "5000", "--size", "100", "--json", "--netdev-max-backlog", "10",
+            "--netdev-budget", "20", "--netdev-budget-usecs", "30", "--dev-weight", "40", "--rps-cpus", "1",
+            "--flow-limit=3", "--skb-defer-max", "0",
+        ]);
+
+        Assert.Equal(
+            new RunOptions
+            {
+                Seconds = 3, Mode = KickMode.BacklogThreads, Device = DeviceKind.Loopback, Cpus = 2, Producers = 3, FlowsOption = 99,
+                RateOption = 5000, Size = 100, Json = true, NetdevMaxBacklog = 10, NetdevBudget = 20, NetdevBudgetUsecs = 30,
+                DevWeight = 40, RpsCpusOption = "1", FlowLimit = "3", SkbDeferMax = 0,
+            },
+            o);
+    }
+
+    /// <summary>The CLI states its ranges itself (to name its flags); they must stay within what the stack accepts.</summary>
+    [Fact]
+    public void LargestAcceptedKnobs_AreValidStackOptions()
+    {
+        var o = RunOptions.Parse(
+        [
+            "--device", "loopback", "--cpus", "1024", "--netdev-max-backlog", "16777216", "--netdev-budget", "1048576",
+            "--netdev-budget-usecs", "1000000", "--dev-weight", "4096", "--skb-defer-max", "1048576", "--size", "2048",
+        ]);
+
+        o.ToStackOptions(_ => { }).Validate();
+    }
+}
