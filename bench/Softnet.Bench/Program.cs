@@ -1,0 +1,73 @@
+using System.Globalization;
+using Softnet.Bench;
+using Softnet.Cli.Options;
+using Softnet.Core;
+
+if (args.Length == 0 || args[0] is "--help" or "-h" || args.Skip(1).Any(a => a is "--help" or "-h"))
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+if (args[0] != "loopback")
+{
+    Console.Error.WriteLine($"Softnet.Bench: unknown benchmark '{args[0]}'; benchmarks: loopback");
+    return 2;
+}
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args[1..]);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"Softnet.Bench loopback: {e.Message}");
+    return 2;
+}
+
+List<IContender> contenders =
+[
+    new SoftnetContender(KickMode.Softirq),
+    new SoftnetContender(KickMode.BacklogThreads),
+    .. options.Consumers.Select(form => new ChannelsContender(form)),
+];
+var results = contenders.Select(c => (Contender: c, Runs: new List<Measurement>())).ToList();
+
+if (options.Warmup > 0)
+{
+    // The first runs pay for JIT tiering and for the pools and channels growing to their working size.
+    foreach (var contender in contenders)
+        Measure(contender, options.Warmup, "warm-up");
+}
+for (int round = 0; round < options.Rounds; round++)
+{
+    // Each round starts with a different contender, so none always runs first (or always right after another).
+    for (int i = 0; i < results.Count; i++)
+    {
+        var (contender, runs) = results[(i + round) % results.Count];
+        runs.Add(Measure(contender, options.Seconds, $"round {round + 1}"));
+    }
+}
+
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"loopback, {options.Cpus} CPUs, {options.Producers} producers, {options.Flows} flows, {(options.Rate == 0 ? "as fast as possible" : $"{options.Rate:N0} pps offered")}, {options.Seconds} s × {options.Rounds} rounds (medians)"));
+Console.WriteLine();
+Console.Write(ResultTable.Format(results));
+Console.WriteLine();
+Console.Write(ResultTable.Ratios(results));
+return results.All(r => r.Runs.All(m => m.Balanced)) ? 0 : 1;
+
+Measurement Measure(IContender contender, int seconds, string label)
+{
+    // A clean heap per run, so one contender's garbage is not collected on another's time.
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    GC.Collect();
+    var m = contender.Run(options, seconds);
+    string wakeups = m.WakeupsPerPacket is { } w ? w.ToString("F6", CultureInfo.InvariantCulture) : "n/a";
+    string ipis = m.Ipis is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
+    Console.Error.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"{label,-9} {contender.Name,-30} {m.Pps,12:N0} pps  dropped {100.0 * m.Dropped / Math.Max(1, m.Sent),5:F1}%  wake-ups/packet {wakeups}  IPIs {ipis}  alloc {m.AllocBytesPerPacket:F4} B/packet  p50 {m.P50Us:F1} µs  p99 {m.P99Us:F1} µs  out of order {m.OutOfOrder}{(m.Balanced ? "" : "  UNBALANCED")}"));
+    return m;
+}

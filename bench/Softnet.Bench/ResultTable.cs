@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+
+namespace Softnet.Bench;
+
+/// <summary>Medians over rounds per contender, as a markdown table, and Softnet's throughput relative to the baseline.</summary>
+internal static class ResultTable
+{
+    public static string Format(IReadOnlyList<(IContender Contender, List<Measurement> Runs)> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| contender | delivered pps | dropped % | wake-ups/packet | IPIs | alloc B/packet | p50 µs | p99 µs | out of order | rounds |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (contender, runs) in results)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"| {contender.Name} ");
+            sb.Append(CultureInfo.InvariantCulture, $"| {Median(runs, r => r.Pps):N0} ");
+            sb.Append(CultureInfo.InvariantCulture, $"| {Median(runs, r => r.Sent == 0 ? 0 : 100.0 * r.Dropped / r.Sent):F1} ");
+            sb.Append(runs.All(r => r.WakeupsPerPacket is not null) ? Cell(Median(runs, r => r.WakeupsPerPacket!.Value), "F6") : "| n/a ");
+            sb.Append(runs.All(r => r.Ipis is not null) ? Cell(Median(runs, r => r.Ipis!.Value), "N0") : "| n/a ");
+            sb.Append(Cell(Median(runs, r => r.AllocBytesPerPacket), "F4"));
+            sb.Append(Cell(Median(runs, r => r.P50Us), "F1"));
+            sb.Append(Cell(Median(runs, r => r.P99Us), "F1"));
+            sb.Append(CultureInfo.InvariantCulture, $"| {runs.Sum(r => r.OutOfOrder)} ");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {runs.Count} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Median delivered pps of each Softnet contender over each baseline's, e.g. "Softnet softirq / Channels (…): 2.31×".</summary>
+    public static string Ratios(IReadOnlyList<(IContender Contender, List<Measurement> Runs)> results)
+    {
+        var sb = new StringBuilder();
+        var baselines = results.Where(r => r.Contender is ChannelsContender).ToList();
+        foreach (var (softnet, softnetRuns) in results.Where(r => r.Contender is SoftnetContender))
+        {
+            foreach (var (baseline, baselineRuns) in baselines)
+            {
+                double ratio = Median(softnetRuns, r => r.Pps) / Median(baselineRuns, r => r.Pps);
+                sb.AppendLine(CultureInfo.InvariantCulture, $"- {softnet.Name} / {baseline.Name}: {ratio:F2}× delivered packets/s");
+            }
+        }
+        return sb.ToString();
+    }
+
+    public static double Median(IEnumerable<Measurement> runs, Func<Measurement, double> value)
+    {
+        var sorted = runs.Select(value).Order().ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static string Cell(double value, string format) => "| " + value.ToString(format, CultureInfo.InvariantCulture) + " ";
+}
