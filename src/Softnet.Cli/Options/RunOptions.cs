@@ -34,6 +34,9 @@ internal sealed record RunOptions
     /// <summary>UDP RX queues; 0 = one per CPU.</summary>
     public int Queues { get; init; }
 
+    /// <summary>UDP only: the device's threaded NAPI mode.</summary>
+    public ThreadedMode Threaded { get; init; }
+
     /// <summary>UDP only: queue this many datagrams in the sockets before the device starts, then time the drain; 0 = stream.</summary>
     public long Prefill { get; init; }
 
@@ -84,6 +87,7 @@ internal sealed record RunOptions
           --device DEV                udp | loopback (default udp: 127.0.0.1, ephemeral port)
           --queues N                  udp: RX queues, 1..256 (default: one per CPU)
           --prefill N                 udp: queue N datagrams in the sockets first, then time their drain, 1..50000000
+          --threaded MODE             udp: NAPI threads, disabled | enabled | busy-poll (default disabled)
           --cpus N                    stack CPUs, 1..1024 (default: the CPUs this process may use)
           --producers N               sending threads, 1..1024 (default: --cpus)
           --flows N                   flows over all producers, --producers..65536; udp: ..512 sockets (default 1024; udp 64)
@@ -119,6 +123,7 @@ internal sealed record RunOptions
                 "--flows" => o with { FlowsOption = reader.Int32(1, MaxFlows) },
                 "--queues" => o with { Queues = reader.Int32(1, Softnet.Devices.Udp.UdpDeviceOptions.MaxQueues) },
                 "--prefill" => o with { Prefill = reader.Integer(1, 50_000_000) },
+                "--threaded" => o with { Threaded = ThreadedModes.TryParse(reader.Value(), out var t) ? t : throw new UsageException("--threaded must be one of disabled, enabled, busy-poll") },
                 "--rate" => o with { RateOption = reader.Integer(0, 1_000_000_000) },
                 "--size" => o with { Size = reader.Int32(Load.PacketHeader.Size, MaxSize) },
                 "--json" => o with { Json = true },
@@ -161,8 +166,8 @@ internal sealed record RunOptions
     {
         if (Device == DeviceKind.Udp && Flows > MaxUdpFlows)
             throw new UsageException($"--flows must be between {ProducerCount} and {MaxUdpFlows} for the udp device, one socket per flow (got {Flows})");
-        if (Device != DeviceKind.Udp && (Prefill > 0 || Queues > 0))
-            throw new UsageException("--prefill and --queues apply to the udp device only");
+        if (Device != DeviceKind.Udp && (Prefill > 0 || Queues > 0 || Threaded != ThreadedMode.Disabled))
+            throw new UsageException("--prefill, --queues and --threaded apply to the udp device only");
         if (Flows < ProducerCount)
             throw new UsageException($"--flows must be between {ProducerCount} (one per producer) and {MaxFlows} (got {Flows})");
         try

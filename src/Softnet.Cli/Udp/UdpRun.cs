@@ -41,6 +41,7 @@ internal static class UdpRun
             int queueCount = options.Queues == 0 ? options.Cpus : options.Queues;
             long perQueue = options.Prefill / queueCount + 1;
             var device = OpenDevice(stack, options, queueCount, perQueue);
+            device.SetThreaded(options.Threaded);
             // With CPU steering a datagram lands on the queue of the CPU it was sent from: one pinned producer per CPU spreads them.
             int producers = options.Prefill > 0 ? Math.Min(queueCount, options.Cpus) : options.ProducerCount;
             using var load = new UdpLoad(device.LocalEndPoint, producers, options.Flows, options.Size, clock);

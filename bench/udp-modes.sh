@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The UDP device under the same offered load in each NAPI mode: softirq, threaded, busy-poll, and backlog-threads
+# with RPS across all CPUs (the remote hand-off through backlog_napi threads), beside softirq mode with RPS (the
+# same hand-off through IPIs). Two loads: --rate HALF (about half of what the loopback sender and receiver sustain
+# together on this machine) and --rate 0 (the senders flat out: at capacity). Rounds alternate the modes.
+# Usage: bench/udp-modes.sh [SECONDS=5] [ROUNDS=2] [HALF=100000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-5}
+ROUNDS=${2:-2}
+HALF=${3:-100000}
+out=$(mktemp -d)
+dotnet build src/Softnet.Cli -c Release -v q -nologo >/dev/null
+run() { # label rate args...
+  local label=$1 rate=$2; shift 2
+  dotnet src/Softnet.Cli/bin/Release/net10.0/Softnet.Cli.dll run --device udp --seconds "$SECS" --rate "$rate" --json "$@" 2>/dev/null \
+  | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+n = max(d["delivered"], 1)
+print(json.dumps({"mode": sys.argv[1], "rate": int(sys.argv[2]), "pps": d["pps"], "p50": d["latency_us"]["p50"], "p99": d["latency_us"]["p99"],
+  "p999": d["latency_us"]["p999"], "wakeups_per_packet": d["wakeups_per_packet"], "ipi_per_packet": d["ipi_sent"] / n,
+  "dropped": sum(d["dropped"].values()), "sent": d["sent"], "alloc": d["alloc_bytes_per_packet"]}))' "$label" "$rate" | tee -a "$out/runs.jsonl"
+}
+for r in $(seq "$ROUNDS"); do
+  for rate in "$HALF" 0; do
+    run softirq "$rate"
+    run threaded "$rate" --threaded enabled
+    run busy-poll "$rate" --threaded busy-poll
+    run softirq+rps "$rate" --rps-cpus all
+    run backlog-threads+rps "$rate" --mode backlog-threads --rps-cpus all
+  done
+done
+python3 - "$out/runs.jsonl" <<'PY'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("\n| offered | mode | delivered pps | p50 µs | p99 µs | p99.9 µs | wake-ups/pkt | IPIs/pkt | dropped/sent |")
+print("|---|---|---|---|---|---|---|---|---|")
+for rate in dict.fromkeys(r["rate"] for r in runs):
+    for mode in dict.fromkeys(r["mode"] for r in runs):
+        rs = [r for r in runs if r["rate"] == rate and r["mode"] == mode]
+        m = lambda k: statistics.median(r[k] for r in rs)
+        offered = f"{rate:,}/s" if rate else "flat out"
+        print(f"| {offered} | {mode} | {m('pps'):,.0f} | {m('p50'):.1f} | {m('p99'):.1f} | {m('p999'):.1f} | {m('wakeups_per_packet'):.4f} | {m('ipi_per_packet'):.4f} | {m('dropped') / m('sent'):.3f} |")
+PY
+rm -rf "$out"
