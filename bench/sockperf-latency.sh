@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Round-trip latency of the real sockperf client against `softnet serve --reply sockperf` and, alternating in rounds,
 # against sockperf's own server on the same port. Also runs Softnet's server in threaded and busy-poll NAPI modes
-# (switched over the admin socket) and in backlog-threads mode. Prints p50/p99/p99.9 (µs) medians over the rounds.
+# (switched over the admin socket) and in backlog-threads mode. The client is pinned to CPU 0; sockperf's server runs
+# both unpinned and pinned to CPU 0 (where Softnet's CPU steering puts the datagrams of a client on CPU 0, so both
+# then wake a thread on the CPU the datagram arrived on). Prints p50/p99/p99.9 (µs) medians over the rounds.
 # Usage: bench/sockperf-latency.sh [SECONDS=5] [ROUNDS=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,7 @@ dotnet build src/Softnet.Cli -c Release -v q -nologo >/dev/null
 command -v sockperf >/dev/null || { echo "sockperf is not installed (apt-get install sockperf)"; exit 2; }
 
 ping() { # label
-  sockperf ping-pong -i 127.0.0.1 -p "$PORT" -m 64 -t "$SECS" 2>&1 | python3 -c '
+  taskset -c 0 sockperf ping-pong -i 127.0.0.1 -p "$PORT" -m 64 -t "$SECS" 2>&1 | python3 -c '
 import re, sys, json
 t = sys.stdin.read()
 p = {k: float(v) for k, v in re.findall(r"percentile (\d+\.\d+) = +([\d.]+)", t)}
@@ -40,6 +42,10 @@ for r in $(seq "$ROUNDS"); do
   sockperf server -i 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
   sp=$!; sleep 0.5
   ping "sockperf-server"
+  kill "$sp"; wait "$sp" 2>/dev/null || true
+  taskset -c 0 sockperf server -i 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
+  sp=$!; sleep 0.5
+  ping "sockperf-server-cpu0"
   kill "$sp"; wait "$sp" 2>/dev/null || true
   softnet "softnet-softirq" none
   softnet "softnet-threaded" enabled

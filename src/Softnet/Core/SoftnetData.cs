@@ -462,6 +462,7 @@ public sealed class SoftnetData
         _softirqThreadId = Environment.CurrentManagedThreadId;
         var platform = Stack.Platform;
         bool waited = false;
+        var slice = default(TimeSlice);
         while (!_stopping)
         {
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back.
@@ -470,6 +471,7 @@ public sealed class SoftnetData
                 long next = Volatile.Read(ref _nextTimerNs);
                 SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
                 waited = true;
+                slice.Start(platform);
                 continue;
             }
             // Kept awake by wakes, the thread would never sleep in epoll and its devices' interrupts would starve;
@@ -495,7 +497,7 @@ public sealed class SoftnetData
             if (leftover)
             {
                 Volatile.Write(ref _softirqPending, 1);
-                platform.Yield();
+                slice.CondResched(platform);
             }
         }
     }

@@ -9,8 +9,6 @@ namespace Softnet.Scheduling;
 /// </summary>
 internal sealed class NapiThread
 {
-    private const long TimeSliceNs = 1_000_000;
-
     private readonly NetStack _stack;
     private readonly IWaiter _waiter;
     private readonly SoftnetData? _home;
@@ -79,7 +77,8 @@ internal sealed class NapiThread
 
     private void PollUntilIdle(Napi napi)
     {
-        long sliceStart = _stack.Platform.NowNs();
+        var slice = default(TimeSlice);
+        slice.Start(_stack.Platform);
         while (true)
         {
             // Busy-poll is wanted while the mode says so and no disable is pending; IN_BUSY_POLL keeps completion from
@@ -105,20 +104,10 @@ internal sealed class NapiThread
             }
             if (_stop || Napi != napi || (!repoll && !busy))
                 break;
-            CondResched(ref sliceStart);
+            slice.CondResched(_stack.Platform);
         }
         // Rescheduled while finishing: pass the yield point before going again so a flooded NAPI cannot starve its CPU.
         if (napi.Has(NapiState.SchedThreaded))
-            CondResched(ref sliceStart);
-    }
-
-    /// <summary>cond_resched: give the CPU away once a time slice has been used, not after every round.</summary>
-    private void CondResched(ref long sliceStart)
-    {
-        long now = _stack.Platform.NowNs();
-        if (now - sliceStart < TimeSliceNs)
-            return;
-        _stack.Platform.Yield();
-        sliceStart = _stack.Platform.NowNs();
+            slice.CondResched(_stack.Platform);
     }
 }
