@@ -200,6 +200,8 @@ public sealed class SoftnetData
         try
         {
             NetStack.CurrentBh = this;
+            // An IPI interrupts whatever runs on the CPU: the thread that is here now takes it, not only ksoftirqd.
+            TakeRpsIpi();
             // __do_softirq: restart while work is left, at most 10 rounds and 2 ms, before handing over to ksoftirqd.
             long end = Stack.Platform.NowNs() + MaxSoftirqTimeNs;
             int rounds = 0;
@@ -227,6 +229,15 @@ public sealed class SoftnetData
     {
         Volatile.Write(ref _rpsIpiPending, 1);
         WakeSoftirq();
+    }
+
+    /// <summary>The IPI handler: an RPS kick schedules this CPU's backlog (received_rps). Caller holds <see cref="Bh"/>.</summary>
+    private void TakeRpsIpi()
+    {
+        if (Volatile.Read(ref _rpsIpiPending) == 0 || Interlocked.Exchange(ref _rpsIpiPending, 0) == 0)
+            return;
+        ReceivedRps++;
+        ListNoRaise(Backlog);
     }
 
     /// <summary>A defer-list kick in softirq mode: one outstanding IPI at a time.</summary>
@@ -447,7 +458,10 @@ public sealed class SoftnetData
     }
 
     /// <summary>NET_RX is raised or NAPIs wait on the poll list.</summary>
-    internal bool HasPendingSoftirq => Volatile.Read(ref _softirqPending) != 0 || Volatile.Read(ref _pollHead) is not null;
+    internal bool HasPendingSoftirq =>
+        Volatile.Read(ref _softirqPending) != 0
+        || Volatile.Read(ref _rpsIpiPending) != 0
+        || Volatile.Read(ref _pollHead) is not null;
 
     private bool HasWork() =>
         Volatile.Read(ref _softirqPending) != 0
@@ -483,11 +497,7 @@ public sealed class SoftnetData
             lock (Bh)
             {
                 NetStack.CurrentBh = this;
-                if (Interlocked.Exchange(ref _rpsIpiPending, 0) != 0)
-                {
-                    ReceivedRps++;
-                    ListAndRaise(Backlog);
-                }
+                TakeRpsIpi();
                 Volatile.Write(ref _deferIpiPending, 0);
                 Volatile.Write(ref _softirqPending, 0);
                 RunTimers();
