@@ -9,12 +9,13 @@ internal static class ResultTable
     public static string Format(IReadOnlyList<(IContender Contender, List<Measurement> Runs)> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| contender | delivered pps | dropped % | wake-ups/packet | IPIs | alloc B/packet | p50 µs | p99 µs | out of order | rounds |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| contender | delivered pps | min–max pps | dropped % | wake-ups/packet | IPIs | alloc B/packet | p50 µs | p99 µs | out of order | rounds |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (contender, runs) in results)
         {
             sb.Append(CultureInfo.InvariantCulture, $"| {contender.Name} ");
             sb.Append(CultureInfo.InvariantCulture, $"| {Median(runs, r => r.Pps):N0} ");
+            sb.Append(CultureInfo.InvariantCulture, $"| {runs.Min(r => r.Pps):N0}–{runs.Max(r => r.Pps):N0} ");
             sb.Append(CultureInfo.InvariantCulture, $"| {Median(runs, r => r.Sent == 0 ? 0 : 100.0 * r.Dropped / r.Sent):F1} ");
             sb.Append(runs.All(r => r.WakeupsPerPacket is not null) ? Cell(Median(runs, r => r.WakeupsPerPacket!.Value), "F6") : "| n/a ");
             sb.Append(runs.All(r => r.Ipis is not null) ? Cell(Median(runs, r => r.Ipis!.Value), "N0") : "| n/a ");

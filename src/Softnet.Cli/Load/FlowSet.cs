@@ -23,8 +23,6 @@ internal sealed class FlowSet
         _nextSequence = new long[_flows.Length];
     }
 
-    public int Count => _flows.Length;
-
     /// <summary>The next flow in turn with its hash, and the sequence number its next packet carries.</summary>
     public int Next(out uint hash, out long sequence)
     {

@@ -32,14 +32,17 @@ public sealed class LoadTests
         for (int p = 0; p < producers; p++)
         {
             var set = new FlowSet(p, producers, flows);
-            for (int i = 0; i < set.Count; i++)
+            int first = set.Next(out uint hash, out long sequence);
+            int flow = first;
+            do
             {
-                int flow = set.Next(out uint hash, out long sequence);
                 Assert.Equal(-1, owner[flow]);
                 Assert.Equal(FlowHash.Of(flow), hash);
                 Assert.Equal(0, sequence);
                 owner[flow] = p;
+                flow = set.Next(out hash, out sequence);
             }
+            while (flow != first);
         }
 
         Assert.DoesNotContain(-1, owner);
