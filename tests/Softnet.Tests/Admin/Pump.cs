@@ -32,7 +32,8 @@ internal sealed class Pump : IDisposable
                 Interlocked.Add(ref _sent, Burst * flowsPerThread);
                 Thread.Sleep(1);
             }
-        }) { IsBackground = true, Name = $"pump-{t}" }).ToArray();
+        })
+        { IsBackground = true, Name = $"pump-{t}" }).ToArray();
         foreach (var thread in _threads)
             thread.Start();
     }

@@ -43,9 +43,22 @@ public sealed class RunOptionsTests
         Assert.Equal(
             new RunOptions
             {
-                Seconds = 3, Mode = KickMode.BacklogThreads, Device = DeviceKind.Loopback, Cpus = 2, Producers = 3, FlowsOption = 99,
-                RateOption = 5000, Size = 100, Json = true, NetdevMaxBacklog = 10, NetdevBudget = 20, NetdevBudgetUsecs = 30,
-                DevWeight = 40, RpsCpusOption = "1", FlowLimit = "3", SkbDeferMax = 0,
+                Seconds = 3,
+                Mode = KickMode.BacklogThreads,
+                Device = DeviceKind.Loopback,
+                Cpus = 2,
+                Producers = 3,
+                FlowsOption = 99,
+                RateOption = 5000,
+                Size = 100,
+                Json = true,
+                NetdevMaxBacklog = 10,
+                NetdevBudget = 20,
+                NetdevBudgetUsecs = 30,
+                DevWeight = 40,
+                RpsCpusOption = "1",
+                FlowLimit = "3",
+                SkbDeferMax = 0,
             },
             o);
     }

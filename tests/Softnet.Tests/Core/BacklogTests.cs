@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Softnet.Core;
-using Softnet.Diagnostics;
 using Softnet.Devices;
+using Softnet.Diagnostics;
 using Softnet.Steering;
 using Softnet.Tests.TestSupport;
 

@@ -112,7 +112,8 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
                 {
                     _error = e;
                 }
-            }) { IsBackground = true, Name = $"test-producer-{p}" }).ToArray();
+            })
+            { IsBackground = true, Name = $"test-producer-{p}" }).ToArray();
             foreach (var t in _threads)
                 t.Start();
         }
@@ -253,7 +254,8 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
                     {
                         disposeError = e;
                     }
-                }) { IsBackground = true, Name = "test-disposer" };
+                })
+                { IsBackground = true, Name = "test-disposer" };
                 string state = Diagnose.Describe(stack);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 disposer.Start();

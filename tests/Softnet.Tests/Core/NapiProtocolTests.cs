@@ -127,7 +127,8 @@ public sealed class NapiProtocolTests
                 {
                     napi.Disable();
                     disabled.Set();
-                }) { IsBackground = true, Name = "test-disabler" };
+                })
+                { IsBackground = true, Name = "test-disabler" };
                 disabler.Start();
                 Eventually.True(() => napi.State.HasFlag(NapiState.Disable), "DISABLE to be set");
 
@@ -180,7 +181,8 @@ public sealed class NapiProtocolTests
             {
                 napi.Disable();
                 disabled.Set();
-            }) { IsBackground = true, Name = "test-disabler" };
+            })
+            { IsBackground = true, Name = "test-disabler" };
             disabler.Start();
             Eventually.True(() => napi.State.HasFlag(NapiState.Disable), "DISABLE to be set");
         }
@@ -363,7 +365,8 @@ public sealed class NapiProtocolTests
                     if ((i & 63) == 0)
                         Thread.Yield();
                 }
-            }) { IsBackground = true, Name = $"test-scheduler-{t}" }).ToArray();
+            })
+            { IsBackground = true, Name = $"test-scheduler-{t}" }).ToArray();
             foreach (var w in workers)
                 w.Start();
             foreach (var w in workers)

@@ -15,7 +15,8 @@ internal static class Stacks
         Mode = mode,
         Pin = false,
         Platform = new TestPlatform(cpus),
-        Log = log is null ? static _ => { } : log.Enqueue,
+        Log = log is null ? static _ => { }
+        : log.Enqueue,
     };
 
     /// <summary>A handler that does nothing.</summary>
