@@ -84,8 +84,9 @@ public sealed class AllocationTests(ITestOutputHelper output)
                 long thread1 = GC.GetAllocatedBytesForCurrentThread();
 
                 Assert.True(settled, "measured traffic did not settle");
-                // The sending thread (which also delivers the local half inline) allocates nothing at all.
-                Assert.Equal(0, thread1 - thread0);
+                // The sending thread also delivers inline (its local half, and the remote CPU's backlog when it takes
+                // that CPU's IPI). Nothing per packet: at most a lock's one-time wait object when it first contends.
+                Assert.True(thread1 - thread0 <= 128, $"the sending thread allocated {thread1 - thread0} B for {packets} packets");
                 double perPacket = (total1 - total0) / (double)packets;
                 best = Math.Min(best, perPacket);
                 windows.Add($"{total1 - total0} B ({perPacket:F4} B/packet)");
