@@ -18,11 +18,7 @@ internal static class DevVerb
         switch (line.Subcommand)
         {
             case "list":
-                line.ExpectWords(1);
-                bool json = false;
-                while (line.Options.Next(out string name))
-                    json = name == "--json" ? true : throw VerbLine.UnknownOption(name);
-                if (json)
+                if (line.ListJson())
                     stdout.WriteLine(await client.GetTextAsync("dev"));
                 else
                     Write(stdout, await client.GetAsync("dev", AdminJsonContext.Default.IReadOnlyListDeviceInfo));

@@ -18,11 +18,7 @@ internal static class NapiVerb
         switch (line.Subcommand)
         {
             case "list":
-                line.ExpectWords(1);
-                bool json = false;
-                while (line.Options.Next(out string name))
-                    json = name == "--json" ? true : throw VerbLine.UnknownOption(name);
-                if (json)
+                if (line.ListJson())
                     stdout.WriteLine(await client.GetTextAsync("napi"));
                 else
                     Write(stdout, await client.GetAsync("napi", AdminJsonContext.Default.IReadOnlyListNapiInfo));

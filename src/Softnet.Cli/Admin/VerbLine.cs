@@ -33,6 +33,16 @@ internal sealed class VerbLine
             throw new UsageException("missing argument");
     }
 
+    /// <summary>The arguments of a <c>list</c> subcommand: no words after it, and only <c>--json</c>.</summary>
+    public bool ListJson()
+    {
+        ExpectWords(1);
+        bool json = false;
+        while (Options.Next(out string name))
+            json = name == "--json" ? true : throw UnknownOption(name);
+        return json;
+    }
+
     public static UsageException UnknownOption(string name) => new($"unknown option {name}");
 
     public static UsageException UnknownSubcommand(string name) => new($"unknown subcommand '{name}'");
