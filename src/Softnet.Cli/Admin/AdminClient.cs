@@ -14,6 +14,14 @@ internal sealed class AdminClient : IDisposable
     public AdminClient(string socketPath)
     {
         SocketPath = socketPath;
+        _http = CreateHttp(socketPath);
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>An HTTP client whose every connection goes to the Unix socket at <paramref name="socketPath"/>.</summary>
+    public static HttpClient CreateHttp(string socketPath)
+    {
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
@@ -32,10 +40,8 @@ internal sealed class AdminClient : IDisposable
             },
         };
         // The host name is never resolved: every connection goes to the socket.
-        _http = new HttpClient(handler) { BaseAddress = new Uri("http://softnet/"), Timeout = TimeSpan.FromSeconds(30) };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://softnet/"), Timeout = TimeSpan.FromSeconds(30) };
     }
-
-    public string SocketPath { get; }
 
     public async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type)
     {
