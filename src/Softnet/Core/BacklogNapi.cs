@@ -89,6 +89,7 @@ internal sealed class BacklogNapi : Napi
                 {
                     // Both queues are empty: the backlog completes itself, keeping only THREADED.
                     ClearBits(NapiState.Sched | NapiState.SchedThreaded | NapiState.Missed);
+                    ProtocolChecks.Released(this);
                     return work;
                 }
                 (_input, _process) = (_process, _input);
@@ -118,6 +119,7 @@ internal sealed class BacklogNapi : Napi
         _batch.AsSpan().Clear();
         Volatile.Write(ref _head, Tail);
         ClearBits(NapiState.Sched | NapiState.SchedThreaded | NapiState.Missed);
+        ProtocolChecks.Released(this);
         return moved;
     }
 

@@ -95,6 +95,10 @@ public abstract partial class Napi
             if ((old & (int)NapiState.Disable) != 0)
                 return false;
             val = old | (int)NapiState.Sched;
+#if SIMULATION
+            if (PlantedBugs.MissedIgnored)
+                continue;
+#endif
             if ((old & (int)NapiState.Sched) != 0)
                 val |= (int)NapiState.Missed;
         }
@@ -132,6 +136,7 @@ public abstract partial class Napi
                 val |= (int)NapiState.Sched;
         }
         while (Interlocked.CompareExchange(ref _state, val, old) != old);
+        ProtocolChecks.Released(this);
         if ((old & (int)NapiState.Missed) != 0)
         {
             Stack.ScheduleClaimed(this);
@@ -189,6 +194,7 @@ public abstract partial class Napi
         int work = 0;
         if (Has(NapiState.Sched))
         {
+            ProtocolChecks.PollEnter(this, NetStack.CurrentBh);
             try
             {
                 work = Poll(weight);
@@ -199,6 +205,7 @@ public abstract partial class Napi
                 Stack.LogOnce($"NAPI {Id} poll threw {e.GetType().Name}: {e.Message}; completed it");
                 CompleteDone(0);
             }
+            ProtocolChecks.PollExit(this);
             // Atomic: once the driver completed, the next round may already run elsewhere.
             Interlocked.Increment(ref PollCount);
             Interlocked.Add(ref PacketCount, work);

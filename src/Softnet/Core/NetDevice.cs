@@ -10,7 +10,7 @@ public abstract class NetDevice : IDisposable
     private readonly List<Napi> _napis = [];
     private RxQueue[] _rxQueues;
     private long _rxDropped;
-    private volatile bool _up;
+    private bool _up;
     private int _disposed;
 
     protected NetDevice(NetStack stack, string name, int rxQueues, int maxQueues = 0)
@@ -31,7 +31,7 @@ public abstract class NetDevice : IDisposable
 
     public int IfIndex { get; }
 
-    public bool IsUp => _up;
+    public bool IsUp => Volatile.Read(ref _up);
 
     public IReadOnlyList<RxQueue> RxQueues => Volatile.Read(ref _rxQueues);
 
@@ -202,7 +202,7 @@ public abstract class NetDevice : IDisposable
 
     internal void CountRxDropped(long packets = 1) => Interlocked.Add(ref _rxDropped, packets);
 
-    protected void SetUp(bool up) => _up = up;
+    protected void SetUp(bool up) => Volatile.Write(ref _up, up);
 
     protected void ResizeRxQueues(int count)
     {
@@ -217,7 +217,7 @@ public abstract class NetDevice : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _up = false;
+        Volatile.Write(ref _up, false);
         Close();
         lock (Control)
         {

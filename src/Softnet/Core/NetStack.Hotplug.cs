@@ -54,6 +54,7 @@ public sealed partial class NetStack
             }
             if (schedule)
                 to.ListAndRaise(to.Backlog);
+            ProtocolChecks.HandedOver(dead, to);
         }
     }
 
@@ -81,6 +82,7 @@ public sealed partial class NetStack
             // …until the CPU that stood in has delivered what it had queued for them: no flow overtakes itself.
             for (int attempt = 0; from.Backlog.Head < caughtUp && attempt < 100_000; attempt++)
                 Platform.Backoff(Math.Min(attempt, 25));
+            ProtocolChecks.TookBack(back, from);
             foreach (var c in _cpus)
             {
                 if (c == back || c.StandIn == back)

@@ -271,6 +271,9 @@ public sealed partial class NetStack : IDisposable
         // A CPU's own backlog stays in its softirq even when threaded: the local path is processed inline.
         if (napi.Has(NapiState.Threaded) && napi.Thread is { } t && t != self.BacklogThread)
         {
+#if SIMULATION
+            if (!PlantedBugs.ConditionalWakeup || !t.Sleeping)
+#endif
             napi.SetBits(NapiState.SchedThreaded);
             t.Wake(self);
             return;
@@ -281,6 +284,9 @@ public sealed partial class NetStack : IDisposable
     /// <summary>The threaded schedule: set SCHED_THREADED, then wake unconditionally; the thread trusts only the bit.</summary>
     internal static void WakeThreaded(Napi napi, SoftnetData self)
     {
+#if SIMULATION
+        if (!PlantedBugs.ConditionalWakeup || !napi.Thread!.Sleeping)
+#endif
         napi.SetBits(NapiState.SchedThreaded);
         napi.Thread!.Wake(self);
     }

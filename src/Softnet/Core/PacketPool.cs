@@ -57,6 +57,7 @@ internal sealed class PacketPool
                 _total++;
                 Grown++;
             }
+            ProtocolChecks.Rented(dst[..n]);
             return n;
         }
     }
@@ -64,6 +65,7 @@ internal sealed class PacketPool
     /// <summary>Returns packets owned by this pool.</summary>
     public void Return(ReadOnlySpan<Packet> packets)
     {
+        ProtocolChecks.Freed(packets);
         foreach (var p in packets)
             p.Reset();
         lock (_lock)
@@ -89,6 +91,7 @@ internal sealed class PacketPool
             Return(new ReadOnlySpan<Packet>(ref p));
             return false;
         }
+        ProtocolChecks.Freed(new ReadOnlySpan<Packet>(ref p));
         p.Reset();
         Packet? head;
         do

@@ -30,8 +30,8 @@ public sealed class SoftnetData
     private long _nextTimerNs = long.MaxValue;
     private int _irqSources;
     private int _softirqThreadId;
-    private volatile bool _stopping;
-    private volatile bool _parked;
+    private bool _stopping;
+    private bool _parked;
     private SoftnetData? _redirect;
     private SoftnetData? _standIn;
 
@@ -98,7 +98,7 @@ public sealed class SoftnetData
 
     internal FlowLimitTable? FlowLimit { get; }
 
-    internal IWaiter SoftirqWaiter { get; }
+    internal IIrqWaiter SoftirqWaiter { get; }
 
     internal IThreadHandle? SoftirqThread { get; private set; }
 
@@ -118,35 +118,32 @@ public sealed class SoftnetData
     internal void StartSoftirqThread() =>
         SoftirqThread = Stack.StartThread($"ksoftirqd/{Cpu}", this, SoftirqLoop);
 
-    private EpollWaiter Irqs => SoftirqWaiter as EpollWaiter
-        ?? throw new InvalidOperationException("device interrupts need the system platform's epoll-based softirq wait");
-
     /// <summary>Makes readiness of <paramref name="fd"/> an interrupt handled on this CPU's softirq thread, armed once per <see cref="RearmIrq"/>.</summary>
     internal void RegisterIrq(int fd, IIrqHandler handler)
     {
-        Irqs.Register(fd, handler);
+        SoftirqWaiter.Register(fd, handler);
         Interlocked.Increment(ref _irqSources);
     }
 
     internal void UnregisterIrq(int fd)
     {
-        Irqs.Unregister(fd);
+        SoftirqWaiter.Unregister(fd);
         Interlocked.Decrement(ref _irqSources);
     }
 
     /// <summary>Unmasks the queue interrupt after its NAPI completed.</summary>
-    internal void RearmIrq(int fd) => Irqs.Rearm(fd);
+    internal void RearmIrq(int fd) => SoftirqWaiter.Rearm(fd);
 
     /// <summary>smpboot park/unpark of ksoftirqd: the thread stays alive, sleeping, while its CPU is offline.</summary>
     internal void SetParked(bool parked)
     {
-        _parked = parked;
+        Volatile.Write(ref _parked, parked);
         SoftirqWaiter.Wake();
     }
 
     internal void Stop()
     {
-        _stopping = true;
+        Volatile.Write(ref _stopping, true);
         SoftirqWaiter.Wake();
     }
 
@@ -162,6 +159,7 @@ public sealed class SoftnetData
     {
         lock (_pollLock)
         {
+            ProtocolChecks.Listing(this, napi);
             napi.NextInList = null;
             if (_pollTail is null)
                 _pollHead = napi;
@@ -370,11 +368,13 @@ public sealed class SoftnetData
             if (list is null)
                 listTail = null;
             napi.NextInList = null;
+            ProtocolChecks.Unlisted(napi);
             int work = napi.PollRound(out bool again);
             // Replies leave as soon as the poll that produced them is done, not after the whole pass.
             RunTxFlush();
             if (again)
             {
+                ProtocolChecks.Listing(this, napi);
                 if (repollTail is null)
                     repoll = napi;
                 else
@@ -402,6 +402,7 @@ public sealed class SoftnetData
         {
             var next = napi.NextInList;
             napi.NextInList = null;
+            ProtocolChecks.Unlisted(napi);
             // The offline CPU's backlog was handed over already and must not run elsewhere.
             if (napi != Backlog)
                 to.ListAndRaise(napi);
@@ -477,10 +478,10 @@ public sealed class SoftnetData
         var platform = Stack.Platform;
         bool waited = false;
         var slice = default(TimeSlice);
-        while (!_stopping)
+        while (!Volatile.Read(ref _stopping))
         {
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back.
-            if (_parked || !HasWork())
+            if (Volatile.Read(ref _parked) || !HasWork())
             {
                 long next = Volatile.Read(ref _nextTimerNs);
                 SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
@@ -491,7 +492,7 @@ public sealed class SoftnetData
             // Kept awake by wakes, the thread would never sleep in epoll and its devices' interrupts would starve;
             // right after a wait, epoll was just read.
             if (!waited && Volatile.Read(ref _irqSources) > 0)
-                Irqs.TryPollIrqs();
+                SoftirqWaiter.TryPollIrqs();
             waited = false;
             bool leftover;
             lock (Bh)

@@ -20,7 +20,7 @@ public interface IPlatform
     IWaiter CreateWaiter();
 
     /// <summary>The idle wait of a per-CPU softirq thread; real platforms return one that also delivers device readiness.</summary>
-    IWaiter CreateSoftirqWaiter();
+    IIrqWaiter CreateSoftirqWaiter();
 
     /// <summary>Starts a named thread, pinned to <paramref name="osCpu"/> when not negative and when the OS allows.</summary>
     IThreadHandle StartThread(string name, int osCpu, Action body);
@@ -30,4 +30,7 @@ public interface IPlatform
 
     /// <summary>Sleeps briefly while polling for a state change (napi_disable's wait).</summary>
     void Backoff(int attempt);
+
+    /// <summary>Sleeps for <paramref name="duration"/> (a grace period that must pass, not a wait for a condition).</summary>
+    void Sleep(TimeSpan duration);
 }

@@ -13,7 +13,7 @@ internal sealed class NapiThread
     private readonly IWaiter _waiter;
     private readonly SoftnetData? _home;
     private Napi? _napi;
-    private volatile bool _stop;
+    private bool _stop;
     private long _sleeps;
 
     /// <summary>Starts the thread; <paramref name="home"/> pins it to one CPU, otherwise it polls for whichever CPU it runs on.</summary>
@@ -53,24 +53,48 @@ internal sealed class NapiThread
 
     public void Stop()
     {
-        _stop = true;
+        Volatile.Write(ref _stop, true);
         _waiter.Wake();
     }
 
+#if SIMULATION
+    private bool _sleeping;
+
+    /// <summary>Whether the thread is between deciding to sleep and seeing work (the task state the planted bug reads).</summary>
+    public bool Sleeping => Volatile.Read(ref _sleeping);
+
+#endif
     /// <summary>Times the thread went to sleep; a busy-polling thread does not.</summary>
     public long Sleeps => Volatile.Read(ref _sleeps);
 
     private void Loop()
     {
-        while (!_stop)
+#if SIMULATION
+        bool woken = false;
+#endif
+        while (!Volatile.Read(ref _stop))
         {
             var napi = Napi;
+#if SIMULATION
+            // set_current_state(TASK_INTERRUPTIBLE): what the planted conditional wake-up looks at.
+            Volatile.Write(ref _sleeping, true);
+            bool owned = woken && PlantedBugs.ConditionalWakeup;
+            woken = false;
+            if (napi is null || !(napi.Has(NapiState.SchedThreaded) || owned))
+#else
             if (napi is null || !napi.Has(NapiState.SchedThreaded))
+#endif
             {
                 Interlocked.Increment(ref _sleeps);
                 _waiter.Wait(-1);
+#if SIMULATION
+                woken = true;
+#endif
                 continue;
             }
+#if SIMULATION
+            Volatile.Write(ref _sleeping, false);
+#endif
             PollUntilIdle(napi);
         }
     }
@@ -102,7 +126,7 @@ internal sealed class NapiThread
                 cpu.RunTxFlush();
                 NetStack.CurrentBh = null;
             }
-            if (_stop || Napi != napi || (!repoll && !busy))
+            if (Volatile.Read(ref _stop) || Napi != napi || (!repoll && !busy))
                 break;
             slice.CondResched(_stack.Platform);
         }

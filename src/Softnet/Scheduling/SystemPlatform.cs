@@ -23,7 +23,7 @@ public sealed class SystemPlatform : IPlatform
 
     public IWaiter CreateWaiter() => new FutexWaiter();
 
-    public IWaiter CreateSoftirqWaiter() => new EpollWaiter();
+    public IIrqWaiter CreateSoftirqWaiter() => new EpollWaiter();
 
     public IThreadHandle StartThread(string name, int osCpu, Action body)
     {
@@ -43,6 +43,8 @@ public sealed class SystemPlatform : IPlatform
         else
             Thread.Sleep(1);
     }
+
+    public void Sleep(TimeSpan duration) => Thread.Sleep(duration);
 
     private static unsafe int[] ReadAllowedCpus()
     {

@@ -33,7 +33,7 @@ internal sealed class TestPlatform : IPlatform
 
     public IWaiter CreateWaiter() => SystemPlatform.Instance.CreateWaiter();
 
-    public IWaiter CreateSoftirqWaiter() => SystemPlatform.Instance.CreateSoftirqWaiter();
+    public IIrqWaiter CreateSoftirqWaiter() => SystemPlatform.Instance.CreateSoftirqWaiter();
 
     public IThreadHandle StartThread(string name, int osCpu, Action body) =>
         SystemPlatform.Instance.StartThread(name, -1, body);
@@ -41,6 +41,8 @@ internal sealed class TestPlatform : IPlatform
     public void Yield() => SystemPlatform.Instance.Yield();
 
     public void Backoff(int attempt) => SystemPlatform.Instance.Backoff(attempt);
+
+    public void Sleep(TimeSpan duration) => SystemPlatform.Instance.Sleep(duration);
 
     public readonly struct CpuScope(int previous) : IDisposable
     {

@@ -19,7 +19,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     private readonly UdpTx?[] _tx;
     private readonly Stack<UdpQueue> _spares = new();
     private UdpQueue[] _queues = [];
-    private volatile bool _closed;
+    private bool _closed;
     private bool _steering;
     private long _txPackets;
     private long _txDropped;
@@ -105,7 +105,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     {
         var cpu = NetStack.CurrentBh
             ?? throw new InvalidOperationException("Reply is for handler (NAPI) context");
-        if (_closed)
+        if (Volatile.Read(ref _closed))
         {
             Interlocked.Increment(ref _txDropped);
             return false;
@@ -168,7 +168,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             AttachSteering();
             // Selection runs under RCU in the kernel's receive path: wait out deliveries that chose a leaving socket
             // under the old program before the last read.
-            Thread.Sleep(SteeringGracePeriod);
+            Stack.Platform.Sleep(SteeringGracePeriod);
             for (int i = queues.Length - 1; i >= rx; i--)
             {
                 StopQueue(queues[i]);
@@ -214,7 +214,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     {
         lock (Control)
         {
-            _closed = true;
+            Volatile.Write(ref _closed, true);
             var queues = _queues;
             for (int i = queues.Length - 1; i >= 0; i--)
                 StopQueue(queues[i]);
