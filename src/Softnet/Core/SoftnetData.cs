@@ -41,7 +41,6 @@ public sealed class SoftnetData
     internal long TimeSqueeze;
     internal long ReceivedRps;
     internal long Dropped;
-    internal long FlowLimitCount;
     internal long IpiSent;
     internal long Wakeups;
 
