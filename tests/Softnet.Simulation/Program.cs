@@ -19,9 +19,12 @@ catch (ArgumentException e)
 var clock = Stopwatch.StartNew();
 var failures = new List<(long Seed, SeedResult Result)>();
 var byInvariant = new SortedDictionary<string, int>(StringComparer.Ordinal);
-long lastSeed = options.FirstSeed + options.Seeds - 1;
-for (long seed = options.FirstSeed; seed <= lastSeed; seed++)
+int ran = 0;
+for (long seed = options.FirstSeed; ran < options.Seeds; seed++)
 {
+    if (options.Family is { } family && !options.Single && Softnet.Simulation.Scenarios.ScenarioSpec.FromSeed(seed).Family != family)
+        continue;
+    ran++;
     var result = SeedRunner.Run(seed, options.Plant, options.StepLog && options.Single ? Console.Out : null);
     if (options.Single && !options.Json)
         Console.WriteLine($"seed {seed}: {result.Spec.Describe()}; faults: {result.Spec.DescribeFaults()}; trace {result.TraceHash:x16}");
@@ -65,6 +68,6 @@ if (options.Json)
 else
 {
     string summary = byInvariant.Count == 0 ? "" : " (" + string.Join(", ", byInvariant.Select(kv => $"{kv.Key} {kv.Value}")) + ")";
-    Console.WriteLine($"simulation: {options.Seeds} seeds from {options.FirstSeed}{(options.Plant is null ? "" : $", plant {options.Plant}")}: {failures.Count} failed{summary}, {seconds:F1} s, {options.Seeds / seconds:F1} seeds/s");
+    Console.WriteLine($"simulation: {options.Seeds} seeds from {options.FirstSeed}{(options.Family is null ? "" : $" ({options.Family} only)")}{(options.Plant is null ? "" : $", plant {options.Plant}")}: {failures.Count} failed{summary}, {seconds:F1} s, {options.Seeds / seconds:F1} seeds/s");
 }
 return failures.Count == 0 ? 0 : 1;

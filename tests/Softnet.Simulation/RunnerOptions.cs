@@ -5,6 +5,8 @@ internal sealed record RunnerOptions
 {
     public static readonly string[] Plants = ["conditional-wakeup", "missed-ignored"];
 
+    public static readonly string[] Families = ["napi", "loopback", "device", "hotplug-rps", "hotplug-irq"];
+
     /// <summary>Seeds to run, from <see cref="FirstSeed"/> on.</summary>
     public int Seeds { get; init; } = 100;
 
@@ -16,6 +18,9 @@ internal sealed record RunnerOptions
     public string? Plant { get; init; }
 
     public bool Json { get; init; }
+
+    /// <summary>Runs only seeds whose scenario is of this family (napi, loopback, device, hotplug-rps, hotplug-irq).</summary>
+    public string? Family { get; init; }
 
     /// <summary>Print every protocol step of the seed (with --seed).</summary>
     public bool StepLog { get; init; }
@@ -44,6 +49,12 @@ internal sealed record RunnerOptions
                         throw new ArgumentException($"--plant must be one of {string.Join(", ", Plants)} (got '{plant}')");
                     o = o with { Plant = plant };
                     break;
+                case "--family":
+                    string family = Value();
+                    if (!Families.Contains(family))
+                        throw new ArgumentException($"--family must be one of {string.Join(", ", Families)} (got '{family}')");
+                    o = o with { Family = family };
+                    break;
                 case "--steps":
                     o = o with { StepLog = true };
                     break;
@@ -51,7 +62,7 @@ internal sealed record RunnerOptions
                     o = o with { Json = true };
                     break;
                 default:
-                    throw new ArgumentException($"unknown option '{arg}'; usage: --seeds N [--seed S] [--first-seed S] [--plant {string.Join("|", Plants)}] [--json] [--steps]");
+                    throw new ArgumentException($"unknown option '{arg}'; usage: --seeds N [--seed S] [--first-seed S] [--plant {string.Join("|", Plants)}] [--family NAME] [--json] [--steps]");
             }
         }
         if (o.Single)

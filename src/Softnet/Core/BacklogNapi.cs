@@ -12,6 +12,7 @@ internal sealed class BacklogNapi : Napi
     private PacketRing _input;
     private PacketRing _process;
     private bool _closed;
+    private bool _ipiClaim;
 
     public BacklogNapi(SoftnetData cpu, int maxBacklog, int weight)
         : base(cpu.Stack, weight)
@@ -39,9 +40,10 @@ internal sealed class BacklogNapi : Napi
     private long _head;
 
     /// <summary>enqueue_to_backlog's locked part. Returns the drop reason, or null when queued; <paramref name="schedule"/>
-    /// is set when this enqueue claimed SCHED and must now kick the CPU. <paramref name="redirect"/> is set, and
-    /// nothing done, when the CPU went offline meanwhile: the caller retries there.</summary>
-    public DropReason? Enqueue(Packet p, out bool schedule, out SoftnetData? redirect)
+    /// is set when this enqueue claimed SCHED and must now kick the CPU (an IPI in softirq mode when
+    /// <paramref name="self"/> is another CPU). <paramref name="redirect"/> is set, and nothing done, when the CPU went
+    /// offline meanwhile: the caller retries there.</summary>
+    public DropReason? Enqueue(Packet p, SoftnetData self, out bool schedule, out SoftnetData? redirect)
     {
         schedule = false;
         redirect = null;
@@ -61,10 +63,25 @@ internal sealed class BacklogNapi : Napi
             {
                 SetBits(NapiState.Sched);
                 schedule = true;
+                _ipiClaim = self != _cpu;
             }
             _input.Enqueue(p);
             Tail++;
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether a remote enqueue's SCHED claim still waits for this CPU's IPI handler to list the backlog (consumed here).
+    /// False for a stale IPI whose claim CPU hotplug handed over with the packets. Caller holds the CPU's bottom half.
+    /// </summary>
+    public bool TakeIpiClaim()
+    {
+        lock (QueueLock)
+        {
+            bool owed = _ipiClaim;
+            _ipiClaim = false;
+            return owed;
         }
     }
 
@@ -118,6 +135,7 @@ internal sealed class BacklogNapi : Napi
         }
         _batch.AsSpan().Clear();
         Volatile.Write(ref _head, Tail);
+        _ipiClaim = false;
         ClearBits(NapiState.Sched | NapiState.SchedThreaded | NapiState.Missed);
         ProtocolChecks.Released(this);
         return moved;

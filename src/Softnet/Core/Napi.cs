@@ -64,6 +64,9 @@ public abstract partial class Napi
     /// <summary>Link in a poll list; owned by whoever holds the list.</summary>
     internal Napi? NextInList;
 
+    /// <summary>Completions by owners so far; tells the poll loop whether a driver that threw had completed first.</summary>
+    private int _completions;
+
     internal long PollCount;
     internal long PacketCount;
     internal int DeferHardIrqsCount;
@@ -126,6 +129,8 @@ public abstract partial class Napi
             if (timeout != 0)
                 unmask = false;
         }
+        // Counted while still the owner: after the exchange below the next owner may already be polling.
+        _completions++;
         int old, val;
         const int clear = (int)(NapiState.Missed | NapiState.Sched | NapiState.SchedThreaded | NapiState.PreferBusyPoll);
         do
@@ -195,15 +200,19 @@ public abstract partial class Napi
         if (Has(NapiState.Sched))
         {
             ProtocolChecks.PollEnter(this, NetStack.CurrentBh);
+            int completions = _completions;
             try
             {
                 work = Poll(weight);
             }
             catch (Exception e)
             {
-                // A driver bug must not take the CPU's poll loop down; completing lets the NAPI be scheduled again.
+                // A driver bug must not take the CPU's poll loop down; completing lets the NAPI be scheduled again. A
+                // driver that completed before it threw (a failed IRQ re-arm) is not completed twice: by then the NAPI
+                // may belong to its next poller, whose SCHED a second completion would take away.
                 Stack.LogOnce($"NAPI {Id} poll threw {e.GetType().Name}: {e.Message}; completed it");
-                CompleteDone(0);
+                if (_completions == completions)
+                    CompleteDone(0);
             }
             ProtocolChecks.PollExit(this);
             // Atomic: once the driver completed, the next round may already run elsewhere.

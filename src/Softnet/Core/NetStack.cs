@@ -235,7 +235,7 @@ public sealed partial class NetStack : IDisposable
             }
             else
             {
-                reason = target.Backlog.Enqueue(p, out schedule, out var redirect);
+                reason = target.Backlog.Enqueue(p, self, out schedule, out var redirect);
                 if (redirect is not null)
                 {
                     target = redirect;

@@ -234,7 +234,11 @@ public sealed class SoftnetData
         if (Volatile.Read(ref _rpsIpiPending) == 0 || Interlocked.Exchange(ref _rpsIpiPending, 0) == 0)
             return;
         ReceivedRps++;
-        ListNoRaise(Backlog);
+        // Only a claim that is still owed: a sender preempted between its enqueue and its IPI may post it after CPU
+        // hotplug handed the claim over with the packets; listing the backlog then would put it on the poll list
+        // without SCHED, or twice once a local enqueue has claimed and listed it again.
+        if (Backlog.TakeIpiClaim())
+            ListNoRaise(Backlog);
     }
 
     /// <summary>A defer-list kick in softirq mode: one outstanding IPI at a time.</summary>
