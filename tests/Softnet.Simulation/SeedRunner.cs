@@ -38,7 +38,7 @@ internal static class SeedRunner
         configuration = seed % 2 == 0
             ? configuration.WithRandomStrategy()
             : configuration.WithPrioritizationStrategy(isFair: true, priorityChangeBound: 10);
-        var engine = TestingEngine.Create(configuration, () =>
+        using var engine = TestingEngine.Create(configuration, () =>
         {
             invariants = new Invariants { StepLog = stepLog };
             ProtocolChecks.Observer = invariants;

@@ -44,6 +44,7 @@ public sealed partial class NetStack
                     }
                 }
                 dead.MigrateWorkTo(to);
+                ProtocolChecks.HandedOver(dead, to);
             }
             foreach (var c in _cpus)
             {
@@ -54,7 +55,6 @@ public sealed partial class NetStack
             }
             if (schedule)
                 to.ListAndRaise(to.Backlog);
-            ProtocolChecks.HandedOver(dead, to);
         }
     }
 

@@ -55,6 +55,11 @@ internal sealed class Invariants : IProtocolObserver
             Fail("bh-owner", $"CPU {cpu.Cpu} has two bottom-half owners polling ({Describe(napi)} by {Who()})");
         if (IsNapiThread() && (state & (NapiState.SchedThreaded | NapiState.InBusyPoll)) == 0)
             Fail("sched-owner", $"{Describe(napi)} polled by its thread {Who()} without SCHED_THREADED ({state})");
+        if (track.Rounds == 0 || track.ReleasedSinceLastPoll)
+        {
+            track.Rounds++;
+            track.ReleasedSinceLastPoll = false;
+        }
         track.Poller = me;
         if (cpu is not null)
             _bhPoller[cpu] = me;
@@ -75,9 +80,13 @@ internal sealed class Invariants : IProtocolObserver
     {
         Mix(2, napi.Id, 0);
         var track = Track(napi);
+        track.ReleasedSinceLastPoll = true;
         if (track.Poller == Environment.CurrentManagedThreadId)
             track.Poller = 0;
     }
+
+    /// <summary>Ownership rounds of <paramref name="napi"/>: polls that started after a release (a new SCHED claim).</summary>
+    public long RoundsOf(Napi napi) => Track(napi).Rounds;
 
     public void Listing(SoftnetData cpu, Napi napi)
     {
@@ -162,6 +171,8 @@ internal sealed class Invariants : IProtocolObserver
     private sealed class NapiTrack
     {
         public int Poller;
+        public long Rounds;
+        public bool ReleasedSinceLastPoll;
         public bool Listed;
         public int ListedOn;
     }

@@ -1,4 +1,5 @@
 using Softnet.Core;
+using Softnet.Simulation.Checks;
 using Softnet.Simulation.Platform;
 
 namespace Softnet.Simulation.Devices;
@@ -11,13 +12,15 @@ namespace Softnet.Simulation.Devices;
 internal sealed class SimDevice : NetDevice
 {
     private readonly SimPlatform _platform;
+    private readonly Invariants _invariants;
     private readonly int _weight;
     private SimQueue[] _queues = [];
 
-    public SimDevice(NetStack stack, SimPlatform platform, string name, int channels, int maxChannels, int weight)
+    public SimDevice(NetStack stack, SimPlatform platform, Invariants invariants, string name, int channels, int maxChannels, int weight)
         : base(stack, name, channels, maxChannels)
     {
         _platform = platform;
+        _invariants = invariants;
         _weight = weight;
         lock (Control)
         {
@@ -109,8 +112,12 @@ internal sealed class SimDevice : NetDevice
     private void StartQueue(int index)
     {
         var q = new SimQueue(this, _platform, index, _weight);
+        int? parked = NapiConfigs[index].ParkedThread?.Handle.OsThreadId;
         NapiAdd(q, index);
         NapiEnable(q);
+        // napi_add reuses the thread parked in the slot: the queue keeps its thread (and its pid) across del/add.
+        if (parked is { } pid && q.Threaded != ThreadedMode.Disabled && q.ThreadId != pid)
+            _invariants.Fail("thread-reuse", $"queue {index} came back with thread {q.ThreadId?.ToString() ?? "none"}, not its parked thread {pid}");
         Volatile.Write(ref _queues, [.. _queues, q]);
         q.RegisterIrq(AffineCpu(index));
     }

@@ -57,7 +57,7 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
         switch (spec.Kind)
         {
             case ScenarioKind.Napi:
-                var napi = new WorkNapi(_stack, spec.Weight) { Id = NetStack.FirstNapiId };
+                var napi = new WorkNapi(_stack, spec.Weight, invariants) { Id = NetStack.FirstNapiId };
                 napi.Enable();
                 if (spec.InitialThreaded != ThreadedMode.Disabled)
                     napi.SetThreadedMode(spec.InitialThreaded);
@@ -67,7 +67,7 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
                 _loopback = new LoopbackDevice(_stack);
                 break;
             default:
-                _device = new SimDevice(_stack, _platform, "sim0", spec.Queues, spec.MaxChannels, spec.Weight);
+                _device = new SimDevice(_stack, _platform, invariants, "sim0", spec.Queues, spec.MaxChannels, spec.Weight);
                 break;
         }
 
@@ -102,7 +102,7 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
                 for (int i = 0; i < spec.PacketsPerProducer; i++)
                 {
                     napi.Add();
-                    napi.Schedule();
+                    napi.Kick();
                 }
                 break;
             case ScenarioKind.Loopback:
@@ -170,6 +170,8 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
                 else if (_workNapis.Count > 0)
                 {
                     // A thread polling a NAPI without a device is the work NAPI's own business: no control lock to take.
+                    if ((ThreadedMode)fault.B == ThreadedMode.BusyPoll)
+                        _workNapis[0].CountCoreSchedule();
                     _workNapis[0].SetThreadedMode((ThreadedMode)fault.B);
                 }
                 break;
@@ -187,11 +189,9 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
                 if (_workNapis.Count > 0)
                 {
                     var w = _workNapis[0];
-                    w.Disable();
+                    w.DisableChecked();
                     Thread.Yield();
-                    w.Enable();
-                    // A driver that re-enables its NAPI schedules it for whatever arrived meanwhile.
-                    w.Schedule();
+                    w.EnableAndKick();
                 }
                 break;
             case FaultKind.ClockJump:
@@ -234,7 +234,18 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
     private void CheckAccounting(bool afterDispose)
     {
         if (spec.Kind == ScenarioKind.Napi)
+        {
+            // Schedule once: any number of schedules during a poll collapse into one MISSED, so there are never more
+            // ownership rounds (polls after a release) than schedule calls; repolls of a full budget and busy polling
+            // stay within one round.
+            foreach (var w in _workNapis)
+            {
+                long rounds = invariants.RoundsOf(w);
+                if (rounds > w.Schedules)
+                    invariants.Fail("schedule-once", $"NAPI {w.Id}: {rounds} ownership rounds for {w.Schedules} schedules ({w.PollsStarted} polls)");
+            }
             return;
+        }
         long sent = Volatile.Read(ref _sent);
         long drops = TotalDrops();
         if (_recorder.Delivered + drops != sent)
