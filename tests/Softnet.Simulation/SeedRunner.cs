@@ -35,9 +35,15 @@ internal static class SeedRunner
             .WithTelemetryEnabled(false)
             .WithVerbosityEnabled(VerbosityLevel.None)
             .WithConsoleLoggingEnabled(false);
-        configuration = seed % 2 == 0
-            ? configuration.WithRandomStrategy()
-            : configuration.WithPrioritizationStrategy(isFair: true, priorityChangeBound: 10);
+        // Three explorations in turn: uniform random choices; priority-based (PCT), which starves chosen threads for long
+        // stretches and finds deep orderings; and a probabilistic one that mostly keeps running the current thread,
+        // so one thread gets through a whole operation (a hotplug, a channel change) while another is held at a step.
+        configuration = (seed % 3) switch
+        {
+            0 => configuration.WithRandomStrategy(),
+            1 => configuration.WithPrioritizationStrategy(isFair: true, priorityChangeBound: 10),
+            _ => configuration.WithProbabilisticStrategy(probabilityLevel: 3),
+        };
         using var engine = TestingEngine.Create(configuration, () =>
         {
             invariants = new Invariants { StepLog = stepLog };
