@@ -39,11 +39,19 @@ internal sealed class BacklogNapi : Napi
 
     private long _head;
 
-    /// <summary>enqueue_to_backlog's locked part. Returns the drop reason, or null when queued; <paramref name="schedule"/>
-    /// is set when this enqueue claimed SCHED and must now kick the CPU (an IPI in softirq mode when
-    /// <paramref name="self"/> is another CPU). <paramref name="redirect"/> is set, and nothing done, when the CPU went
-    /// offline meanwhile: the caller retries there.</summary>
-    public DropReason? Enqueue(Packet p, SoftnetData self, out bool schedule, out SoftnetData? redirect)
+    /// <summary>The CPU whose backlog takes packets for <paramref name="cpu"/>: itself, or while it is offline the one that stood in.</summary>
+    public static SoftnetData Follow(SoftnetData cpu)
+    {
+        while (cpu.Redirect is { } r)
+            cpu = r;
+        return cpu;
+    }
+
+    /// <summary>enqueue_to_backlog's locked part for a packet meant for <paramref name="home"/>'s backlog. Returns the
+    /// drop reason, or null when queued; <paramref name="schedule"/> is set when this enqueue claimed SCHED and must now
+    /// kick the CPU (an IPI in softirq mode when <paramref name="self"/> is another CPU). <paramref name="redirect"/> is
+    /// set, and nothing done, when <paramref name="home"/>'s packets belong elsewhere by now: the caller retries there.</summary>
+    public DropReason? Enqueue(Packet p, SoftnetData home, SoftnetData self, out bool schedule, out SoftnetData? redirect)
     {
         schedule = false;
         redirect = null;
@@ -51,9 +59,12 @@ internal sealed class BacklogNapi : Napi
         {
             if (_closed)
                 return DropReason.Shutdown;
-            if (_cpu.Redirect is { } r)
+            // The redirect is followed again under this lock: hotplug switches a CPU's packets to or back from this
+            // backlog while holding it, so a sender that looked before a switch cannot queue behind it here (a packet
+            // of a flow already steered back would be delivered after newer ones).
+            if (Follow(home) is var owner && owner != _cpu)
             {
-                redirect = r;
+                redirect = owner;
                 return null;
             }
             int qlen = _input.Count;

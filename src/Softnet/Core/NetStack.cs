@@ -214,12 +214,15 @@ public sealed partial class NetStack : IDisposable
     }
 
     /// <summary>
-    /// enqueue_to_backlog: admission against netdev_max_backlog and flow limit, then the locked enqueue. If the target
-    /// CPU went offline meanwhile, the packet follows it to the CPU that took its queue (<paramref name="target"/> is updated).
+    /// enqueue_to_backlog: admission against netdev_max_backlog and flow limit, then the locked enqueue. The packet goes
+    /// to <paramref name="target"/>, or, while that CPU is offline, to the CPU that took its queue
+    /// (<paramref name="target"/> is updated to where it went).
     /// </summary>
     internal bool EnqueueToBacklog(Packet p, ref SoftnetData target, SoftnetData self, out bool schedule)
     {
         int max = Options.NetdevMaxBacklog;
+        var home = target;
+        target = BacklogNapi.Follow(home);
         while (true)
         {
             schedule = false;
@@ -235,7 +238,7 @@ public sealed partial class NetStack : IDisposable
             }
             else
             {
-                reason = target.Backlog.Enqueue(p, self, out schedule, out var redirect);
+                reason = target.Backlog.Enqueue(p, home, self, out schedule, out var redirect);
                 if (redirect is not null)
                 {
                     target = redirect;
@@ -260,8 +263,8 @@ public sealed partial class NetStack : IDisposable
         // A queue the device no longer has (channels shrinking) gets no steering, as the kernel does.
         if ((uint)p.QueueIndex >= (uint)queues.Count || queues[p.QueueIndex].Rps is not { } map)
             return null;
-        var cpu = _cpus[map.CpuFor(p.FlowHash)];
-        return cpu.Redirect ?? cpu;
+        // The CPU the map picks, even if offline: the enqueue follows its redirect under the queue lock.
+        return _cpus[map.CpuFor(p.FlowHash)];
     }
 
     /// <summary>__napi_schedule for a NAPI whose SCHED the caller holds.</summary>

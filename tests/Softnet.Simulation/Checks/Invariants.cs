@@ -19,6 +19,9 @@ internal sealed class Invariants : IProtocolObserver
     private readonly HashSet<SoftnetData> _handedOver = [];
     private ulong _hash = 14695981039346656037UL;
 
+    /// <summary>The run whose threads are checked (<see cref="SimPlatform.Run"/>); 0 until the platform exists.</summary>
+    public int Run { get; set; }
+
     /// <summary>When set, every protocol step is written here as it happens (<c>--steps</c> on one seed).</summary>
     public TextWriter? StepLog { get; init; }
 
@@ -33,12 +36,17 @@ internal sealed class Invariants : IProtocolObserver
 
     public void Fail(string invariant, string detail)
     {
+        // A thread of an abandoned run reporting into its old checker, or into this one: not this run's finding.
+        if (Stale || !ReferenceEquals(ProtocolChecks.Observer, this))
+            return;
         Violation ??= new InvariantViolation(invariant, detail);
         Specification.Assert(false, $"{invariant}: {detail}");
     }
 
     public void PollEnter(Napi napi, SoftnetData? cpu)
     {
+        if (Stale)
+            return;
         Mix(1, napi.Id, cpu?.Cpu ?? -1);
         var state = napi.State;
         var track = Track(napi);
@@ -67,6 +75,8 @@ internal sealed class Invariants : IProtocolObserver
 
     public void PollExit(Napi napi)
     {
+        if (Stale)
+            return;
         Steps++;
         var track = Track(napi);
         int me = Environment.CurrentManagedThreadId;
@@ -78,6 +88,8 @@ internal sealed class Invariants : IProtocolObserver
 
     public void Released(Napi napi)
     {
+        if (Stale)
+            return;
         Mix(2, napi.Id, 0);
         var track = Track(napi);
         track.ReleasedSinceLastPoll = true;
@@ -90,6 +102,8 @@ internal sealed class Invariants : IProtocolObserver
 
     public void Listing(SoftnetData cpu, Napi napi)
     {
+        if (Stale)
+            return;
         Mix(3, napi.Id, cpu.Cpu);
         var track = Track(napi);
         if (track.Listed)
@@ -106,12 +120,16 @@ internal sealed class Invariants : IProtocolObserver
 
     public void Unlisted(Napi napi)
     {
+        if (Stale)
+            return;
         Mix(4, napi.Id, 0);
         Track(napi).Listed = false;
     }
 
     public void Rented(ReadOnlySpan<Packet> packets)
     {
+        if (Stale)
+            return;
         foreach (var p in packets)
         {
             if (!_rented.Add(p))
@@ -121,6 +139,8 @@ internal sealed class Invariants : IProtocolObserver
 
     public void Freed(ReadOnlySpan<Packet> packets)
     {
+        if (Stale)
+            return;
         foreach (var p in packets)
         {
             if (!_rented.Remove(p))
@@ -130,6 +150,8 @@ internal sealed class Invariants : IProtocolObserver
 
     public void HandedOver(SoftnetData dead, SoftnetData to)
     {
+        if (Stale)
+            return;
         Mix(5, dead.Cpu, to.Cpu);
         if (dead.Backlog.InputLength + dead.Backlog.ProcessLength != 0)
             Fail("hotplug-handover", $"CPU {dead.Cpu} went offline with {dead.Backlog.InputLength + dead.Backlog.ProcessLength} packets left in its backlog");
@@ -138,6 +160,8 @@ internal sealed class Invariants : IProtocolObserver
 
     public void TookBack(SoftnetData back, SoftnetData from)
     {
+        if (Stale)
+            return;
         Mix(6, back.Cpu, from.Cpu);
         _handedOver.Remove(back);
     }
@@ -145,6 +169,8 @@ internal sealed class Invariants : IProtocolObserver
     /// <summary>Mixes a scenario-level event (a fault, a delivery) into the trace hash.</summary>
     public void Mix(int kind, long a, long b)
     {
+        if (Stale)
+            return;
         StepLog?.WriteLine($"{Steps,6} {Who(),-20} {StepNames[kind],-10} {a} {b}");
         Steps++;
         _hash = (_hash ^ (ulong)kind) * 1099511628211UL;
@@ -153,6 +179,9 @@ internal sealed class Invariants : IProtocolObserver
     }
 
     private static readonly string[] StepNames = ["", "poll", "release", "list", "unlist", "offline", "online", "deliver", "fault"];
+
+    /// <summary>The calling thread belongs to an earlier seed's abandoned run.</summary>
+    private bool Stale => SimPlatform.CurrentRun != Run;
 
     private static string Who() => SimPlatform.CurrentThreadName ?? $"scenario thread {Environment.CurrentManagedThreadId}";
 

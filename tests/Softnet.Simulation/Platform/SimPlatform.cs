@@ -20,6 +20,11 @@ internal sealed class SimPlatform : IPlatform
     [ThreadStatic]
     private static string? t_name;
 
+    [ThreadStatic]
+    private static int t_run;
+
+    private static int s_runs;
+
     private readonly int[] _allowed;
     private readonly Generator _random;
     private readonly Dictionary<int, Func<bool>> _sources = [];
@@ -32,7 +37,16 @@ internal sealed class SimPlatform : IPlatform
     {
         _allowed = Enumerable.Range(0, cpus).ToArray();
         _random = random;
+        Run = ++s_runs;
+        t_run = Run;
     }
+
+    /// <summary>This run's number. Threads of an earlier seed's run that the scheduler abandoned when it found a bug may
+    /// still be finishing a step; checks ignore them by this number.</summary>
+    public int Run { get; }
+
+    /// <summary>The run the calling thread belongs to.</summary>
+    public static int CurrentRun => t_run;
 
     public SimClock Clock { get; } = new();
 
@@ -53,8 +67,10 @@ internal sealed class SimPlatform : IPlatform
 
     public IThreadHandle StartThread(string name, int osCpu, Action body)
     {
+        int run = Run;
         var handle = new SimThread(name, ++_nextTid, osCpu >= 0, () =>
         {
+            t_run = run;
             t_name = name;
             t_cpuPlusOne = osCpu + 1;
             body();
@@ -67,8 +83,10 @@ internal sealed class SimPlatform : IPlatform
     /// <summary>Starts a scenario thread (a sender, a control-plane caller) that counts as <paramref name="cpu"/>, or migrates when negative.</summary>
     public Thread StartScenarioThread(int cpu, Action body)
     {
+        int run = Run;
         var thread = new Thread(() =>
         {
+            t_run = run;
             t_cpuPlusOne = cpu + 1;
             body();
         });

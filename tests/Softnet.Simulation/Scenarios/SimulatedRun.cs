@@ -32,6 +32,7 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
     public void Run()
     {
         _platform = new SimPlatform(spec.Cpus, Generator.Create());
+        invariants.Run = _platform.Run;
         int flows = Math.Max(1, spec.Producers * spec.FlowsPerProducer);
         _recorder = new Recorder(invariants, flows, spec.Cpus, spec.HandlerThrowEvery) { CheckOrder = spec.CheckOrder };
         var options = new NetStackOptions
