@@ -275,7 +275,11 @@ public sealed partial class NetStack : IDisposable
         if (napi.Has(NapiState.Threaded) && napi.Thread is { } t && t != self.BacklogThread)
         {
 #if SIMULATION
-            if (!PlantedBugs.ConditionalWakeup || !t.Sleeping)
+            if (PlantedBugs.ConditionalWakeup && t.Sleeping)
+            {
+                t.Wake(self);
+                return;
+            }
 #endif
             napi.SetBits(NapiState.SchedThreaded);
             t.Wake(self);
@@ -288,7 +292,11 @@ public sealed partial class NetStack : IDisposable
     internal static void WakeThreaded(Napi napi, SoftnetData self)
     {
 #if SIMULATION
-        if (!PlantedBugs.ConditionalWakeup || !napi.Thread!.Sleeping)
+        if (PlantedBugs.ConditionalWakeup && napi.Thread!.Sleeping)
+        {
+            napi.Thread.Wake(self);
+            return;
+        }
 #endif
         napi.SetBits(NapiState.SchedThreaded);
         napi.Thread!.Wake(self);
