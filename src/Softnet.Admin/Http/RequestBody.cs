@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Softnet.Core;
 
@@ -27,7 +28,13 @@ internal sealed class RequestBody : IDisposable
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            // Kestrel caps the body (MaxRequestBodySize), so it is read whole: invalid UTF-8 inside a JSON string passes
+            // the parser and would only fail later, when the string is read.
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (!Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+                throw AdminProblem.Invalid($"{request}: the body is not valid UTF-8");
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {
@@ -66,6 +73,8 @@ internal sealed class RequestBody : IDisposable
             return n;
         throw AdminProblem.Invalid($"{_request}: {name} must be an integer from {min} to {max} (got {value.GetRawText()})");
     }
+
+    public long? Integer(NapiConfigRange range) => Integer(range.Name, range.Min, range.Max);
 
     public bool? Boolean(string name)
     {

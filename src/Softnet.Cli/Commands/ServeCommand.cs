@@ -60,18 +60,25 @@ internal sealed class ServeCommand : ICommand
             server.Device = device;
             if (!o.NoAdmin)
             {
-                var adminOptions = new AdminOptions { HttpEndPoint = o.AdminHttp, AllowRemote = o.AdminAllowRemote };
+                var adminOptions = new AdminOptions
+                {
+                    HttpEndPoint = o.AdminHttp,
+                    AllowRemote = o.AdminAllowRemote,
+                    TokenFile = o.AdminTokenFile,
+                    MetricsEndPoint = o.MetricsHttp,
+                };
                 if (o.AdminPath is { } path)
                     adminOptions = adminOptions with { UnixSocketPath = path };
                 admin = await AdminServer.StartAsync(stack, adminOptions);
             }
             device.Start();
             stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
-                + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h}" : "")));
+                + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h} (token in {admin.TokenPath ?? o.AdminTokenFile})" : ""))
+                + (admin?.MetricsEndPoint is { } m ? $", metrics http://{m}/metrics" : ""));
             await WaitForSignal();
             stderr.WriteLine("softnet serve: shutting down");
         }
-        catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             stderr.WriteLine($"softnet serve: {e.Message}");
             if (admin is not null)

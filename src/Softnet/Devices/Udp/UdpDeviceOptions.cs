@@ -49,8 +49,8 @@ public sealed record UdpDeviceOptions
         NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : MaxChannels, queues, MaxQueues);
         NetStackOptions.Range(nameof(ReceiveBufferBytes), ReceiveBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(SendBufferBytes), SendBufferBytes, 0, int.MaxValue / 2);
-        NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, 0, int.MaxValue);
-        NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, 0, long.MaxValue);
+        NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, NapiConfigRanges.DeferHardIrqs.Min, NapiConfigRanges.DeferHardIrqs.Max);
+        NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, NapiConfigRanges.GroFlushTimeoutNs.Min, NapiConfigRanges.GroFlushTimeoutNs.Max);
         NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
         if (IrqAffinity is { } affinity)
         {
