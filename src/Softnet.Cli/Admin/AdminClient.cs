@@ -101,6 +101,11 @@ internal sealed class AdminClient : IDisposable
             string reason = SocketPath is not null && !File.Exists(SocketPath) ? " (no such socket file)" : e.InnerException is SocketException s ? $" ({s.Message})" : "";
             throw new NoServerException($"no softnet server at {Where}{reason}", e);
         }
+        catch (HttpRequestException e)
+        {
+            // Connected, then the answer never came whole: the server stopped or crashed mid-request.
+            throw new NoServerException($"the softnet server at {Where} closed the connection without answering ({e.InnerException?.Message ?? e.Message})", e);
+        }
         catch (TaskCanceledException e)
         {
             throw new NoServerException($"no answer from the softnet server at {Where} within {AnswerTimeout.TotalSeconds:0} s (stopped or hung)", e);
