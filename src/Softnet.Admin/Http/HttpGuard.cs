@@ -46,7 +46,7 @@ internal sealed class HttpGuard(string token, IPAddress? remoteAddress)
             throw new AdminProblem(StatusCodes.Status401Unauthorized, "EACCES", presented is null
                 ? "the admin API needs 'Authorization: Bearer TOKEN' (the token is in the file beside the admin socket, or --admin-token-file)"
                 : "the bearer token is wrong");
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
             && !(MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
             throw new AdminProblem(StatusCodes.Status415UnsupportedMediaType, "EINVAL", $"{request.Method} needs Content-Type: application/json (got '{request.ContentType}')");
     }
