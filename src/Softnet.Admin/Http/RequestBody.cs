@@ -43,6 +43,7 @@ internal sealed class RequestBody : IDisposable
         var body = new RequestBody(document, request);
         try
         {
+            CheckStrings(document.RootElement, request);
             body.CheckAttributes(attributes);
         }
         catch
@@ -93,6 +94,38 @@ internal sealed class RequestBody : IDisposable
         value ?? throw AdminProblem.Invalid($"{_request}: the attribute {name} is required");
 
     public void Dispose() => _document.Dispose();
+
+    /// <summary>
+    /// Valid UTF-8 can still escape an unpaired surrogate (<c>"\ud800"</c>), which parses but cannot be read as a
+    /// string: every name and string is read once here, so a handler never meets one.
+    /// </summary>
+    private static void CheckStrings(JsonElement element, string request)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        CheckStrings(property.Value, request);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        CheckStrings(item, request);
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw AdminProblem.Invalid($"{request}: the body holds a string that is not valid Unicode (an unpaired surrogate escape)");
+        }
+    }
 
     private void CheckAttributes(string[] attributes)
     {

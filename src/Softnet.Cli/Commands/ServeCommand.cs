@@ -39,7 +39,17 @@ internal sealed class ServeCommand : ICommand
         NetStack stack;
         try
         {
-            stack = new NetStack(new NetStackOptions { Cpus = o.Cpus, Mode = o.Mode, RpsCpus = o.RpsCpus, Log = m => stderr.WriteLine("softnet: " + m) }, server.Handle);
+            stack = new NetStack(
+                new NetStackOptions
+                {
+                    Cpus = o.Cpus,
+                    Mode = o.Mode,
+                    RpsCpus = o.RpsCpus,
+                    PacketBufferSize = o.MaxDatagram,
+                    PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, o.MaxDatagram),
+                    Log = m => stderr.WriteLine("softnet: " + m),
+                },
+                server.Handle);
         }
         catch (ArgumentException e)
         {

@@ -40,14 +40,25 @@ internal sealed record ServeOptions
 
     public bool Json { get; init; }
 
+    /// <summary>The largest datagram received whole (the packet buffer size); longer ones are counted as malformed.</summary>
+    public int MaxDatagram { get; init; } = DefaultMaxDatagram;
+
+    public const int DefaultMaxDatagram = 2048;
+
+    /// <summary>The largest UDP payload over IPv4: 65535 − 20 (IP header) − 8 (UDP header).</summary>
+    public const int MaxUdpPayload = 65507;
+
     public const string Usage = """
         usage: softnet serve --bind ADDR:PORT [options]
 
         Receives on a UDP device until SIGINT or SIGTERM, then shuts down gracefully and prints the final report.
 
           --bind ADDR:PORT          address and port every queue binds, e.g. 127.0.0.1:11111 or [::]:11111 (required)
-          --queues N                RX queues (sockets and NAPIs), 1..256 (default: one per CPU)
-          --cpus N                  stack CPUs, 1..1024 (default: the CPUs this process may use)
+          --queues N                RX queues (sockets and NAPIs), 1..256 (default: one per CPU, at most 256)
+          --cpus N                  stack CPUs, 1..1024 (default: the CPUs this process may use); each costs a
+                                    softirq thread, so more than the machine has adds threads, not capacity
+          --max-datagram BYTES      largest datagram received whole, 64..65507 (default 2048); longer ones are
+                                    counted as malformed drops
           --mode MODE               softirq | backlog-threads (default softirq)
           --ifname NAME             interface name, at most 15 characters (default udp0)
           --reply MODE              none | echo | sockperf (default none)
@@ -100,6 +111,7 @@ internal sealed record ServeOptions
                         "--admin-token-file" => o with { AdminTokenFile = reader.Value() },
                         "--no-admin" => o with { NoAdmin = true },
                         "--json" => o with { Json = true },
+                        "--max-datagram" => o with { MaxDatagram = reader.Int32(64, MaxUdpPayload) },
                         _ => throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
                     };
                     break;

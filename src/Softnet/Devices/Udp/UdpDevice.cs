@@ -38,8 +38,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     public static UdpDevice Open(NetStack stack, UdpDeviceOptions options)
     {
         options.Validate(stack);
-        int queues = options.Queues == 0 ? stack.CpuCount : options.Queues;
-        int maxChannels = options.MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : options.MaxChannels;
+        int queues = options.Queues == 0 ? Math.Min(stack.CpuCount, UdpDeviceOptions.MaxQueues) : options.Queues;
+        int maxChannels = options.MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), UdpDeviceOptions.MaxQueues) : options.MaxChannels;
         var first = UdpSocket.Open(options.Bind, SocketOptions(options));
         UdpDevice? device = null;
         try
