@@ -53,7 +53,7 @@ internal sealed class ServeCommand : ICommand
         }
         catch (ArgumentException e)
         {
-            stderr.WriteLine($"softnet serve: {e.Message}");
+            stderr.WriteLine($"softnet serve: {UsageException.From(e).Message}");
             return ExitCodes.Usage;
         }
         AdminServer? admin = null;
@@ -90,7 +90,7 @@ internal sealed class ServeCommand : ICommand
         }
         catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
-            stderr.WriteLine($"softnet serve: {e.Message}");
+            stderr.WriteLine($"softnet serve: {(e is ArgumentException a ? UsageException.From(a).Message : e.Message)}");
             if (admin is not null)
                 await admin.DisposeAsync();
             stack.Dispose();
