@@ -90,7 +90,8 @@ internal sealed class ServeCommand : ICommand
         }
         catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
-            stderr.WriteLine($"softnet serve: {(e is ArgumentException a ? UsageException.From(a).Message : e.Message)}");
+            stderr.WriteLine($"softnet serve: {(e is ArgumentException a ? UsageException.From(a).Message : e.Message)}"
+                + (e is SocketSetupException { ErrorName: "EADDRINUSE" } ? "; another process (another softnet serve?) holds the port" : ""));
             if (admin is not null)
                 await admin.DisposeAsync();
             stack.Dispose();

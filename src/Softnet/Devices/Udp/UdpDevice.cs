@@ -38,6 +38,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     public static UdpDevice Open(NetStack stack, UdpDeviceOptions options)
     {
         options.Validate(stack);
+        if (options.Bind.Port != 0)
+            CheckPortIsFree(options.Bind);
         int queues = options.Queues == 0 ? Math.Min(stack.CpuCount, UdpDeviceOptions.MaxQueues) : options.Queues;
         int maxChannels = options.MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), UdpDeviceOptions.MaxQueues) : options.MaxChannels;
         var first = UdpSocket.Open(options.Bind, SocketOptions(options));
@@ -58,6 +60,13 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             throw;
         }
     }
+
+    /// <summary>
+    /// SO_REUSEPORT lets any socket of the same user join the group, so a second device (or a second process) on
+    /// the same port would silently take a share of the datagrams, and its steering program would replace ours. A
+    /// bind without SO_REUSEPORT first fails with EADDRINUSE if anyone holds the port.
+    /// </summary>
+    private static void CheckPortIsFree(IPEndPoint bind) => UdpSocket.Open(bind, new UdpSocketOptions()).Dispose();
 
     /// <summary>The address and port all queues are bound to.</summary>
     public IPEndPoint LocalEndPoint => _bound;
