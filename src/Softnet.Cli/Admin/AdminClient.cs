@@ -54,6 +54,7 @@ internal sealed class AdminClient : IDisposable
                 try
                 {
                     await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                    StoppedServerException.ThrowIfStopped(socket);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
@@ -94,6 +95,10 @@ internal sealed class AdminClient : IDisposable
         try
         {
             response = await _http.SendAsync(request);
+        }
+        catch (HttpRequestException e) when (e.InnerException is StoppedServerException stopped)
+        {
+            throw new NoServerException($"no answer from {Where}: {stopped.Message}", e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
         {

@@ -150,6 +150,51 @@ public sealed class HttpAdminSecurityTests
         }
     }
 
+    [Fact]
+    public async Task AVerbAgainstAStoppedServerProcessExitsThreeAtOnce()
+    {
+        string directory = AdminHarness.NewDirectory();
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, "admin.sock");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "Softnet.Cli.dll"), "serve", "--bind", "127.0.0.1:0", "--cpus", "1", "--admin", path])
+            start.ArgumentList.Add(a);
+        using var server = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(path) && !server.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                await Task.Delay(20);
+            Assert.True(File.Exists(path), "softnet serve did not create its socket");
+            Signal(server.Id, "-STOP");
+            // The stop takes effect when the process next runs; wait (bounded) until /proc shows it.
+            clock.Restart();
+            while (!File.ReadAllText($"/proc/{server.Id}/stat").Split(") ")[^1].StartsWith('T') && clock.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(10);
+
+            var result = await Verb("stat", "--admin", path);
+
+            Signal(server.Id, "-CONT");
+            Assert.True(result.Code == AdminExitCodes.NoServer, result.ToString());
+            Assert.Contains($"pid {server.Id}", result.Stderr);
+            Assert.Contains("stopped", result.Stderr);
+        }
+        finally
+        {
+            Signal(server.Id, "-CONT");
+            Signal(server.Id, "-TERM");
+            if (!server.WaitForExit(TimeSpan.FromSeconds(30)))
+                server.Kill();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     private static async Task<CliResult> Verb(string verb, params string[] args)
     {
         var stdout = new StringWriter();
