@@ -57,6 +57,8 @@ public sealed class AdminServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // A TCP listener on an IPv4-mapped address ([::ffff:127.0.0.1]) is a listener on the IPv4 address.
+        options = options with { HttpEndPoint = Unmapped(options.HttpEndPoint), MetricsEndPoint = Unmapped(options.MetricsEndPoint) };
         string path = Path.GetFullPath(options.UnixSocketPath);
         bool defaultDirectory = Path.GetDirectoryName(path) == Path.GetFullPath(AdminPaths.DefaultDirectory());
         SocketFile.Prepare(path, defaultDirectory);
@@ -155,6 +157,9 @@ public sealed class AdminServer : IAsyncDisposable
         DeleteQuietly(SocketPath);
         DeleteQuietly(TokenPath);
     }
+
+    private static IPEndPoint? Unmapped(IPEndPoint? ep) =>
+        ep is { Address.IsIPv4MappedToIPv6: true } ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
 
     private static bool Matches(IPEndPoint asked, IPEndPoint bound) =>
         asked.Address.Equals(bound.Address) && (asked.Port == 0 || asked.Port == bound.Port);

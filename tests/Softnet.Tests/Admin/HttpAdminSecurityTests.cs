@@ -48,6 +48,16 @@ public sealed class HttpAdminSecurityTests
     }
 
     [Fact]
+    public async Task AnIpv4MappedHttpAddressListensOnItsIpv4Address()
+    {
+        await using var h = await AdminHarness.StartAsync(o => o with { HttpEndPoint = new IPEndPoint(IPAddress.Parse("::ffff:127.0.0.1"), 0) });
+
+        Assert.Equal(IPAddress.Loopback, h.Server.HttpEndPoint!.Address);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{h.Server.HttpEndPoint}/") };
+        Assert.Equal(HttpStatusCode.OK, (await Send(http, "GET", "stats", null, null, AdminToken.Read(h.Server.TokenPath!))).Result.Status);
+    }
+
+    [Fact]
     public async Task TheUnixSocketNeedsNoTokenItsFileModeGuardsIt()
     {
         await using var h = await AdminHarness.StartAsync(Http);
