@@ -7,8 +7,6 @@ internal readonly record struct FileStatus(uint Owner, uint Mode)
 
     public uint Permissions => Mode & 0xFFF;
 
-    public bool IsDirectory => Type == FileSystem.SIfDir;
-
     public bool IsSocket => Type == FileSystem.SIfSock;
 
     public bool IsSymbolicLink => Type == FileSystem.SIfLnk;

@@ -19,7 +19,6 @@ internal static partial class FileSystem
     internal const uint StatxUid = 0x8;
 
     internal const uint SIfMt = 0xF000;
-    internal const uint SIfDir = 0x4000;
     internal const uint SIfSock = 0xC000;
     internal const uint SIfLnk = 0xA000;
 

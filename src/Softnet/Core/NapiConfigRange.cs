@@ -3,8 +3,6 @@ namespace Softnet.Core;
 /// <summary>One NAPI setting's netlink attribute name and its inclusive range.</summary>
 public sealed record NapiConfigRange(string Name, long Min, long Max)
 {
-    public bool Contains(long value) => value >= Min && value <= Max;
-
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the attribute and its range.</summary>
     public void Check(long value) => NetStackOptions.Range(Name, value, Min, Max);
 }
