@@ -17,11 +17,13 @@ internal sealed class AdminClient : IDisposable
 
     private readonly HttpClient _http;
 
-    public AdminClient(string socketPath)
+    /// <param name="socketPath">The Unix socket.</param>
+    /// <param name="requireOwnUid">The default path: the server must run as this user (see <see cref="ServerPeerException"/>).</param>
+    public AdminClient(string socketPath, bool requireOwnUid)
     {
         SocketPath = socketPath;
         Where = socketPath;
-        _http = CreateHttp(socketPath);
+        _http = CreateHttp(socketPath, requireOwnUid);
         _http.Timeout = AnswerTimeout;
     }
 
@@ -44,7 +46,7 @@ internal sealed class AdminClient : IDisposable
     public string Where { get; }
 
     /// <summary>An HTTP client whose every connection goes to the Unix socket at <paramref name="socketPath"/>.</summary>
-    public static HttpClient CreateHttp(string socketPath)
+    public static HttpClient CreateHttp(string socketPath, bool requireOwnUid = false)
     {
         var handler = new SocketsHttpHandler
         {
@@ -54,7 +56,7 @@ internal sealed class AdminClient : IDisposable
                 try
                 {
                     await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
-                    StoppedServerException.ThrowIfStopped(socket);
+                    ServerPeerException.Check(socket, requireOwnUid);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
@@ -96,9 +98,9 @@ internal sealed class AdminClient : IDisposable
         {
             response = await _http.SendAsync(request);
         }
-        catch (HttpRequestException e) when (e.InnerException is StoppedServerException stopped)
+        catch (HttpRequestException e) when (e.InnerException is ServerPeerException peer)
         {
-            throw new NoServerException($"no answer from {Where}: {stopped.Message}", e);
+            throw new NoServerException($"{Where}: {peer.Message}", e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
         {

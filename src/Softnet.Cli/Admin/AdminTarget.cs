@@ -43,7 +43,7 @@ internal sealed record AdminTarget(string? SocketPath, IPEndPoint? Http, string?
     {
         string socket = SocketPath ?? AdminPaths.DefaultSocketPath();
         if (Http is null)
-            return new AdminClient(socket);
+            return new AdminClient(socket, requireOwnUid: SocketPath is null);
         return new AdminClient(Http, AdminToken.Read(TokenFile ?? AdminToken.PathBeside(socket)));
     }
 

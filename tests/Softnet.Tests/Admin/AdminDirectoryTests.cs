@@ -45,6 +45,43 @@ public sealed partial class AdminDirectoryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task VerbsOnTheDefaultPathDoNotTrustAServerOfAnotherUser()
+    {
+        if (!OtherUser.Available(out string whyNot))
+        {
+            output.WriteLine($"skipped: {whyNot}");
+            return;
+        }
+        await WithRuntimeDir(async runtime =>
+        {
+            OtherUser.Own(runtime);
+            string socket = Path.Combine(runtime, "softnet", "softnet.sock");
+            using var server = OtherUser.StartCli($"XDG_RUNTIME_DIR={runtime}", "serve", "--bind", "127.0.0.1:0", "--cpus", "1");
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                while (!File.Exists(socket) && !server.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                    await Task.Delay(20);
+                Assert.True(File.Exists(socket), "the other user's server did not start");
+                var stdout = new StringWriter();
+                var stderr = new StringWriter();
+
+                // Root can connect to any socket; the answer would be the other user's numbers.
+                int code = await Softnet.Cli.Admin.AdminVerbs.RunAsync("cpu", ["offline", "1"], stdout, stderr);
+
+                Assert.True(code == Softnet.Cli.Admin.AdminExitCodes.NoServer, $"exit {code}: {stderr}");
+                Assert.Contains($"uid {OtherUser.Uid}", stderr.ToString());
+                Assert.Empty(stdout.ToString());
+            }
+            finally
+            {
+                server.Kill();
+                server.WaitForExit();
+            }
+        });
+    }
+
+    [Fact]
     public async Task ASymbolicLinkInPlaceOfTheDefaultDirectoryIsRefusedAndItsTargetLeftAlone()
     {
         await WithRuntimeDir(async runtime =>

@@ -29,15 +29,7 @@ internal static partial class OtherUser
     /// <summary>Runs the softnet CLI as the other user; returns its exit code and output (bounded).</summary>
     public static (int Exit, string Output) RunCli(TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] line =
-        [
-            $"--reuid={Uid}", $"--regid={Uid}", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "DOTNET_NOLOGO=1",
-            "dotnet", Path.Combine(AppContext.BaseDirectory, "Softnet.Cli.dll"), .. args,
-        ];
-        foreach (var a in line)
-            start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
+        using var p = StartCli(args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeout))
@@ -46,6 +38,21 @@ internal static partial class OtherUser
             throw new TimeoutException($"softnet {string.Join(' ', args)} as uid {Uid} did not finish within {timeout}");
         }
         return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>Starts the softnet CLI as the other user, output redirected; <c>NAME=VALUE</c> arguments before the first option set its environment.</summary>
+    public static Process StartCli(params string[] args)
+    {
+        var start = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] environment = [.. args.TakeWhile(a => a.Contains('=') && !a.StartsWith('-'))];
+        string[] line =
+        [
+            $"--reuid={Uid}", $"--regid={Uid}", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "DOTNET_NOLOGO=1", .. environment,
+            "dotnet", Path.Combine(AppContext.BaseDirectory, "Softnet.Cli.dll"), .. args[environment.Length..],
+        ];
+        foreach (var a in line)
+            start.ArgumentList.Add(a);
+        return Process.Start(start)!;
     }
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
