@@ -18,7 +18,7 @@ namespace Softnet.Tests.Serve;
 public sealed class ShutdownAccountingTests(ITestOutputHelper output)
 {
     private const int Port = 9000;
-    private const int MaxDatagrams = 3_000_000;
+    private const int MaxDatagrams = 6_000_000;
     private const int ChannelChanges = 16;
     private const int Senders = 2;
 
