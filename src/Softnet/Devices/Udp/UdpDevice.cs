@@ -43,7 +43,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         options.Validate(stack);
         int queues = options.Queues == 0 ? stack.CpuCount : options.Queues;
         int maxChannels = options.MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : options.MaxChannels;
-        var first = UdpSocket.Open(options.Bind, SocketOptions(options));
+        var first = OpenFirstQueue(options);
         UdpDevice? device = null;
         try
         {
@@ -59,6 +59,32 @@ public sealed class UdpDevice : NetDevice, ITxFlush
                 first.Dispose();
             device?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Binds queue 0's socket. For port 0 an exclusive socket picks the port first: given SO_REUSEPORT, bind(0) may
+    /// return a port where a reuseport group of the same user already lives and join that group, whose sockets would
+    /// then take this device's datagrams (and this device's steering program would replace theirs). Without
+    /// SO_REUSEPORT the kernel only returns a port nobody holds.
+    /// </summary>
+    private static UdpSocket OpenFirstQueue(UdpDeviceOptions options)
+    {
+        if (options.Bind.Port != 0)
+            return UdpSocket.Open(options.Bind, SocketOptions(options));
+        for (int attempt = 0; ; attempt++)
+        {
+            int port;
+            using (var probe = UdpSocket.Open(options.Bind, default))
+                port = probe.LocalEndPoint.Port;
+            try
+            {
+                return UdpSocket.Open(new IPEndPoint(options.Bind.Address, port), SocketOptions(options));
+            }
+            catch (SocketSetupException e) when (e.ErrorCode == Interop.Errno.EADDRINUSE && attempt < 10)
+            {
+                // Taken, without SO_REUSEPORT, between the probe's close and this bind: pick another.
+            }
         }
     }
 
