@@ -250,7 +250,12 @@ public sealed class SoftnetData
     /// <summary>The IPI handler: an RPS kick schedules this CPU's backlog (received_rps). Caller holds <see cref="Bh"/>.</summary>
     private void TakeRpsIpi()
     {
-        if (Volatile.Read(ref _rpsIpiPending) == 0 || Interlocked.Exchange(ref _rpsIpiPending, 0) == 0)
+        if (Volatile.Read(ref _rpsIpiPending) == 0)
+            return;
+        // Offline: a pass that runs here anyway (a thread that passed the park check before the CPU went) leaves the
+        // kick for the CPU's return; taken now, it would list the backlog on a closed list and be lost. The kick may be
+        // real already while SetCpuOnline waits for the stand-in: the flows are steered back before the list reopens.
+        if (Volatile.Read(ref _handedTo) is not null || Interlocked.Exchange(ref _rpsIpiPending, 0) == 0)
             return;
         ReceivedRps++;
         ListNoRaise(Backlog);

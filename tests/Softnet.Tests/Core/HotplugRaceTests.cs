@@ -114,6 +114,70 @@ public sealed class HotplugRaceTests
         Assert.Equal(2, stack.Snapshot().Cpus.Sum(c => c.Delivered));
     }
 
+    /// <summary>
+    /// While SetCpuOnline(1) waits for the stand-in, the flow is steered to CPU 1 again: packet 1 claims CPU 1's
+    /// backlog and kicks it. A pass that runs for CPU 1 before its poll list reopens (a thread that passed the park
+    /// check before the CPU went offline) must leave that kick for the CPU's return rather than consume it.
+    /// </summary>
+    [Fact]
+    public void AKickTakenBeforeTheReturningCpuReopens_IsNotLost()
+    {
+        var platform = new BackoffCountingPlatform(3);
+        var entered = new ManualResetEventSlim(false);
+        long onlineBackoffs = 0, delivered = 0;
+        int lastSeq = -1, outOfOrder = 0;
+        Thread? online = null;
+        var options = Stacks.Options(3) with { Platform = platform, RpsCpus = "2" };
+        var stack = new NetStack(options, (batch, cpu) =>
+        {
+            foreach (var p in batch)
+            {
+                int seq = Stacks.Seq(p);
+                if (Interlocked.Exchange(ref lastSeq, seq) >= seq)
+                    Interlocked.Increment(ref outOfOrder);
+                if (seq == 0)
+                {
+                    entered.Set();
+                    Eventually.Holds(() => Volatile.Read(ref onlineBackoffs) > 0, Eventually.Patience);
+                }
+                Interlocked.Increment(ref delivered);
+            }
+        });
+        try
+        {
+            var lo = new LoopbackDevice(stack);
+            var writer = new OneFlowWriter(flow: 1, hash: 0x1234_5678, firstSeq: 0);
+            stack.SetCpuOffline(1);
+            using (TestPlatform.As(2))
+                lo.Send(1, ref writer);
+            Eventually.Set(entered, "CPU 0, standing in for CPU 1, to hold packet 0 in the handler");
+            var bringUp = new Thread(() =>
+            {
+                platform.CountBackoffsOnThisThread(() =>
+                {
+                    if (Interlocked.Increment(ref onlineBackoffs) != 1)
+                        return;
+                    using (TestPlatform.As(2))
+                        lo.Send(1, ref writer);
+                    stack.Cpu(1).RunInline();
+                });
+                stack.SetCpuOnline(1);
+            });
+            online = bringUp;
+            bringUp.Start();
+            Assert.True(bringUp.Join(Eventually.Patience), "online did not return after CPU 0 delivered packet 0");
+            Eventually.True(() => Interlocked.Read(ref delivered) == 2, () => $"both packets delivered; got {Interlocked.Read(ref delivered)}{Diagnose.Describe(stack)}");
+        }
+        finally
+        {
+            online?.Join(Eventually.Patience);
+            stack.Dispose();
+        }
+
+        Assert.Equal(0, outOfOrder);
+        Assert.Equal(1, stack.Snapshot().Cpus[1].Delivered);
+    }
+
     /// <summary>The test platform, counting the back-offs (polling waits) of one chosen thread.</summary>
     private sealed class BackoffCountingPlatform(int cpus) : IPlatform
     {
