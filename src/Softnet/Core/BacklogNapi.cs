@@ -49,7 +49,8 @@ internal sealed class BacklogNapi : Napi
 
     /// <summary>enqueue_to_backlog's locked part for a packet meant for <paramref name="home"/>'s backlog. Returns the
     /// drop reason, or null when queued; <paramref name="schedule"/> is set when this enqueue claimed SCHED and must now
-    /// kick the CPU (an IPI in softirq mode when <paramref name="self"/> is another CPU). <paramref name="redirect"/> is
+    /// kick the CPU (an IPI in softirq mode when <paramref name="self"/> is another CPU; on <paramref name="self"/>'s
+    /// own CPU the backlog is already listed and only needs raising). <paramref name="redirect"/> is
     /// set, and nothing done, when <paramref name="home"/>'s packets belong elsewhere by now: the caller retries there.</summary>
     public DropReason? Enqueue(Packet p, SoftnetData home, SoftnetData self, out bool schedule, out SoftnetData? redirect)
     {
@@ -75,6 +76,10 @@ internal sealed class BacklogNapi : Napi
                 SetBits(NapiState.Sched);
                 schedule = true;
                 _ipiClaim = self != _cpu;
+                // A local claim is listed here, with the claim: listed after this lock is released, it could follow a
+                // CPU offline hand-over that took the claim away, and put the backlog on the list without SCHED.
+                if (self == _cpu)
+                    _cpu.ListNoRaise(this);
             }
             _input.Enqueue(p);
             Tail++;

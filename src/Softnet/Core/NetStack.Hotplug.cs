@@ -76,6 +76,10 @@ public sealed partial class NetStack
                 {
                     if (c == back || c.Redirect == back)
                         c.Redirect = null;
+                    // Senders on its OS CPU count as it again from the same instant (RPS off: their flows follow
+                    // them), so what they send now queues behind the caught-up point too, not on the stand-in.
+                    if (c == back || c.StandIn == back)
+                        c.StandIn = null;
                 }
                 caughtUp = from.Backlog.Tail;
             }
@@ -83,11 +87,6 @@ public sealed partial class NetStack
             for (int attempt = 0; from.Backlog.Head < caughtUp && attempt < 100_000; attempt++)
                 Platform.Backoff(Math.Min(attempt, 25));
             ProtocolChecks.TookBack(back, from);
-            foreach (var c in _cpus)
-            {
-                if (c == back || c.StandIn == back)
-                    c.StandIn = null;
-            }
             back.ReopenPollList();
             back.SetParked(false);
             if (back.BacklogThread is { } bt)

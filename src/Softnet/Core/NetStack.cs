@@ -139,11 +139,10 @@ public sealed partial class NetStack : IDisposable
                 continue;
             if (target == self)
             {
+                // The enqueue listed the backlog with its claim; raising is left to the caller.
                 local = true;
                 if (inSoftirq)
-                    self.ListAndRaise(self.Backlog);
-                else
-                    self.ListNoRaise(self.Backlog);
+                    self.Raise();
             }
             else if (Mode == KickMode.BacklogThreads)
             {
@@ -202,7 +201,7 @@ public sealed partial class NetStack : IDisposable
             if (!EnqueueToBacklog(p, ref target, self, out bool schedule) || !schedule)
                 continue;
             if (target == self)
-                self.ListAndRaise(self.Backlog);
+                self.Raise();
             else if (Mode == KickMode.BacklogThreads)
                 WakeThreaded(target.Backlog, self);
             else

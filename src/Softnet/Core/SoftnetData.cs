@@ -164,7 +164,10 @@ public sealed class SoftnetData
         lock (_pollLock)
         {
             to = _handedTo;
-            if (to is null)
+            // Its own backlog stays here even while the list is closed: a sender with an older view of this CPU can
+            // claim it in SetCpuOnline's window (flows steered back, list not yet reopened); dropped, that claim would
+            // leave the backlog SCHED with nobody to poll it. Listed, it waits for the CPU's return.
+            if (to is null || napi == Backlog)
             {
                 ProtocolChecks.Listing(this, napi);
                 napi.NextInList = null;
@@ -178,9 +181,8 @@ public sealed class SoftnetData
         }
         // A thread that picked this CPU just before it went offline (an interrupt already taken, a stand-in read too
         // early) schedules after dev_cpu_dead emptied the list: listed here, the NAPI would stay SCHED with no poller
-        // until the CPU returns. It follows the rest of the CPU's work; the backlog was handed over as packets.
-        if (napi != Backlog)
-            to.ListAndRaise(napi);
+        // until the CPU returns. It follows the rest of the CPU's work.
+        to.ListAndRaise(napi);
         return false;
     }
 
@@ -201,6 +203,13 @@ public sealed class SoftnetData
     /// <summary>Processes this CPU's pending softirq work on the calling thread when no one else is (netif_rx's local_bh_enable).</summary>
     internal void RunInline()
     {
+        // Parked (offline, or coming back and waiting for its stand-in): a thread with an older view of this CPU must
+        // not run its softirq now; the work stays pending for the CPU's own thread once it is unparked.
+        if (Volatile.Read(ref _parked))
+        {
+            Volatile.Write(ref _softirqPending, 1);
+            return;
+        }
         if (!Bh.TryEnter())
         {
             // The holder may be leaving already: make sure ksoftirqd looks.

@@ -196,7 +196,7 @@ public sealed class HotplugRaceTests
 
         public IWaiter CreateWaiter() => _inner.CreateWaiter();
 
-        public IWaiter CreateSoftirqWaiter() => _inner.CreateSoftirqWaiter();
+        public IIrqWaiter CreateSoftirqWaiter() => _inner.CreateSoftirqWaiter();
 
         public IThreadHandle StartThread(string name, int osCpu, Action body) => _inner.StartThread(name, osCpu, body);
 
@@ -207,5 +207,7 @@ public sealed class HotplugRaceTests
             t_onBackoff?.Invoke();
             _inner.Backoff(attempt);
         }
+
+        public void Sleep(TimeSpan duration) => _inner.Sleep(duration);
     }
 }
