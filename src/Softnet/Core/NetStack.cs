@@ -94,6 +94,17 @@ public sealed partial class NetStack : IDisposable
 
     public SoftnetData Cpu(int index) => _cpus[index];
 
+    /// <summary>The calling thread's own CPU, or the one it runs on, before any stand-in for an offline CPU.</summary>
+    private SoftnetData CurrentHome()
+    {
+        var home = t_home;
+        if (home is not null && home.Stack == this)
+            return home;
+        int os = Platform.CurrentOsCpu();
+        int cpu = (uint)os < (uint)_osCpuToCpu.Length ? _osCpuToCpu[os] : -1;
+        return _cpus[cpu >= 0 ? cpu : os % _cpus.Length];
+    }
+
     /// <summary>The CPU the calling thread counts as: its own for stack threads, otherwise the one it runs on.</summary>
     public SoftnetData CurrentSoftnet()
     {
@@ -119,7 +130,19 @@ public sealed partial class NetStack : IDisposable
     /// </summary>
     public void NetifRx(ReadOnlySpan<Packet> batch)
     {
-        var self = CurrentSoftnet();
+        // The caller's CPU as CurrentSoftnet sees it (self), and before any stand-in (home): packets that stay local
+        // follow home's redirect at enqueue time, so a batch that straddles a CPU coming back does not leave its tail
+        // on the stand-in behind the switch.
+        SoftnetData self, home;
+        if (t_bh is { } bh && bh.Stack == this)
+        {
+            self = home = bh;
+        }
+        else
+        {
+            home = CurrentHome();
+            self = home.StandIn ?? home;
+        }
         bool inSoftirq = t_bh == self;
         bool local = false;
         Span<bool> kick = Mode == KickMode.Softirq && !inSoftirq ? stackalloc bool[_cpus.Length] : default;
@@ -134,8 +157,9 @@ public sealed partial class NetStack : IDisposable
                 FreeDropped(p);
                 continue;
             }
-            var target = RpsTarget(p) ?? self;
-            if (!EnqueueToBacklog(p, ref target, self, out bool schedule) || !schedule)
+            var rps = RpsTarget(p);
+            var target = rps ?? self;
+            if (!EnqueueToBacklog(p, rps ?? home, ref target, self, out bool schedule) || !schedule)
                 continue;
             if (target == self)
             {
@@ -198,7 +222,7 @@ public sealed partial class NetStack : IDisposable
                 continue;
             }
             var target = rpsTarget;
-            if (!EnqueueToBacklog(p, ref target, self, out bool schedule) || !schedule)
+            if (!EnqueueToBacklog(p, rpsTarget, ref target, self, out bool schedule) || !schedule)
                 continue;
             if (target == self)
                 self.Raise();
@@ -214,13 +238,12 @@ public sealed partial class NetStack : IDisposable
 
     /// <summary>
     /// enqueue_to_backlog: admission against netdev_max_backlog and flow limit, then the locked enqueue. The packet goes
-    /// to <paramref name="target"/>, or, while that CPU is offline, to the CPU that took its queue
-    /// (<paramref name="target"/> is updated to where it went).
+    /// to <paramref name="home"/>'s backlog, or, while that CPU is offline, to the CPU that took its queue
+    /// (<paramref name="target"/> is set to where it went).
     /// </summary>
-    internal bool EnqueueToBacklog(Packet p, ref SoftnetData target, SoftnetData self, out bool schedule)
+    internal bool EnqueueToBacklog(Packet p, SoftnetData home, ref SoftnetData target, SoftnetData self, out bool schedule)
     {
         int max = Options.NetdevMaxBacklog;
-        var home = target;
         target = BacklogNapi.Follow(home);
         while (true)
         {
