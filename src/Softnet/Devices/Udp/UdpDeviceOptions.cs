@@ -42,11 +42,14 @@ public sealed record UdpDeviceOptions
     /// <summary>NAPI weight: datagrams per poll (one recvmmsg).</summary>
     public int Weight { get; init; } = 64;
 
-    internal void Validate(NetStack stack)
+    internal void Validate(NetStack stack) => Validate(stack.CpuCount);
+
+    /// <summary>The checks of <see cref="UdpDevice.Open"/> for a stack of <paramref name="cpuCount"/> CPUs, before one exists.</summary>
+    internal void Validate(int cpuCount)
     {
-        int queues = Queues == 0 ? Math.Min(stack.CpuCount, MaxQueues) : Queues;
+        int queues = Queues == 0 ? Math.Min(cpuCount, MaxQueues) : Queues;
         NetStackOptions.Range(nameof(Queues), queues, 1, MaxQueues);
-        NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), MaxQueues) : MaxChannels, queues, MaxQueues);
+        NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Min(Math.Max(queues, cpuCount), MaxQueues) : MaxChannels, queues, MaxQueues);
         NetStackOptions.Range(nameof(ReceiveBufferBytes), ReceiveBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(SendBufferBytes), SendBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, NapiConfigRanges.DeferHardIrqs.Min, NapiConfigRanges.DeferHardIrqs.Max);
@@ -55,7 +58,7 @@ public sealed record UdpDeviceOptions
         if (IrqAffinity is { } affinity)
         {
             foreach (int cpu in affinity)
-                NetStackOptions.Range(nameof(IrqAffinity), cpu, 0, stack.CpuCount - 1);
+                NetStackOptions.Range(nameof(IrqAffinity), cpu, 0, cpuCount - 1);
         }
     }
 }
