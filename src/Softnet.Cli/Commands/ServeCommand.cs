@@ -4,6 +4,7 @@ using Softnet.Cli.Options;
 using Softnet.Cli.Udp;
 using Softnet.Core;
 using Softnet.Devices.Udp;
+using Softnet.Scheduling;
 
 namespace Softnet.Cli.Commands;
 
@@ -39,7 +40,12 @@ internal sealed class ServeCommand : ICommand
         NetStack stack;
         try
         {
-            stack = new NetStack(new NetStackOptions { Cpus = o.Cpus, Mode = o.Mode, RpsCpus = o.RpsCpus, Log = m => stderr.WriteLine("softnet: " + m) }, server.Handle);
+            stack = new NetStack(o.Overload.ApplyTo(new NetStackOptions { Cpus = o.Cpus, Mode = o.Mode, RpsCpus = o.RpsCpus, Log = m => stderr.WriteLine("softnet: " + m) }), server.Handle);
+        }
+        catch (RtPriorityRefusedException e)
+        {
+            stderr.WriteLine($"softnet serve: {OverloadOptions.Describe(e)}");
+            return ExitCodes.Usage;
         }
         catch (ArgumentException e)
         {

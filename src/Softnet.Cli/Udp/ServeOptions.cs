@@ -36,7 +36,10 @@ internal sealed record ServeOptions
 
     public bool Json { get; init; }
 
-    public const string Usage = """
+    /// <summary>Real-time threads and overload control.</summary>
+    public OverloadOptions Overload { get; init; } = new();
+
+    public const string Usage = $"""
         usage: softnet serve --bind ADDR:PORT [options]
 
         Receives on a UDP device until SIGINT or SIGTERM, then shuts down gracefully and prints the final report.
@@ -55,6 +58,7 @@ internal sealed record ServeOptions
           --admin-allow-remote      allow a non-loopback --admin-http address
           --no-admin                no admin endpoint
           --json                    print the final report as one JSON object
+        {OverloadOptions.Usage}
 
         Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage.
         """;
@@ -89,7 +93,9 @@ internal sealed record ServeOptions
                         "--admin-allow-remote" => o with { AdminAllowRemote = true },
                         "--no-admin" => o with { NoAdmin = true },
                         "--json" => o with { Json = true },
-                        _ => throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
+                        _ => o.Overload.TryParse(name, reader) is { } overload
+                            ? o with { Overload = overload }
+                            : throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
                     };
                     break;
             }

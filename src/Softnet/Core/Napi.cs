@@ -189,6 +189,7 @@ public abstract partial class Napi
         int work = 0;
         if (Has(NapiState.Sched))
         {
+            Volatile.Write(ref LastPollCpu, NetStack.CurrentBh);
             try
             {
                 work = Poll(weight);

@@ -53,6 +53,16 @@ public sealed record NetStackOptions
     /// <summary>How long <see cref="NetStack.Dispose"/> lets the threads deliver what is queued before counting the rest as shutdown drops.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// SCHED_FIFO priority (1..99) for the stack's packet threads (ksoftirqd, backlog_napi, NAPI threads); 0 = the
+    /// default SCHED_OTHER. Needs CAP_SYS_NICE or RLIMIT_RTPRIO: without either the stack refuses to start
+    /// (<see cref="RtPriorityRefusedException"/>) unless <see cref="RtPriorityFallback"/> is set.
+    /// </summary>
+    public int RtPriority { get; init; }
+
+    /// <summary>When SCHED_FIFO is refused, run the threads SCHED_OTHER and log it once instead of failing.</summary>
+    public bool RtPriorityFallback { get; init; }
+
     /// <summary>Threads, clocks and waits; replace only to drive the engine deterministically in tests.</summary>
     public IPlatform Platform { get; init; } = SystemPlatform.Instance;
 
@@ -72,6 +82,7 @@ public sealed record NetStackOptions
         Range(nameof(FlowLimitTableLen), FlowLimitTableLen, 1, 1 << 20);
         if ((FlowLimitTableLen & (FlowLimitTableLen - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(FlowLimitTableLen), FlowLimitTableLen, $"{nameof(FlowLimitTableLen)} must be a power of two between 1 and {1 << 20}");
+        Range(nameof(RtPriority), RtPriority, 0, 99);
         Range(nameof(SkbDeferMax), SkbDeferMax, 0, 1 << 20);
         Range(nameof(PacketBufferSize), PacketBufferSize, 64, 1 << 16);
         Range(nameof(PacketPoolSize), PacketPoolSize, 0, 1 << 22);

@@ -104,6 +104,12 @@ public sealed class SoftnetData
 
     internal NapiThread? BacklogThread { get; set; }
 
+    /// <summary>The live scheduling policy of <c>ksoftirqd/N</c>.</summary>
+    public ThreadPolicy? SoftirqPolicy => ThreadPolicy.Read(SoftirqThread?.OsThreadId ?? 0);
+
+    /// <summary>The live scheduling policy of <c>backlog_napi/N</c>; null without backlog threads.</summary>
+    public ThreadPolicy? BacklogThreadPolicy => ThreadPolicy.Read(BacklogThread?.Handle.OsThreadId ?? 0);
+
     internal bool InNetRxAction { get; private set; }
 
     internal long DropCount(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);

@@ -33,6 +33,8 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     /// <summary>The CPU whose softirq thread takes this queue's interrupt; null while the interrupt is not registered.</summary>
     public SoftnetData? IrqCpu { get; private set; }
 
+    internal override SoftnetData? InterruptCpu => IrqCpu;
+
     /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
     public long SocketDrops => _reportedDrops;
 
