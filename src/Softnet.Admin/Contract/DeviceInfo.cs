@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Softnet.Admin.Contract;
 
 /// <summary>One device: its identity, its device-level threaded value (sysfs <c>threaded</c>), channels and NAPI ids, and the
-/// scheduling policy its packet threads run under.</summary>
+/// scheduling policy its packet threads run under, and the overload view of its most loaded queue.</summary>
 public sealed record DeviceInfo(
     [property: JsonPropertyName("ifindex")] int IfIndex,
     [property: JsonPropertyName("ifname")] string IfName,
@@ -11,4 +11,5 @@ public sealed record DeviceInfo(
     [property: JsonPropertyName("channels")] ChannelsInfo Channels,
     [property: JsonPropertyName("napis")] IReadOnlyList<int> Napis,
     [property: JsonPropertyName("sched-policy")] string? SchedPolicy = null,
-    [property: JsonPropertyName("sched-priority")] int? SchedPriority = null);
+    [property: JsonPropertyName("sched-priority")] int? SchedPriority = null,
+    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null);

@@ -4,7 +4,8 @@ namespace Softnet.Admin.Contract;
 
 /// <summary>
 /// One NAPI as netlink's <c>napi-get</c> reports it, attribute names as the netdev family spells them, plus the
-/// scheduling policy and priority of the thread that polls it (<c>sched-policy</c>, <c>sched-priority</c>).
+/// scheduling policy and priority of the thread that polls it (<c>sched-policy</c>, <c>sched-priority</c>) and its
+/// overload detector's view (<c>overload</c>).
 /// </summary>
 public sealed record NapiInfo(
     [property: JsonPropertyName("id")] int Id,
@@ -15,4 +16,5 @@ public sealed record NapiInfo(
     [property: JsonPropertyName("gro-flush-timeout")] long GroFlushTimeout,
     [property: JsonPropertyName("threaded")] string Threaded,
     [property: JsonPropertyName("sched-policy")] string? SchedPolicy = null,
-    [property: JsonPropertyName("sched-priority")] int? SchedPriority = null);
+    [property: JsonPropertyName("sched-priority")] int? SchedPriority = null,
+    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null);

@@ -35,7 +35,8 @@ internal static class Netdev
             napi.GroFlushTimeoutNs,
             napi.Threaded.Name(),
             policy?.Policy,
-            policy?.Priority);
+            policy?.Priority,
+            Overloads.Describe(napi.Overload, cpu: false));
     }
 
     public static DeviceInfo Describe(NetDevice device) => new(
@@ -45,5 +46,6 @@ internal static class Netdev
         new ChannelsInfo(device.RxQueues.Count, device.MaxChannels),
         device.Napis.Where(n => n.Id != 0).OrderByDescending(n => n.Id).Select(n => n.Id).ToArray(),
         device.Stack.PacketThreadPolicy.Policy,
-        device.Stack.PacketThreadPolicy.Priority);
+        device.Stack.PacketThreadPolicy.Priority,
+        Overloads.Device(device) is { } overload ? Overloads.Describe(overload, cpu: false) : null);
 }

@@ -50,7 +50,7 @@ internal static class NapiVerb
 
     private static void Write(TextWriter stdout, IEnumerable<NapiInfo> napis)
     {
-        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "policy");
+        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "policy", "overload");
         foreach (var n in napis)
         {
             table.Add(
@@ -61,7 +61,8 @@ internal static class NapiVerb
                 n.Threaded,
                 Text(n.DeferHardIrqs),
                 Text(n.GroFlushTimeout),
-                Policy(n.SchedPolicy, n.SchedPriority));
+                Policy(n.SchedPolicy, n.SchedPriority),
+                n.Overload?.State ?? "-");
         }
         table.Write(stdout);
     }

@@ -1,4 +1,5 @@
 using Softnet.Diagnostics;
+using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
 
@@ -37,6 +38,7 @@ public sealed partial class NetStack : IDisposable
         Platform = options.Platform;
         Handler = handler;
         _realtime = RealtimeThreads.Start(options, LogOnce);
+        OverloadControl = new OverloadControl(this);
         var allowed = Platform.AllowedOsCpus();
         _cpus = new SoftnetData[options.Cpus];
         for (int i = 0; i < _cpus.Length; i++)
@@ -88,6 +90,8 @@ public sealed partial class NetStack : IDisposable
     }
 
     internal PacketHandler Handler { get; }
+
+    internal OverloadControl OverloadControl { get; }
 
     internal int[] DefaultRps { get; }
 

@@ -1,3 +1,4 @@
+using Softnet.Overload;
 using Softnet.Scheduling;
 
 namespace Softnet.Core;
@@ -63,6 +64,21 @@ public sealed record NetStackOptions
     /// <summary>When SCHED_FIFO is refused, run the threads SCHED_OTHER and log it once instead of failing.</summary>
     public bool RtPriorityFallback { get; init; }
 
+    /// <summary>
+    /// Overload control: <see cref="OverloadMode.Off"/> detects and reports only; <see cref="OverloadMode.Auto"/> also
+    /// enforces the CPU budget (<see cref="OverloadCpuShare"/> of every <see cref="OverloadPeriod"/>).
+    /// </summary>
+    public OverloadMode Overload { get; init; } = OverloadMode.Off;
+
+    /// <summary>Percent of each CPU per period the packet threads may spend polling; the CPU-share signal is measured against it.</summary>
+    public int OverloadCpuShare { get; init; } = 90;
+
+    /// <summary>The accounting period of the CPU budget and of the detector's rates.</summary>
+    public TimeSpan OverloadPeriod { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The detector's watermarks and dwell times.</summary>
+    public OverloadThresholds OverloadThresholds { get; init; } = new();
+
     /// <summary>Threads, clocks and waits; replace only to drive the engine deterministically in tests.</summary>
     public IPlatform Platform { get; init; } = SystemPlatform.Instance;
 
@@ -83,6 +99,12 @@ public sealed record NetStackOptions
         if ((FlowLimitTableLen & (FlowLimitTableLen - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(FlowLimitTableLen), FlowLimitTableLen, $"{nameof(FlowLimitTableLen)} must be a power of two between 1 and {1 << 20}");
         Range(nameof(RtPriority), RtPriority, 0, 99);
+        Range(nameof(OverloadCpuShare), OverloadCpuShare, 1, 100);
+        if (OverloadPeriod < TimeSpan.FromMilliseconds(1) || OverloadPeriod > TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(OverloadPeriod), OverloadPeriod, $"{nameof(OverloadPeriod)} must be between 1 ms and 1 s");
+        if (!Enum.IsDefined(Overload))
+            throw new ArgumentOutOfRangeException(nameof(Overload), Overload, $"{nameof(Overload)} must be Off or Auto");
+        OverloadThresholds.Validate();
         Range(nameof(SkbDeferMax), SkbDeferMax, 0, 1 << 20);
         Range(nameof(PacketBufferSize), PacketBufferSize, 64, 1 << 16);
         Range(nameof(PacketPoolSize), PacketPoolSize, 0, 1 << 22);

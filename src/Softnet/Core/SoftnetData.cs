@@ -1,3 +1,4 @@
+using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
 
@@ -60,6 +61,7 @@ public sealed class SoftnetData
         if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
             FlowLimit = new FlowLimitTable(o.FlowLimitTableLen);
         SoftirqWaiter = stack.Platform.CreateSoftirqWaiter();
+        CpuOverload = new CpuOverload(this, stack.OverloadControl, o.NetdevMaxBacklog, stack.Platform.NowNs());
     }
 
     public NetStack Stack { get; }
@@ -99,6 +101,12 @@ public sealed class SoftnetData
     internal FlowLimitTable? FlowLimit { get; }
 
     internal IWaiter SoftirqWaiter { get; }
+
+    /// <summary>This CPU's overload detector and CPU budget.</summary>
+    internal CpuOverload CpuOverload { get; }
+
+    /// <summary>This CPU's overload state, transitions, time in each state, signals and CPU share, as of the detector's last evaluation.</summary>
+    public OverloadInfo Overload => CpuOverload.Info();
 
     internal IThreadHandle? SoftirqThread { get; private set; }
 
@@ -353,7 +361,12 @@ public sealed class SoftnetData
         var o = Stack.Options;
         var platform = Stack.Platform;
         int budget = o.NetdevBudget;
-        long deadline = platform.NowNs() + o.NetdevBudgetUsecs * 1000L;
+        long now = platform.NowNs();
+        // Out of CPU budget: poll nothing, so the queues stay masked until the period ends.
+        if (CpuOverload.IsThrottled(now))
+            return Volatile.Read(ref _pollHead) is not null;
+        CpuOverload.CountPass();
+        long deadline = now + o.NetdevBudgetUsecs * 1000L;
         InNetRxAction = true;
         Napi? list = TakePollList(out Napi? listTail);
         Napi? repoll = null, repollTail = null;
@@ -388,7 +401,10 @@ public sealed class SoftnetData
                 repollTail = napi;
             }
             budget -= work;
-            if (budget <= 0 || platform.NowNs() >= deadline)
+            now = platform.NowNs();
+            if (CpuOverload.IsThrottled(now))
+                break;
+            if (budget <= 0 || now >= deadline)
             {
                 TimeSqueeze++;
                 break;
@@ -485,11 +501,25 @@ public sealed class SoftnetData
         var slice = default(TimeSlice);
         while (!_stopping)
         {
-            // Parked (CPU offline): pending kicks stay pending until the CPU comes back.
-            if (_parked || !HasWork())
+            long now = platform.NowNs();
+            if (!_parked && now >= CpuOverload.NextTickNs)
             {
-                long next = Volatile.Read(ref _nextTimerNs);
-                SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
+                lock (Bh)
+                {
+                    NetStack.CurrentBh = this;
+                    CpuOverload.Tick(now);
+                    NetStack.CurrentBh = null;
+                }
+            }
+            // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
+            // nothing runs, watchdogs included, until the period ends.
+            bool throttled = CpuOverload.IsThrottled(now);
+            if (_parked || throttled || !HasWork())
+            {
+                long next = throttled ? CpuOverload.ThrottledUntilNs : Volatile.Read(ref _nextTimerNs);
+                if (!_parked)
+                    next = Math.Min(next, CpuOverload.NextTickNs);
+                SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - now));
                 waited = true;
                 slice.Start(platform);
                 continue;

@@ -40,6 +40,8 @@ internal sealed class UdpQueue : Napi, IIrqHandler
 
     public void OnIrq() => Schedule();
 
+    protected internal override bool TryReadQueueFill(out Overload.QueueFill fill) => Socket.TryReadMemInfo(out fill);
+
     public void RegisterIrq(SoftnetData cpu)
     {
         IrqCpu = cpu;
