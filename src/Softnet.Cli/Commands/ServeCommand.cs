@@ -36,7 +36,7 @@ internal sealed class ServeCommand : ICommand
             stderr.WriteLine($"softnet serve: {e.Message}");
             return ExitCodes.Usage;
         }
-        var server = new UdpServer(o.Reply, o.Cpus);
+        var server = new UdpServer(o.Reply, o.Cpus, o.Overload.WorkUs);
         NetStack stack;
         try
         {

@@ -72,13 +72,9 @@ internal sealed class CpuOverload
             Volatile.Write(ref _throttles, _throttles + 1);
             Volatile.Write(ref _throttledUntil, _periodEnd);
         }
+        // Someone has to end the period even if no poll comes after this one: the softirq thread.
         if (Volatile.Read(ref _nextTick) == long.MaxValue)
-        {
-            // Someone has to end the period even if no poll comes after this one: the softirq thread, woken to
-            // re-read its deadline (a timer being programmed, not a packet wake-up, so not counted).
-            Volatile.Write(ref _nextTick, _periodEnd);
-            _cpu.SoftirqWaiter.Wake();
-        }
+            SetNextTick(_periodEnd);
         Evaluate(endNs);
     }
 
@@ -104,7 +100,7 @@ internal sealed class CpuOverload
         StartPeriod(nowNs);
         Evaluate(nowNs);
         busy |= _detector.State != OverloadState.Normal;
-        Volatile.Write(ref _nextTick, busy ? _periodEnd : long.MaxValue);
+        SetNextTick(busy ? _periodEnd : long.MaxValue);
     }
 
     /// <summary>The view as of the detector's last evaluation, so it stands still while nothing happens.</summary>
@@ -124,6 +120,17 @@ internal sealed class CpuOverload
             _maxShare,
             Math.Min(1.0, (double)total / since),
             Volatile.Read(ref _throttles));
+    }
+
+    /// <summary>
+    /// Programs the softirq thread's next tick. One that went to sleep seeing no deadline must be woken to read the new
+    /// one (a timer being programmed, not a packet wake-up, so not counted).
+    /// </summary>
+    private void SetNextTick(long deadlineNs)
+    {
+        long old = Interlocked.Exchange(ref _nextTick, deadlineNs);
+        if (old == long.MaxValue && deadlineNs != long.MaxValue)
+            _cpu.SoftirqWaiter.Wake();
     }
 
     private void StartPeriod(long nowNs)
