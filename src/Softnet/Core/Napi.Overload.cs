@@ -13,6 +13,9 @@ public abstract partial class Napi
     /// </summary>
     public OverloadInfo Overload => Volatile.Read(ref _overload)?.Info() ?? default;
 
+    /// <summary>The queue's detector state, for the packet path (normal before the first poll).</summary>
+    internal OverloadState OverloadState => Volatile.Read(ref _overload)?.State ?? OverloadState.Normal;
+
     /// <summary>
     /// The device queue's fill as the kernel accounts it, for the overload detector; false when the driver has no
     /// such queue. Called after a poll that used its whole weight and once per period, so it may cost a syscall.

@@ -75,6 +75,11 @@ public sealed partial class NetStack : IDisposable
     /// <summary>The policy the stack's packet threads run under: SCHED_FIFO at <see cref="NetStackOptions.RtPriority"/> when granted, else SCHED_OTHER.</summary>
     public ThreadPolicy PacketThreadPolicy => _realtime.Wanted;
 
+    /// <summary>Times a SCHED_FIFO packet thread demoted itself to SCHED_OTHER while its CPU was overloaded (<c>--overload auto</c>).</summary>
+    public long RtDemotions => _realtime.Demotions;
+
+    internal RealtimeThreads Realtime => _realtime;
+
     /// <summary>Whether every stack thread is pinned to its OS CPU.</summary>
     public bool Pinned { get; }
 

@@ -511,6 +511,7 @@ public sealed class SoftnetData
                     NetStack.CurrentBh = null;
                 }
             }
+            Stack.Realtime.Follow(CpuOverload.State);
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
             // nothing runs, watchdogs included, until the period ends.
             bool throttled = CpuOverload.IsThrottled(now);

@@ -62,6 +62,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         }
     }
 
+    internal Overload.EarlyDropFilter? EarlyDrop => _options.EarlyDrop;
+
     /// <summary>The address and port all queues are bound to.</summary>
     public IPEndPoint LocalEndPoint => _bound;
 
