@@ -13,6 +13,7 @@ internal sealed record OverloadOptions
           --overload MODE             off | auto: auto stops the packet threads for the rest of a 10 ms period once
                                       they used --overload-cpu-share of it (default off: detect and report only)
           --overload-cpu-share P      percent of each CPU the packet threads may poll per period, 1..100 (default 90)
+          --overload-demote           with --rt-priority: run SCHED_OTHER while the CPU is overloaded, FIFO when normal
           --work-us N                 synthetic handler cost: spin N µs per datagram, 0..100000 (default 0)
         """;
 
@@ -24,6 +25,8 @@ internal sealed record OverloadOptions
 
     public int OverloadCpuShare { get; init; } = 90;
 
+    public bool OverloadDemote { get; init; }
+
     /// <summary>Microseconds the handler spins per datagram, to make the receiver the bottleneck on purpose.</summary>
     public int WorkUs { get; init; }
 
@@ -34,6 +37,7 @@ internal sealed record OverloadOptions
         "--rt-priority-fallback" => this with { RtPriorityFallback = true },
         "--overload" => this with { Overload = OverloadModes.TryParse(reader.OneOf("off", "auto"), out var mode) ? mode : OverloadMode.Off },
         "--overload-cpu-share" => this with { OverloadCpuShare = reader.Int32(1, 100) },
+        "--overload-demote" => this with { OverloadDemote = true },
         "--work-us" => this with { WorkUs = reader.Int32(0, 100_000) },
         _ => null,
     };
@@ -44,6 +48,7 @@ internal sealed record OverloadOptions
         RtPriorityFallback = RtPriorityFallback,
         Overload = Overload,
         OverloadCpuShare = OverloadCpuShare,
+        OverloadDemote = OverloadDemote,
     };
 
     /// <summary>The refusal as the command line words it: the flag, the missing permission, the way out.</summary>

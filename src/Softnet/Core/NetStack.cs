@@ -75,7 +75,7 @@ public sealed partial class NetStack : IDisposable
     /// <summary>The policy the stack's packet threads run under: SCHED_FIFO at <see cref="NetStackOptions.RtPriority"/> when granted, else SCHED_OTHER.</summary>
     public ThreadPolicy PacketThreadPolicy => _realtime.Wanted;
 
-    /// <summary>Times a SCHED_FIFO packet thread demoted itself to SCHED_OTHER while its CPU was overloaded (<c>--overload auto</c>).</summary>
+    /// <summary>Times a SCHED_FIFO packet thread demoted itself to SCHED_OTHER while its CPU was overloaded (<see cref="NetStackOptions.OverloadDemote"/>).</summary>
     public long RtDemotions => _realtime.Demotions;
 
     internal RealtimeThreads Realtime => _realtime;

@@ -73,6 +73,13 @@ public sealed record NetStackOptions
     /// <summary>Percent of each CPU per period the packet threads may spend polling; the CPU-share signal is measured against it.</summary>
     public int OverloadCpuShare { get; init; } = 90;
 
+    /// <summary>
+    /// With <see cref="RtPriority"/>: a SCHED_FIFO packet thread runs SCHED_OTHER while the CPU it polls for is
+    /// overloaded and SCHED_FIFO again once that CPU is normal. Off by default: a demoted thread competes with every
+    /// other task for the CPU exactly when the packets need it.
+    /// </summary>
+    public bool OverloadDemote { get; init; }
+
     /// <summary>The accounting period of the CPU budget and of the detector's rates.</summary>
     public TimeSpan OverloadPeriod { get; init; } = TimeSpan.FromMilliseconds(10);
 

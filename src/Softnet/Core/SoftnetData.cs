@@ -202,6 +202,12 @@ public sealed class SoftnetData
     /// <summary>Processes this CPU's pending softirq work on the calling thread when no one else is (netif_rx's local_bh_enable).</summary>
     internal void RunInline()
     {
+        // Out of CPU budget: the softirq thread, which sleeps until the period ends, picks the work up then.
+        if (CpuOverload.IsThrottled(Stack.Platform.NowNs()))
+        {
+            Volatile.Write(ref _softirqPending, 1);
+            return;
+        }
         if (!Bh.TryEnter())
         {
             // The holder may be leaving already: make sure ksoftirqd looks.

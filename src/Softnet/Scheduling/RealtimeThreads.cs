@@ -10,8 +10,8 @@ namespace Softnet.Scheduling;
 /// probed once, on a short-lived thread, before the stack starts anything: a refusal either stops the stack from
 /// being created or, with <see cref="NetStackOptions.RtPriorityFallback"/>, leaves every thread SCHED_OTHER.
 /// SCHED_RESET_ON_FORK keeps the policy from leaking into threads a handler creates (the thread pool's, say).
-/// With <see cref="Overload.OverloadMode.Auto"/> a thread also demotes itself to SCHED_OTHER while the CPU it polls
-/// for is overloaded, and takes SCHED_FIFO back once that CPU is normal again (<see cref="Follow"/>).
+/// With <see cref="NetStackOptions.OverloadDemote"/> a thread also demotes itself to SCHED_OTHER while the CPU it
+/// polls for is overloaded, and takes SCHED_FIFO back once that CPU is normal again (<see cref="Follow"/>).
 /// </summary>
 internal sealed class RealtimeThreads
 {
@@ -41,7 +41,7 @@ internal sealed class RealtimeThreads
     /// <summary>Probes permission for the options' priority; throws <see cref="RtPriorityRefusedException"/> when refused without fallback.</summary>
     public static RealtimeThreads Start(NetStackOptions options, Action<string> log)
     {
-        bool demote = options.Overload == Overload.OverloadMode.Auto;
+        bool demote = options.OverloadDemote;
         if (options.RtPriority == 0)
             return new RealtimeThreads(0, false, demote);
         int errno = 0;

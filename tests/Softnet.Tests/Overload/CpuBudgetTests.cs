@@ -160,7 +160,9 @@ public sealed class CpuBudgetTests
     [Fact]
     public void OverloadFlags_AreParsed_AndBadValuesNameTheOption()
     {
-        var o = Cli.RunOptionsFor("--overload", "auto", "--overload-cpu-share", "40", "--work-us", "7");
+        var o = Cli.RunOptionsFor("--overload", "auto", "--overload-cpu-share", "40", "--work-us", "7", "--overload-demote");
+        Assert.True(o.OverloadDemote);
+        Assert.False(new NetStackOptions().OverloadDemote);
         Assert.Equal(OverloadMode.Auto, o.Overload);
         Assert.Equal(40, o.OverloadCpuShare);
         Assert.Equal(OverloadMode.Off, new NetStackOptions().Overload);

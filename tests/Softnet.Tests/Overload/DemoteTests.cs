@@ -7,7 +7,7 @@ using Softnet.Tests.UdpDevice;
 
 namespace Softnet.Tests.Overload;
 
-/// <summary>With <c>--overload auto</c>, SCHED_FIFO packet threads run SCHED_OTHER while their CPU is overloaded and FIFO again once it is calm.</summary>
+/// <summary>With <c>--overload-demote</c>, SCHED_FIFO packet threads run SCHED_OTHER while their CPU is overloaded and FIFO again once it is calm.</summary>
 [Collection(UdpDeviceCollection.Name)]
 public sealed class DemoteTests
 {
@@ -22,7 +22,7 @@ public sealed class DemoteTests
         using var stop = new CancellationTokenSource();
         long handled = 0, sent = 0;
         var stack = new NetStack(
-            new NetStackOptions { Cpus = 2, RtPriority = 10, Overload = OverloadMode.Auto, OverloadCpuShare = 20, Log = static _ => { } },
+            new NetStackOptions { Cpus = 2, RtPriority = 10, Overload = OverloadMode.Auto, OverloadCpuShare = 20, OverloadDemote = true, Log = static _ => { } },
             (batch, _) =>
             {
                 Spin.For(TimeSpan.FromMicroseconds(50) * batch.Length);
