@@ -81,9 +81,9 @@ public abstract class NetDevice : IDisposable
     public void SetNapi(Napi napi, ThreadedMode? threaded = null, int? deferHardIrqs = null, long? groFlushTimeoutNs = null)
     {
         if (deferHardIrqs is { } d)
-            NetStackOptions.Range("defer-hard-irqs", d, 0, int.MaxValue);
+            NapiConfigRanges.DeferHardIrqs.Check(d);
         if (groFlushTimeoutNs is { } g)
-            NetStackOptions.Range("gro-flush-timeout", g, 0, long.MaxValue);
+            NapiConfigRanges.GroFlushTimeoutNs.Check(g);
         lock (Control)
         {
             if (napi.Device != this || !_napis.Contains(napi))

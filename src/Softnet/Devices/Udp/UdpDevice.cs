@@ -11,9 +11,6 @@ namespace Softnet.Devices.Udp;
 /// </summary>
 public sealed class UdpDevice : NetDevice, ITxFlush
 {
-    /// <summary>Longer than any in-flight loopback delivery takes to reach its socket.</summary>
-    private static readonly TimeSpan SteeringGracePeriod = TimeSpan.FromMilliseconds(50);
-
     private readonly UdpDeviceOptions _options;
     private readonly IPEndPoint _bound;
     private readonly UdpTx?[] _tx;
@@ -41,8 +38,10 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     public static UdpDevice Open(NetStack stack, UdpDeviceOptions options)
     {
         options.Validate(stack);
-        int queues = options.Queues == 0 ? stack.CpuCount : options.Queues;
-        int maxChannels = options.MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : options.MaxChannels;
+        if (options.Bind.Port != 0)
+            CheckPortIsFree(options.Bind);
+        int queues = options.Queues == 0 ? Math.Min(stack.CpuCount, UdpDeviceOptions.MaxQueues) : options.Queues;
+        int maxChannels = options.MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), UdpDeviceOptions.MaxQueues) : options.MaxChannels;
         var first = UdpSocket.Open(options.Bind, SocketOptions(options));
         UdpDevice? device = null;
         try
@@ -63,6 +62,13 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     }
 
     internal Overload.EarlyDropFilter? EarlyDrop => _options.EarlyDrop;
+
+    /// <summary>
+    /// SO_REUSEPORT lets any socket of the same user join the group, so a second device (or a second process) on
+    /// the same port would silently take a share of the datagrams, and its steering program would replace ours. A
+    /// bind without SO_REUSEPORT first fails with EADDRINUSE if anyone holds the port.
+    /// </summary>
+    private static void CheckPortIsFree(IPEndPoint bind) => UdpSocket.Open(bind, new UdpSocketOptions()).Dispose();
 
     /// <summary>The address and port all queues are bound to.</summary>
     public IPEndPoint LocalEndPoint => _bound;
@@ -170,7 +176,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             AttachSteering();
             // Selection runs under RCU in the kernel's receive path: wait out deliveries that chose a leaving socket
             // under the old program before the last read.
-            Thread.Sleep(SteeringGracePeriod);
+            ReceiveGrace.Wait();
             for (int i = queues.Length - 1; i >= rx; i--)
             {
                 StopQueue(queues[i]);
@@ -220,10 +226,11 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             var queues = _queues;
             for (int i = queues.Length - 1; i >= 0; i--)
                 StopQueue(queues[i]);
-            foreach (var q in queues.Concat(_spares))
+            // Spares too: strays that reached one since it was drained are delivered.
+            UdpQueue[] all = [.. queues, .. _spares];
+            RefuseAndDrain(all);
+            foreach (var q in all)
             {
-                // Strays that reached a spare since it was drained are delivered too.
-                Drain(q);
                 q.Socket.Dispose();
                 q.DisposeBatch();
             }
@@ -277,17 +284,39 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         NapiDelete(q);
     }
 
-    /// <summary>Polls a disabled (held) queue on its CPU until its socket is empty, then settles its socket drops.</summary>
-    private void Drain(UdpQueue q)
+    /// <summary>
+    /// Empties stopped queues for good, so closing their sockets frees nothing: each socket first refuses new
+    /// datagrams (the kernel drops and counts what its lookup still picks for them), then, once datagrams already past
+    /// the filter have been queued (<see cref="ReceiveGrace"/>), each is read until empty. Every datagram the kernel
+    /// queued to these sockets is then delivered or counted. The queues' NAPIs must be disabled (held).
+    /// </summary>
+    private void RefuseAndDrain(IReadOnlyList<UdpQueue> queues)
+    {
+        foreach (var q in queues)
+        {
+            if (q.Socket.RefuseDatagrams() is var errno and not 0)
+                Stack.LogOnce($"{Name} queue {q.Queue}: attaching the drop filter failed ({Interop.Errno.Describe(errno)}); datagrams arriving while the device closes may be lost uncounted");
+        }
+        ReceiveGrace.Wait();
+        foreach (var q in queues)
+            Drain(q, untilEmpty: true);
+    }
+
+    /// <summary>
+    /// Polls a disabled (held) queue on its CPU until a read comes back short (or, <paramref name="untilEmpty"/>,
+    /// empty), then settles its socket drops.
+    /// </summary>
+    private void Drain(UdpQueue q, bool untilEmpty = false)
     {
         var cpu = AffineCpu(q.Queue);
         var outer = NetStack.CurrentBh;
         lock (cpu.Bh)
         {
             NetStack.CurrentBh = cpu;
-            while (q.PollRound(out _) == q.Weight)
-            {
-            }
+            int read;
+            do
+                read = q.PollRound(out _);
+            while (untilEmpty ? read > 0 : read == q.Weight);
             if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
                 q.CountSocketDrops(cpu, (uint)drops);
             cpu.SendPendingIpis();
