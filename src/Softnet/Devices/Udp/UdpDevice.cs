@@ -42,7 +42,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
             CheckPortIsFree(options.Bind);
         int queues = options.Queues == 0 ? Math.Min(stack.CpuCount, UdpDeviceOptions.MaxQueues) : options.Queues;
         int maxChannels = options.MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), UdpDeviceOptions.MaxQueues) : options.MaxChannels;
-        var first = UdpSocket.Open(options.Bind, SocketOptions(options));
+        var first = OpenFirstQueue(options);
         UdpDevice? device = null;
         try
         {
@@ -69,6 +69,32 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     /// bind without SO_REUSEPORT first fails with EADDRINUSE if anyone holds the port.
     /// </summary>
     private static void CheckPortIsFree(IPEndPoint bind) => UdpSocket.Open(bind, new UdpSocketOptions()).Dispose();
+
+    /// <summary>
+    /// Binds queue 0's socket. For port 0 an exclusive socket picks the port first: given SO_REUSEPORT, bind(0) may
+    /// return a port where a reuseport group of the same user already lives and join that group, whose sockets would
+    /// then take this device's datagrams (and this device's steering program would replace theirs). Without
+    /// SO_REUSEPORT the kernel only returns a port nobody holds.
+    /// </summary>
+    private static UdpSocket OpenFirstQueue(UdpDeviceOptions options)
+    {
+        if (options.Bind.Port != 0)
+            return UdpSocket.Open(options.Bind, SocketOptions(options));
+        for (int attempt = 0; ; attempt++)
+        {
+            int port;
+            using (var probe = UdpSocket.Open(options.Bind, default))
+                port = probe.LocalEndPoint.Port;
+            try
+            {
+                return UdpSocket.Open(new IPEndPoint(options.Bind.Address, port), SocketOptions(options));
+            }
+            catch (SocketSetupException e) when (e.ErrorCode == Interop.Errno.EADDRINUSE && attempt < 10)
+            {
+                // Taken, without SO_REUSEPORT, between the probe's close and this bind: pick another.
+            }
+        }
+    }
 
     /// <summary>The address and port all queues are bound to.</summary>
     public IPEndPoint LocalEndPoint => _bound;
