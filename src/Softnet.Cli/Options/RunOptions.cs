@@ -107,7 +107,7 @@ internal sealed record RunOptions
         {OverloadOptions.Usage}
           --help                      this text
 
-        Exit codes: 0 ok, 1 the run failed or its accounting did not add up, 2 bad usage.
+        Exit codes: 0 ok, 1 the run failed or its accounting did not add up, 2 bad usage or --rt-priority refused.
         """;
 
     /// <summary>Parses <c>run</c>'s arguments; bad input throws <see cref="UsageException"/>.</summary>

@@ -78,7 +78,7 @@ internal sealed record ServeOptions
           --json                    print the final report as one JSON object
         {OverloadOptions.Usage}
 
-        Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage.
+        Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage or --rt-priority refused.
         """;
 
     public static ServeOptions Parse(IReadOnlyList<string> args)
