@@ -128,6 +128,26 @@ public sealed class CpuBudgetTests
         }
     }
 
+    /// <summary>
+    /// The loopback device through the budget: its producers process their own CPU's backlog inline until the CPU is
+    /// throttled, then leave it to the softirq thread for the period's end. The run adds up (exit 0; backlog drops
+    /// are counted) and periods were cut short.
+    /// </summary>
+    [Fact]
+    public void LoopbackRun_UnderTheBudget_AddsUp()
+    {
+        var (exit, stdout, stderr) = CliRunner.Run(
+            "run", "--device", "loopback", "--seconds", "1", "--cpus", "2", "--rate", "50000", "--work-us", "20",
+            "--overload", "auto", "--overload-cpu-share", "30", "--json");
+
+        Assert.True(exit == 0, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        var r = report.RootElement;
+        long dropped = r.GetProperty("dropped").EnumerateObject().Sum(d => d.Value.GetInt64());
+        Assert.Equal(r.GetProperty("sent").GetInt64(), r.GetProperty("delivered").GetInt64() + dropped);
+        Assert.True(r.GetProperty("overload").GetProperty("cpus").EnumerateArray().Sum(c => c.GetProperty("throttled").GetInt64()) > 0, stdout);
+    }
+
     /// <summary><c>softnet serve --overload auto --work-us</c> starts, answers, and reports the overload part on SIGTERM.</summary>
     [Fact]
     public void ServeJson_HasTheOverloadPart()
