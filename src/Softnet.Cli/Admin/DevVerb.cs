@@ -42,7 +42,7 @@ internal static class DevVerb
 
     internal static void Write(TextWriter stdout, IEnumerable<DeviceInfo> devices)
     {
-        var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis");
+        var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis", "policy", "overload");
         foreach (var d in devices)
         {
             table.Add(
@@ -51,7 +51,9 @@ internal static class DevVerb
                 d.Threaded,
                 d.Channels.Rx.ToString(CultureInfo.InvariantCulture),
                 d.Channels.Max.ToString(CultureInfo.InvariantCulture),
-                d.Napis.Count == 0 ? "-" : string.Join(',', d.Napis));
+                d.Napis.Count == 0 ? "-" : string.Join(',', d.Napis),
+                NapiVerb.Policy(d.SchedPolicy, d.SchedPriority),
+                d.Overload?.State ?? "-");
         }
         table.Write(stdout);
     }

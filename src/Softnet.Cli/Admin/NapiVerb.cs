@@ -50,7 +50,7 @@ internal static class NapiVerb
 
     private static void Write(TextWriter stdout, IEnumerable<NapiInfo> napis)
     {
-        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout");
+        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "policy", "overload");
         foreach (var n in napis)
         {
             table.Add(
@@ -60,10 +60,16 @@ internal static class NapiVerb
                 n.Pid is { } pid ? Text(pid) : "-",
                 n.Threaded,
                 Text(n.DeferHardIrqs),
-                Text(n.GroFlushTimeout));
+                Text(n.GroFlushTimeout),
+                Policy(n.SchedPolicy, n.SchedPriority),
+                n.Overload?.State ?? "-");
         }
         table.Write(stdout);
     }
+
+    /// <summary>As <c>chrt</c> shows it: the policy, and the priority when it has one ("fifo 50").</summary>
+    internal static string Policy(string? policy, int? priority) =>
+        policy is null ? "-" : priority is > 0 ? $"{policy} {Text(priority.Value)}" : policy;
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -61,6 +61,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         }
     }
 
+    internal Overload.EarlyDropFilter? EarlyDrop => _options.EarlyDrop;
+
     /// <summary>
     /// SO_REUSEPORT lets any socket of the same user join the group, so a second device (or a second process) on
     /// the same port would silently take a share of the datagrams, and its steering program would replace ours. A
@@ -110,7 +112,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
     public IReadOnlyList<UdpQueueStats> QueueStats =>
-        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops)).ToArray();
+        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops, q.Overload)).ToArray();
 
     /// <summary>Datagrams the kernel dropped at the sockets so far, read from /proc (also before <see cref="Start"/>).</summary>
     public long ReadSocketDrops() => Volatile.Read(ref _queues).Sum(q => SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops);
