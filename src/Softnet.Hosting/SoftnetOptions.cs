@@ -54,6 +54,24 @@ public sealed class SoftnetOptions
     /// <summary>How long stopping lets queued packets be delivered; capped by the host's shutdown timeout.</summary>
     public TimeSpan? ShutdownDrainTimeout { get; set; }
 
+    /// <summary>SCHED_FIFO priority of the packet threads (0 = SCHED_OTHER).</summary>
+    public int? RtPriority { get; set; }
+
+    /// <summary>Run SCHED_OTHER (and log it once) when SCHED_FIFO is refused, instead of failing the start.</summary>
+    public bool? RtPriorityFallback { get; set; }
+
+    /// <summary>What the stack does about overload: <c>off</c> or <c>auto</c>.</summary>
+    public string? Overload { get; set; }
+
+    /// <summary>Share of each overload period the packet threads may poll, in percent.</summary>
+    public int? OverloadCpuShare { get; set; }
+
+    /// <summary>Let an overloaded SCHED_FIFO packet thread demote itself.</summary>
+    public bool? OverloadDemote { get; set; }
+
+    /// <summary>The overload accounting period.</summary>
+    public TimeSpan? OverloadPeriod { get; set; }
+
     /// <summary>The UDP device; none when the section is absent.</summary>
     public SoftnetUdpOptions? Udp { get; set; }
 }

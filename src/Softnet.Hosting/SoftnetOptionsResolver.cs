@@ -1,5 +1,6 @@
 using Softnet.Core;
 using Softnet.Devices.Udp;
+using Softnet.Overload;
 
 namespace Softnet.Hosting;
 
@@ -62,6 +63,24 @@ internal static class SoftnetOptionsResolver
             yield return new(nameof(o.Pin), s => s with { Pin = pin });
         if (o.ShutdownDrainTimeout is { } drain)
             yield return new(nameof(o.ShutdownDrainTimeout), s => s with { ShutdownDrainTimeout = drain });
+        if (o.RtPriority is { } rtPriority)
+            yield return new(nameof(o.RtPriority), s => s with { RtPriority = rtPriority });
+        if (o.RtPriorityFallback is { } rtFallback)
+            yield return new(nameof(o.RtPriorityFallback), s => s with { RtPriorityFallback = rtFallback });
+        if (o.Overload is { } overloadText)
+        {
+            if (OverloadModes.TryParse(overloadText, out var overload))
+                yield return new(nameof(o.Overload), s => s with { Overload = overload });
+            else
+                failures.Add($"{SoftnetOptions.SectionName}:{nameof(o.Overload)} must be one of {string.Join(", ", Enum.GetValues<OverloadMode>().Select(m => m.Name()))} (got '{overloadText}')");
+        }
+
+        if (o.OverloadCpuShare is { } cpuShare)
+            yield return new(nameof(o.OverloadCpuShare), s => s with { OverloadCpuShare = cpuShare });
+        if (o.OverloadDemote is { } demote)
+            yield return new(nameof(o.OverloadDemote), s => s with { OverloadDemote = demote });
+        if (o.OverloadPeriod is { } period)
+            yield return new(nameof(o.OverloadPeriod), s => s with { OverloadPeriod = period });
     }
 
     private static IEnumerable<Knob<UdpDeviceOptions>> UdpKnobs(SoftnetUdpOptions o, string section, List<string> failures)

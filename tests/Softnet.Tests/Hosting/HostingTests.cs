@@ -83,11 +83,15 @@ public sealed class HostingTests
             ["Softnet:Udp:Bind"] = "127.0.0.1:0",
             ["Softnet:Udp:Weight"] = "5000",
             ["Softnet:Udp:DeferHardIrqs"] = "-1",
+            ["Softnet:RtPriority"] = "100",
+            ["Softnet:Overload"] = "on",
         });
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Equal(6, ex.Failures.Count());
+        Assert.Equal(8, ex.Failures.Count());
+        Assert.Contains("Softnet:RtPriority must be between 0 and 99 (got 100)", ex.Failures);
+        Assert.Contains("Softnet:Overload must be one of off, auto (got 'on')", ex.Failures);
         Assert.Contains("Softnet:Cpus must be between 1 and 1024 (got 0)", ex.Failures);
         Assert.Contains("Softnet:Mode must be one of softirq, backlog-threads (got 'fast')", ex.Failures);
         Assert.Contains("Softnet:NetdevBudget must be between 1 and 1048576 (got 0)", ex.Failures);
