@@ -56,6 +56,7 @@ internal sealed class ServeCommand : ICommand
                 Queues = o.Queues,
                 DeferHardIrqs = o.DeferHardIrqs,
                 GroFlushTimeoutNs = o.GroFlushTimeoutNs,
+                ReusePortShare = o.ReusePortShare,
             });
             server.Device = device;
             if (!o.NoAdmin)

@@ -26,6 +26,8 @@ internal sealed record ServeOptions
 
     public long GroFlushTimeoutNs { get; init; }
 
+    public bool ReusePortShare { get; init; }
+
     public string? AdminPath { get; init; }
 
     public IPEndPoint? AdminHttp { get; init; }
@@ -50,6 +52,8 @@ internal sealed record ServeOptions
           --rps-cpus MASK           rps_cpus for every queue (default: off)
           --defer-hard-irqs N       napi_defer_hard_irqs for every queue, 0..2147483647 (default 0)
           --gro-flush-timeout NS    gro_flush_timeout in ns, 0..10000000000 (default 0)
+          --reuseport-share         join a SO_REUSEPORT group other sockets of this user already hold on --bind
+                                    (default: refuse such a port with EADDRINUSE naming its holder)
           --admin PATH              admin Unix socket (default $XDG_RUNTIME_DIR/softnet/softnet.sock or /tmp/softnet-$UID/softnet.sock)
           --admin-http ADDR:PORT    also serve the admin API over HTTP (loopback only unless --admin-allow-remote)
           --admin-allow-remote      allow a non-loopback --admin-http address
@@ -85,6 +89,7 @@ internal sealed record ServeOptions
                         "--rps-cpus" => o with { RpsCpus = reader.Value() },
                         "--defer-hard-irqs" => o with { DeferHardIrqs = reader.Int32(0, int.MaxValue) },
                         "--gro-flush-timeout" => o with { GroFlushTimeoutNs = reader.Integer(0, 10_000_000_000) },
+                        "--reuseport-share" => o with { ReusePortShare = true },
                         "--admin" => o with { AdminPath = reader.Value() },
                         "--admin-allow-remote" => o with { AdminAllowRemote = true },
                         "--no-admin" => o with { NoAdmin = true },

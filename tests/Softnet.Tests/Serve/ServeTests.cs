@@ -49,6 +49,22 @@ public sealed class ServeTests
         Assert.Contains($"127.0.0.1:{port}", output);
     }
 
+    /// <summary>A second serve on a port the first one holds would join its reuseport group: it is refused, naming the first.</summary>
+    [Fact]
+    public void SecondServeOnTheSamePort_IsRefusedNamingTheFirst()
+    {
+        using var first = new ServeProcess();
+
+        var (exit, output) = ServeProcess.RunTool("dotnet", TimeSpan.FromSeconds(60),
+            Path.Combine(AppContext.BaseDirectory, "Softnet.Cli.dll"), "serve", "--bind", $"127.0.0.1:{first.Port}", "--no-admin");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"bind 127.0.0.1:{first.Port}: EADDRINUSE", output);
+        Assert.Contains($"pid {first.Pid} (", output);
+        Assert.Contains("--reuseport-share", output);
+        Assert.Equal(0, first.Terminate());
+    }
+
     [SockperfFact]
     public void SockperfPingPong_ReportsLatency_AndDropsNothing()
     {

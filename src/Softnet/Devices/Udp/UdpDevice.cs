@@ -14,6 +14,9 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     /// <summary>Longer than any in-flight loopback delivery takes to reach its socket.</summary>
     private static readonly TimeSpan SteeringGracePeriod = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Ports tried for a port-0 device before giving up; each other holder found costs one.</summary>
+    private const int MaxPortAttempts = 16;
+
     private readonly UdpDeviceOptions _options;
     private readonly IPEndPoint _bound;
     private readonly UdpTx?[] _tx;
@@ -24,13 +27,13 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     private long _txPackets;
     private long _txDropped;
 
-    private UdpDevice(NetStack stack, UdpDeviceOptions options, UdpSocket first, int queues, int maxChannels)
-        : base(stack, options.Name, queues, maxChannels)
+    private UdpDevice(NetStack stack, UdpDeviceOptions options, List<UdpSocket> sockets, int maxChannels)
+        : base(stack, options.Name, sockets.Count, maxChannels)
     {
         _options = options;
-        _bound = first.LocalEndPoint;
+        _bound = sockets[0].LocalEndPoint;
         _tx = new UdpTx?[stack.CpuCount];
-        _queues = [new UdpQueue(this, first, 0, options.Weight)];
+        _queues = sockets.Select((s, i) => new UdpQueue(this, s, i, options.Weight)).ToArray();
     }
 
     /// <summary>
@@ -43,24 +46,103 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         options.Validate(stack);
         int queues = options.Queues == 0 ? stack.CpuCount : options.Queues;
         int maxChannels = options.MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : options.MaxChannels;
-        var first = UdpSocket.Open(options.Bind, SocketOptions(options));
-        UdpDevice? device = null;
+        var sockets = options.Bind.Port == 0 ? BindOwnPort(options, queues) : BindFixedPort(options, queues);
+        UdpDevice device;
         try
         {
-            device = new UdpDevice(stack, options, first, queues, maxChannels);
-            for (int i = 1; i < queues; i++)
-                device.OpenQueue();
+            device = new UdpDevice(stack, options, sockets, maxChannels);
+        }
+        catch
+        {
+            // Never registered (a taken name, say): the sockets are still ours to close.
+            foreach (var s in sockets)
+                s.Dispose();
+            throw;
+        }
+        try
+        {
             device.AttachSteering();
             return device;
         }
         catch
         {
-            if (device is null)
-                first.Dispose();
-            device?.Dispose();
+            device.Dispose();
             throw;
         }
     }
+
+    /// <summary>
+    /// Port 0: the kernel may pick a port on which another process of the same user holds a reuseport group, and a
+    /// SO_REUSEPORT bind there joins it. So a plain bind (no SO_REUSEPORT) picks a port no socket holds, the group is
+    /// bound to it, and the port's holders are checked; a socket that got in between makes it try another port.
+    /// </summary>
+    private static List<UdpSocket> BindOwnPort(UdpDeviceOptions options, int queues)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            IPEndPoint bind;
+            using (var probe = UdpSocket.Open(options.Bind, default))
+                bind = probe.LocalEndPoint;
+            List<UdpSocket> sockets;
+            try
+            {
+                sockets = BindGroup(bind, queues, options);
+            }
+            catch (SocketSetupException e) when (e.ErrorCode == Interop.Errno.EADDRINUSE && attempt < MaxPortAttempts)
+            {
+                continue;
+            }
+            var foreign = PortHolders.Foreign(bind, Inodes(sockets));
+            if (foreign.Count == 0)
+                return sockets;
+            foreach (var s in sockets)
+                s.Dispose();
+            if (attempt == MaxPortAttempts)
+                throw new SocketSetupException("bind", options.Bind, Interop.Errno.EADDRINUSE, $"every port tried had other sockets, the last {bind.Port}: {PortHolders.Describe(foreign)}");
+        }
+    }
+
+    /// <summary>
+    /// A fixed port that already has sockets not of this device is refused, before binding and again after (a bind
+    /// racing with ours), unless <see cref="UdpDeviceOptions.ReusePortShare"/> asks to join their group.
+    /// </summary>
+    private static List<UdpSocket> BindFixedPort(UdpDeviceOptions options, int queues)
+    {
+        if (!options.ReusePortShare && PortHolders.Foreign(options.Bind, new HashSet<long>()) is { Count: > 0 } before)
+            throw Held(options.Bind, before);
+        var sockets = BindGroup(options.Bind, queues, options);
+        if (!options.ReusePortShare && PortHolders.Foreign(options.Bind, Inodes(sockets)) is { Count: > 0 } after)
+        {
+            foreach (var s in sockets)
+                s.Dispose();
+            throw Held(options.Bind, after);
+        }
+        return sockets;
+    }
+
+    private static List<UdpSocket> BindGroup(IPEndPoint bind, int count, UdpDeviceOptions options)
+    {
+        var sockets = new List<UdpSocket>(count);
+        try
+        {
+            for (int i = 0; i < count; i++)
+                sockets.Add(UdpSocket.Open(bind, SocketOptions(options)));
+            return sockets;
+        }
+        catch
+        {
+            foreach (var s in sockets)
+                s.Dispose();
+            throw;
+        }
+    }
+
+    private static HashSet<long> Inodes(List<UdpSocket> sockets) =>
+        sockets.Select(s => PortHolders.Inode(s.Fd)).OfType<long>().ToHashSet();
+
+    private static SocketSetupException Held(IPEndPoint bind, IReadOnlyList<PortHolders.Holder> holders) =>
+        new("bind", bind, Interop.Errno.EADDRINUSE,
+            $"{PortHolders.Describe(holders)}; SO_REUSEPORT would put this device in their group (same user) — set UdpDeviceOptions.ReusePortShare (serve --reuseport-share) to share it on purpose");
 
     /// <summary>The address and port all queues are bound to.</summary>
     public IPEndPoint LocalEndPoint => _bound;
@@ -239,13 +321,6 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         RxqOverflow = true,
     };
 
-    private UdpQueue OpenQueue()
-    {
-        var q = NewQueue(_queues.Length);
-        Volatile.Write(ref _queues, [.. _queues, q]);
-        return q;
-    }
-
     private UdpQueue NewQueue(int index) =>
         new(this, UdpSocket.Open(_bound, SocketOptions(_options)), index, _options.Weight);
 
@@ -303,7 +378,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
 
     private void AttachSteering()
     {
-        if (!_options.CpuSteering)
+        // A shared group's program belongs to its first owner; attaching ours would replace it.
+        if (!_options.CpuSteering || _options.ReusePortShare)
             return;
         _steering = Volatile.Read(ref _queues)[0].Socket.TryAttachReuseportCpuSteering(QueueCount);
         if (!_steering)

@@ -39,6 +39,13 @@ public sealed record UdpDeviceOptions
     /// <summary>gro_flush_timeout in nanoseconds for every queue (device-wide default).</summary>
     public long GroFlushTimeoutNs { get; init; }
 
+    /// <summary>
+    /// Join a SO_REUSEPORT group that other sockets (another process of the same user) already hold on <see cref="Bind"/>,
+    /// on purpose: datagrams are then spread over both owners by the kernel's hash, and no CPU steering program is
+    /// attached (it would replace the group's). Off: a device refuses such a port with EADDRINUSE. Needs a fixed port.
+    /// </summary>
+    public bool ReusePortShare { get; init; }
+
     /// <summary>NAPI weight: datagrams per poll (one recvmmsg).</summary>
     public int Weight { get; init; } = 64;
 
@@ -52,6 +59,8 @@ public sealed record UdpDeviceOptions
         NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, 0, int.MaxValue);
         NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, 0, long.MaxValue);
         NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
+        if (ReusePortShare && Bind.Port == 0)
+            throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));
         if (IrqAffinity is { } affinity)
         {
             foreach (int cpu in affinity)
