@@ -54,6 +54,9 @@ public abstract class NetDevice : IDisposable
     /// <summary>The persistent per-queue NAPI settings, including slots with no live NAPI.</summary>
     public IReadOnlyList<NapiConfig> NapiConfigs => _configs;
 
+    /// <summary>Whether the device's queues are polled by NAPIs; a device that only calls netif_rx has none to configure.</summary>
+    protected virtual bool UsesNapi => true;
+
     /// <summary>Serializes control operations on this device (the netdev instance lock).</summary>
     protected internal Lock Control { get; } = new();
 
@@ -63,6 +66,10 @@ public abstract class NetDevice : IDisposable
     /// </summary>
     public void SetThreaded(ThreadedMode mode)
     {
+        ThreadedModes.Validate(mode);
+        // As the sysfs file answers for a device whose napi_list is empty.
+        if (!UsesNapi)
+            throw new NotSupportedException($"EOPNOTSUPP: {Name} has no NAPIs to thread");
         lock (Control)
         {
             foreach (var napi in _napis)
@@ -80,6 +87,8 @@ public abstract class NetDevice : IDisposable
     /// <summary>napi-set: the fields given are applied to the live NAPI and its config; the threaded mode first.</summary>
     public void SetNapi(Napi napi, ThreadedMode? threaded = null, int? deferHardIrqs = null, long? groFlushTimeoutNs = null)
     {
+        if (threaded is { } t)
+            ThreadedModes.Validate(t);
         if (deferHardIrqs is { } d)
             NetStackOptions.Range("defer-hard-irqs", d, 0, int.MaxValue);
         if (groFlushTimeoutNs is { } g)
