@@ -97,6 +97,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             p.FlowHash = MessageBatch.FlowHash(source, local);
             p.Device = _device;
             p.QueueIndex = Queue;
+            p.NapiId = Id;
             p.TimestampNs = now;
             (_packets[valid], _packets[i]) = (p, _packets[valid]);
             valid++;
