@@ -10,4 +10,5 @@ public sealed record NapiInfo(
     [property: JsonPropertyName("pid")] int? Pid,
     [property: JsonPropertyName("defer-hard-irqs")] int DeferHardIrqs,
     [property: JsonPropertyName("gro-flush-timeout")] long GroFlushTimeout,
-    [property: JsonPropertyName("threaded")] string Threaded);
+    [property: JsonPropertyName("threaded")] string Threaded,
+    [property: JsonPropertyName("irq-suspend-timeout")] long IrqSuspendTimeout = 0);

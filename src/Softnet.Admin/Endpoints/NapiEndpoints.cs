@@ -10,7 +10,7 @@ namespace Softnet.Admin.Endpoints;
 /// <summary>napi-get (dump and do) and napi-set.</summary>
 internal static class NapiEndpoints
 {
-    private static readonly string[] SetAttributes = ["threaded", "defer-hard-irqs", "gro-flush-timeout"];
+    private static readonly string[] SetAttributes = ["threaded", "defer-hard-irqs", "gro-flush-timeout", "irq-suspend-timeout"];
 
     public static void MapNapi(this IEndpointRouteBuilder routes, NetStack stack)
     {
@@ -32,10 +32,11 @@ internal static class NapiEndpoints
             var threaded = body.Threaded();
             var defer = body.Integer("defer-hard-irqs", 0, int.MaxValue);
             var gro = body.Integer("gro-flush-timeout", 0, long.MaxValue);
+            var suspend = body.Integer("irq-suspend-timeout", 0, long.MaxValue);
             var napi = Netdev.FindNapi(stack, id);
             try
             {
-                napi.Device!.SetNapi(napi, threaded, (int?)defer, gro);
+                napi.Device!.SetNapi(napi, threaded, (int?)defer, gro, suspend);
             }
             catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
             {

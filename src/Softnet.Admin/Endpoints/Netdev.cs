@@ -30,7 +30,8 @@ internal static class Netdev
         napi.ThreadId,
         napi.DeferHardIrqs,
         napi.GroFlushTimeoutNs,
-        napi.Threaded.Name());
+        napi.Threaded.Name(),
+        napi.IrqSuspendTimeoutNs);
 
     public static DeviceInfo Describe(NetDevice device) => new(
         device.IfIndex,

@@ -12,6 +12,7 @@ public abstract class NetDevice : IDisposable
     private long _rxDropped;
     private volatile bool _up;
     private int _disposed;
+    private int _napiGeneration;
 
     protected NetDevice(NetStack stack, string name, int rxQueues, int maxQueues = 0)
     {
@@ -51,6 +52,9 @@ public abstract class NetDevice : IDisposable
         }
     }
 
+    /// <summary>Changes whenever a NAPI is added or deleted, so a poller knows when to re-read <see cref="Napis"/>.</summary>
+    internal int NapiGeneration => Volatile.Read(ref _napiGeneration);
+
     /// <summary>The persistent per-queue NAPI settings, including slots with no live NAPI.</summary>
     public IReadOnlyList<NapiConfig> NapiConfigs => _configs;
 
@@ -85,7 +89,7 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>napi-set: the fields given are applied to the live NAPI and its config; the threaded mode first.</summary>
-    public void SetNapi(Napi napi, ThreadedMode? threaded = null, int? deferHardIrqs = null, long? groFlushTimeoutNs = null)
+    public void SetNapi(Napi napi, ThreadedMode? threaded = null, int? deferHardIrqs = null, long? groFlushTimeoutNs = null, long? irqSuspendTimeoutNs = null)
     {
         if (threaded is { } t)
             ThreadedModes.Validate(t);
@@ -93,6 +97,8 @@ public abstract class NetDevice : IDisposable
             NetStackOptions.Range("defer-hard-irqs", d, 0, int.MaxValue);
         if (groFlushTimeoutNs is { } g)
             NetStackOptions.Range("gro-flush-timeout", g, 0, long.MaxValue);
+        if (irqSuspendTimeoutNs is { } s)
+            NetStackOptions.Range("irq-suspend-timeout", s, 0, long.MaxValue);
         lock (Control)
         {
             if (napi.Device != this || !_napis.Contains(napi))
@@ -103,6 +109,8 @@ public abstract class NetDevice : IDisposable
                 napi.DeferHardIrqs = napi.Config!.DeferHardIrqs = defer;
             if (groFlushTimeoutNs is { } gro)
                 napi.GroFlushTimeoutNs = napi.Config!.GroFlushTimeoutNs = gro;
+            if (irqSuspendTimeoutNs is { } suspend)
+                napi.IrqSuspendTimeoutNs = napi.Config!.IrqSuspendTimeoutNs = suspend;
         }
     }
 
@@ -126,6 +134,7 @@ public abstract class NetDevice : IDisposable
                 parked.Napi = napi;
             }
             _napis.Add(napi);
+            Interlocked.Increment(ref _napiGeneration);
         }
     }
 
@@ -140,6 +149,7 @@ public abstract class NetDevice : IDisposable
             napi.Id = config.NapiId;
             napi.DeferHardIrqs = config.DeferHardIrqs;
             napi.GroFlushTimeoutNs = config.GroFlushTimeoutNs;
+            napi.IrqSuspendTimeoutNs = config.IrqSuspendTimeoutNs;
             napi.SetThreadedMode(config.Threaded);
             napi.Enable();
             if (config.Threaded == ThreadedMode.BusyPoll)
@@ -155,6 +165,7 @@ public abstract class NetDevice : IDisposable
         {
             napi.Config!.DeferHardIrqs = napi.DeferHardIrqs;
             napi.Config.GroFlushTimeoutNs = napi.GroFlushTimeoutNs;
+            napi.Config.IrqSuspendTimeoutNs = napi.IrqSuspendTimeoutNs;
         }
     }
 
@@ -165,6 +176,7 @@ public abstract class NetDevice : IDisposable
         {
             napi.ClearBits(NapiState.Listed);
             _napis.Remove(napi);
+            Interlocked.Increment(ref _napiGeneration);
             if (napi.Thread is { } thread)
             {
                 thread.Napi = null;

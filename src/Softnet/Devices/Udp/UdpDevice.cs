@@ -334,6 +334,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         {
             config.DeferHardIrqs = _options.DeferHardIrqs;
             config.GroFlushTimeoutNs = _options.GroFlushTimeoutNs;
+            config.IrqSuspendTimeoutNs = _options.IrqSuspendTimeoutNs;
         }
         NapiEnable(q);
         q.RegisterIrq(AffineCpu(index));

@@ -46,6 +46,9 @@ public sealed record UdpDeviceOptions
     /// </summary>
     public bool ReusePortShare { get; init; }
 
+    /// <summary>irq-suspend-timeout in nanoseconds for every queue (device-wide default); used by preferring busy pollers.</summary>
+    public long IrqSuspendTimeoutNs { get; init; }
+
     /// <summary>NAPI weight: datagrams per poll (one recvmmsg).</summary>
     public int Weight { get; init; } = 64;
 
@@ -58,6 +61,7 @@ public sealed record UdpDeviceOptions
         NetStackOptions.Range(nameof(SendBufferBytes), SendBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, 0, int.MaxValue);
         NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, 0, long.MaxValue);
+        NetStackOptions.Range(nameof(IrqSuspendTimeoutNs), IrqSuspendTimeoutNs, 0, long.MaxValue);
         NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
         if (ReusePortShare && Bind.Port == 0)
             throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));
