@@ -8,4 +8,5 @@ public sealed record DeviceInfo(
     [property: JsonPropertyName("ifname")] string IfName,
     [property: JsonPropertyName("threaded")] string Threaded,
     [property: JsonPropertyName("channels")] ChannelsInfo Channels,
-    [property: JsonPropertyName("napis")] IReadOnlyList<int> Napis);
+    [property: JsonPropertyName("napis")] IReadOnlyList<int> Napis,
+    [property: JsonPropertyName("state")] string State = "up");

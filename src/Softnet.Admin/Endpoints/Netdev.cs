@@ -38,5 +38,6 @@ internal static class Netdev
         device.Name,
         device.Threaded.Name(),
         new ChannelsInfo(device.RxQueues.Count, device.MaxChannels),
-        device.Napis.Where(n => n.Id != 0).OrderByDescending(n => n.Id).Select(n => n.Id).ToArray());
+        device.Napis.Where(n => n.Id != 0).OrderByDescending(n => n.Id).Select(n => n.Id).ToArray(),
+        device.IsUp ? "up" : "down");
 }

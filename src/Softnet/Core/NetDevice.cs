@@ -211,6 +211,15 @@ public abstract class NetDevice : IDisposable
     public virtual void SetChannels(int rx) =>
         throw new NotSupportedException($"{Name} has a fixed number of queues");
 
+    /// <summary>
+    /// ip link set down (dev_close): stop receiving; what the queues hold is delivered or counted, later packets are
+    /// counted as drop reason device_down, and the NAPIs leave the lists (their configs stay).
+    /// </summary>
+    public virtual void SetDown() => throw new NotSupportedException($"EOPNOTSUPP: {Name} cannot be taken down");
+
+    /// <summary>ip link set up (dev_open): the NAPIs come back with their configs' ids, threaded modes and threads.</summary>
+    public virtual void SetUp() => throw new NotSupportedException($"EOPNOTSUPP: {Name} cannot be brought up");
+
     /// <summary>Moves the device's queue interrupts off a CPU that went offline.</summary>
     protected internal virtual void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
     {

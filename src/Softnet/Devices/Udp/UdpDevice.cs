@@ -9,7 +9,7 @@ namespace Softnet.Devices.Udp;
 /// the queue of the CPU that received it (RSS); RPS can re-steer on top. Handlers reply with <see cref="Reply"/>;
 /// replies leave batched with sendmmsg.
 /// </summary>
-public sealed class UdpDevice : NetDevice, ITxFlush
+public sealed partial class UdpDevice : NetDevice, ITxFlush
 {
     /// <summary>Longer than any in-flight loopback delivery takes to reach its socket.</summary>
     private static readonly TimeSpan SteeringGracePeriod = TimeSpan.FromMilliseconds(50);
@@ -172,6 +172,11 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         {
             if (IsUp)
                 return;
+            if (_down)
+            {
+                SetUp();
+                return;
+            }
             var queues = _queues;
             for (int i = 0; i < queues.Length; i++)
                 StartQueue(queues[i], i);
@@ -242,6 +247,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
                     Volatile.Write(ref _queues, [.. _queues, q]);
                     if (IsUp)
                         StartQueue(q, i);
+                    else if (_down)
+                        DiscardWhileDown(q, i);
                 }
                 AttachSteering();
                 return;
@@ -343,9 +350,9 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     /// <summary>Takes a queue down without losing what it holds: mask, stop polling, drain the socket into the stack, delete the NAPI.</summary>
     private void StopQueue(UdpQueue q)
     {
+        q.UnregisterIrq();
         if (q.Config is null)
             return;
-        q.UnregisterIrq();
         NapiDisable(q);
         Drain(q);
         NapiDelete(q);

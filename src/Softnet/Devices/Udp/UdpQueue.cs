@@ -36,7 +36,16 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
     public long SocketDrops => _reportedDrops;
 
-    public void OnIrq() => Schedule();
+    /// <summary>The device is down: what the socket receives is read and counted as device_down, not passed up.</summary>
+    public bool Down { get; set; }
+
+    public void OnIrq()
+    {
+        if (Down)
+            DiscardPending();
+        else
+            Schedule();
+    }
 
     public void RegisterIrq(SoftnetData cpu)
     {
@@ -64,12 +73,45 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             n = 0;
         }
         int valid = Fill(cpu, n);
+        if (Down && valid > 0)
+        {
+            cpu.CountDrop(DropReason.DeviceDown, valid);
+            _device.CountRxDropped(valid);
+            valid = 0;
+        }
         cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
         Stack.ReceiveList(_packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
         if (n < budget && CompleteDone(n) && IrqCpu is { } irq)
             irq.RearmIrq(Socket.Fd);
         return n;
+    }
+
+    /// <summary>
+    /// The down queue's interrupt, on its CPU's softirq thread: read the socket empty in NAPI context (the NAPI is
+    /// deleted, so no one else polls it; its completion is a no-op), counting every datagram, then unmask.
+    /// </summary>
+    private void DiscardPending()
+    {
+        if (IrqCpu is not { } cpu)
+            return;
+        lock (cpu.Bh)
+        {
+            var outer = NetStack.CurrentBh;
+            NetStack.CurrentBh = cpu;
+            try
+            {
+                while (Poll(Weight) == Weight)
+                {
+                }
+            }
+            finally
+            {
+                NetStack.CurrentBh = outer;
+            }
+        }
+        if (IrqCpu is { } irq)
+            irq.RearmIrq(Socket.Fd);
     }
 
     /// <summary>Turns received messages into packets; truncated datagrams are dropped as malformed. Returns the good ones, packed at the front.</summary>
