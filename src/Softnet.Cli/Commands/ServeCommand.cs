@@ -57,6 +57,7 @@ internal sealed class ServeCommand : ICommand
                 DeferHardIrqs = o.DeferHardIrqs,
                 GroFlushTimeoutNs = o.GroFlushTimeoutNs,
                 ReusePortShare = o.ReusePortShare,
+                IrqSuspendTimeoutNs = o.IrqSuspendTimeoutNs,
             });
             server.Device = device;
             if (!o.NoAdmin)
@@ -67,10 +68,19 @@ internal sealed class ServeCommand : ICommand
                 admin = await AdminServer.StartAsync(stack, adminOptions);
             }
             device.Start();
+            var busyPoll = o.BusyPollUsecs is { } usecs
+                ? new BusyPollLoop(device, new BusyPollOptions { BusyPollUsecs = usecs, BusyPollBudget = o.BusyPollBudget, PreferBusyPoll = o.PreferBusyPoll })
+                : null;
             stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
+                + (busyPoll is null ? "" : $", application busy poll {o.BusyPollUsecs} us" + (o.PreferBusyPoll ? " preferred" : ""))
                 + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h}" : "")));
             await WaitForSignal();
             stderr.WriteLine("softnet serve: shutting down");
+            if (busyPoll is not null)
+            {
+                busyPoll.Stop();
+                stderr.WriteLine($"softnet serve: {busyPoll.Describe()}");
+            }
         }
         catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException)
         {
