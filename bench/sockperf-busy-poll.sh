@@ -2,7 +2,8 @@
 # Application busy polling against sockperf's own busy-polling server, real sockperf ping-pong client (-m 64).
 # A: `softnet serve --reply sockperf --busy-poll-usecs 50 --prefer-busy-poll --defer-hard-irqs 2
 #     --gro-flush-timeout 200000` (a thread busy-polls the UDP device's NAPI; the handler replies from it)
-# B: `sockperf server --nonblocked -F r` (a non-blocking recvfrom loop: sockperf's user-space busy poll)
+# B: `sockperf server -f FEED -F r --nonblocked` (a non-blocking recvfrom loop: sockperf's user-space busy poll; -F
+#    needs a feed file, which names the one UDP address)
 # Same CPU layout for both: the server process confined to CPU 1 (taskset), the client to CPU 0.
 # A and B alternate in every round; each round gives the ratios A/B of p50 and p99; the table shows the medians
 # with min-max over the rounds.
@@ -44,7 +45,8 @@ softnet() { # round
 }
 
 sockperf_server() { # round
-  taskset -c "$SERVER_CPU" sockperf server -i 127.0.0.1 -p "$PORT" --nonblocked -F r >/dev/null 2>&1 &
+  echo "U:127.0.0.1:$PORT" >"$out/feed"
+  taskset -c "$SERVER_CPU" sockperf server -f "$out/feed" -F r --nonblocked >/dev/null 2>&1 &
   local pid=$!
   wait_port
   ping "$1" sockperf-server-busy
