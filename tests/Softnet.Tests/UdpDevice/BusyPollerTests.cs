@@ -43,8 +43,10 @@ public sealed class BusyPollerTests
             Assert.Equal(0, sink.Corrupt);
             Assert.Equal(0, sink.OutOfOrder);
             Assert.True(poller.Packets > 0, "the busy poller took in nothing");
-            Assert.Equal(poller.Packets, sink.OnPollerThread);
-            Assert.Equal(poller.Packets, dev.Napis[0].Packets - SoftirqPackets(sink, poller));
+            // The polling thread also runs the softirq work its polls leave pending on its CPU (local_bh_enable), which
+            // may include this NAPI scheduled by its interrupt: at least the busy polls' packets were delivered on it.
+            Assert.InRange(sink.OnPollerThread, poller.Packets, Count);
+            Assert.Equal(Count, dev.Napis[0].Packets);
             Assert.True(poller.Calls >= poller.EmptyCalls);
         }
         finally
@@ -74,7 +76,8 @@ public sealed class BusyPollerTests
             Fill(buffer, 0);
             sender.SendTo(buffer, dev.LocalEndPoint);
             Wait.Until(() => sink.Delivered == 1, () => "the first datagram through the interrupt");
-            Wait.Until(() => (napi.State & NapiState.Sched) == 0, () => "the softirq to complete the NAPI");
+            // Polls is counted after the poll returns, and the poll completes (clears SCHED) before it returns.
+            Wait.Until(() => napi.Polls == 1 && (napi.State & NapiState.Sched) == 0, () => $"the softirq to complete the NAPI (polls {napi.Polls})");
             var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 200, PreferBusyPoll = true });
             sink.PollerThread = Environment.CurrentManagedThreadId;
             long softirqPolls = napi.Polls;
@@ -278,8 +281,6 @@ public sealed class BusyPollerTests
             stack.Dispose();
         }
     }
-
-    private static long SoftirqPackets(Sink sink, BusyPoller poller) => sink.Delivered - poller.Packets;
 
     private static void PollUntil(BusyPoller poller, Func<bool> done, string what, Sink sink) =>
         Wait.Until(() =>
