@@ -142,7 +142,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     private static SocketSetupException Held(IPEndPoint bind, IReadOnlyList<PortHolders.Holder> holders) =>
         new("bind", bind, Interop.Errno.EADDRINUSE,
-            $"{PortHolders.Describe(holders)}; SO_REUSEPORT would put this device in their group (same user) — set UdpDeviceOptions.ReusePortShare (serve --reuseport-share) to share it on purpose");
+            $"{PortHolders.Describe(holders)}; the kernel would put this device's SO_REUSEPORT sockets into a group of the same user — set UdpDeviceOptions.ReusePortShare (serve --reuseport-share) to share it on purpose");
 
     /// <summary>The address and port all queues are bound to.</summary>
     public IPEndPoint LocalEndPoint => _bound;
