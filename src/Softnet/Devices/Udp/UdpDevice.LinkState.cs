@@ -47,8 +47,7 @@ public sealed partial class UdpDevice
             for (int i = 0; i < queues.Length; i++)
             {
                 var q = queues[i];
-                q.UnregisterIrq();
-                q.Down = false;
+                q.LeaveDown();
                 StartQueue(q, i);
             }
             _down = false;
@@ -57,9 +56,5 @@ public sealed partial class UdpDevice
     }
 
     /// <summary>A down queue's socket keeps an interrupt whose handler reads and counts what arrives (device_down).</summary>
-    private void DiscardWhileDown(UdpQueue q, int index)
-    {
-        q.Down = true;
-        q.RegisterIrq(AffineCpu(index));
-    }
+    private void DiscardWhileDown(UdpQueue q, int index) => q.EnterDown(AffineCpu(index));
 }

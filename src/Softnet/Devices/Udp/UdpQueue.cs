@@ -13,6 +13,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     private readonly UdpDevice _device;
     private readonly MessageBatch _batch;
     private readonly Packet[] _packets;
+    private readonly Lock _discardLock = new();
     private uint _reportedDrops;
 
     public UdpQueue(UdpDevice device, UdpSocket socket, int queue, int weight)
@@ -37,7 +38,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     public long SocketDrops => _reportedDrops;
 
     /// <summary>The device is down: what the socket receives is read and counted as device_down, not passed up.</summary>
-    public bool Down { get; set; }
+    public bool Down { get; private set; }
 
     public void OnIrq()
     {
@@ -57,6 +58,24 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     {
         IrqCpu?.UnregisterIrq(Socket.Fd);
         IrqCpu = null;
+        // A discard the interrupt already started may still be reading: once it is done, the caller is the one reader.
+        lock (_discardLock)
+        {
+        }
+    }
+
+    /// <summary>The device went down: from now on the interrupt on <paramref name="cpu"/> reads and counts (device_down).</summary>
+    public void EnterDown(SoftnetData cpu)
+    {
+        Down = true;
+        RegisterIrq(cpu);
+    }
+
+    /// <summary>The device comes up: the discarding interrupt is gone and no discard is still reading when this returns.</summary>
+    public void LeaveDown()
+    {
+        UnregisterIrq();
+        Down = false;
     }
 
     protected internal override int Poll(int budget)
@@ -93,25 +112,28 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     /// </summary>
     private void DiscardPending()
     {
-        if (IrqCpu is not { } cpu)
-            return;
-        lock (cpu.Bh)
+        lock (_discardLock)
         {
-            var outer = NetStack.CurrentBh;
-            NetStack.CurrentBh = cpu;
-            try
+            // Unregistered meanwhile (up, or close, which drains the socket itself): nothing to discard.
+            if (IrqCpu is not { } cpu || !Down)
+                return;
+            lock (cpu.Bh)
             {
-                while (Poll(Weight) == Weight)
+                var outer = NetStack.CurrentBh;
+                NetStack.CurrentBh = cpu;
+                try
                 {
+                    while (Poll(Weight) == Weight)
+                    {
+                    }
+                }
+                finally
+                {
+                    NetStack.CurrentBh = outer;
                 }
             }
-            finally
-            {
-                NetStack.CurrentBh = outer;
-            }
+            cpu.RearmIrq(Socket.Fd);
         }
-        if (IrqCpu is { } irq)
-            irq.RearmIrq(Socket.Fd);
     }
 
     /// <summary>Turns received messages into packets; truncated datagrams are dropped as malformed. Returns the good ones, packed at the front.</summary>
