@@ -108,6 +108,74 @@ public sealed class LinkStateTests
         }
     }
 
+    /// <summary>
+    /// Down and up while an application thread busy-polls and datagrams keep coming: down waits for the busy poller to
+    /// let each NAPI go, and every datagram is delivered or counted (device_down while down).
+    /// </summary>
+    [Fact]
+    public void DownAndUp_WhileBusyPolling_AccountForEveryDatagram()
+    {
+        const int Cycles = 10;
+        const int PerBurst = 50;
+        long delivered = 0;
+        var stack = UdpStacks.Create((batch, cpu) => Interlocked.Add(ref delivered, batch.Length));
+        try
+        {
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, DeferHardIrqs = 1, GroFlushTimeoutNs = 500_000 });
+            dev.Start();
+            var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 100, PreferBusyPoll = true });
+            bool stop = false;
+            Exception? pollError = null;
+            var polling = new Thread(() =>
+            {
+                try
+                {
+                    while (!Volatile.Read(ref stop))
+                        poller.Poll();
+                }
+                catch (Exception e)
+                {
+                    pollError = e;
+                }
+            }) { IsBackground = true, Name = "test-busy-poll" };
+            polling.Start();
+            using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var payload = new byte[16];
+            long sent = 0;
+            try
+            {
+                for (int c = 0; c < Cycles; c++)
+                {
+                    Send(sender, dev.LocalEndPoint, payload, PerBurst);
+                    sent += PerBurst;
+                    dev.SetDown();
+                    Send(sender, dev.LocalEndPoint, payload, PerBurst);
+                    sent += PerBurst;
+                    dev.SetUp();
+                }
+                Send(sender, dev.LocalEndPoint, payload, PerBurst);
+                sent += PerBurst;
+                Wait.Until(() => Interlocked.Read(ref delivered) + stack.Snapshot().Dropped == sent,
+                    () => $"sent {sent} = delivered {Interlocked.Read(ref delivered)} + dropped {stack.Snapshot().Dropped}");
+            }
+            finally
+            {
+                Volatile.Write(ref stop, true);
+                Assert.True(polling.Join(Wait.Patience), "the polling thread did not stop");
+            }
+
+            Assert.Null(pollError);
+            var snapshot = stack.Snapshot();
+            Assert.Equal(snapshot.Dropped, snapshot.Drops[DropReason.DeviceDown]);
+            Assert.True(poller.Calls > 0);
+            Assert.Equal(2, dev.Napis.Count);
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+    }
+
     /// <summary>Disposing a down device counts what reached its sockets and frees its port.</summary>
     [Fact]
     public void DisposingADownDevice_FreesThePort()
