@@ -137,7 +137,8 @@ public sealed class LinkStateTests
                 {
                     pollError = e;
                 }
-            }) { IsBackground = true, Name = "test-busy-poll" };
+            })
+            { IsBackground = true, Name = "test-busy-poll" };
             polling.Start();
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             var payload = new byte[16];
