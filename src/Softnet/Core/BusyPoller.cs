@@ -16,6 +16,7 @@ public sealed class BusyPoller
     private readonly int _napiId;
     private Napi[] _napis = [];
     private bool[] _owned = [];
+    private bool[] _claimed = [];
     private int _generation = -1;
     private long _calls;
     private long _polls;
@@ -85,12 +86,41 @@ public sealed class BusyPoller
             throw new InvalidOperationException("BusyPoller.Poll is for application threads, not NAPI context (a handler)");
         var napis = Targets();
         var owned = _owned;
+        var claimed = _claimed;
+        Array.Clear(claimed);
+        var o = Options;
+        long start = _stack.Platform.NowNs();
+        int packets = 0, batches = 0, polls = 0;
+        try
+        {
+            Spin(napis, owned, claimed, start, ref packets, ref batches, ref polls);
+        }
+        finally
+        {
+            // Also when a poll threw past its driver: the NAPIs must not stay owned.
+            Stop(napis, owned, ref packets, ref batches, ref polls);
+        }
+        int busy = 0;
+        for (int i = 0; i < napis.Length; i++)
+            busy += claimed[i] ? 0 : 1;
+        if (o.PreferBusyPoll)
+            SuspendOrResume(napis, packets > 0);
+        Interlocked.Increment(ref _calls);
+        Interlocked.Add(ref _polls, polls);
+        Interlocked.Add(ref _packets, packets);
+        Interlocked.Add(ref _busy, busy);
+        if (packets == 0)
+            Interlocked.Increment(ref _emptyCalls);
+        return new BusyPollResult(packets, batches, busy);
+    }
+
+    /// <summary>napi_busy_loop's loop: poll every NAPI it owns or can take, until packets came in or the time is up.</summary>
+    private void Spin(Napi[] napis, bool[] owned, bool[] claimed, long start, ref int packets, ref int batches, ref int polls)
+    {
         var platform = _stack.Platform;
         var o = Options;
-        long start = platform.NowNs();
         long limit = o.BusyPollUsecs * 1000L;
         long sliceStart = start;
-        int packets = 0, batches = 0, polls = 0;
         while (true)
         {
             var cpu = _stack.CurrentSoftnet();
@@ -103,6 +133,7 @@ public sealed class BusyPoller
                     {
                         if (!owned[i] && !(owned[i] = napis[i].TryBusyPollClaim(o.PreferBusyPoll)))
                             continue;
+                        claimed[i] = true;
                         int work = napis[i].BusyPollRound(o.BusyPollBudget, complete: false);
                         polls++;
                         packets += work;
@@ -122,31 +153,18 @@ public sealed class BusyPoller
             if (cpu.HasPendingSoftirq)
                 cpu.RunInline();
             if (packets > 0 || platform.NowNs() - start >= limit)
-                break;
+                return;
             // need_resched: once per time slice, let the NAPIs go and give the CPU away, then start over.
             if (platform.NowNs() - sliceStart >= TimeSliceNs)
             {
                 Stop(napis, owned, ref packets, ref batches, ref polls);
                 if (packets > 0)
-                    break;
+                    return;
                 platform.Yield();
                 sliceStart = platform.NowNs();
             }
             Thread.SpinWait(1);
         }
-        int busy = 0;
-        for (int i = 0; i < napis.Length; i++)
-            busy += owned[i] ? 0 : 1;
-        Stop(napis, owned, ref packets, ref batches, ref polls);
-        if (o.PreferBusyPoll)
-            SuspendOrResume(napis, packets > 0);
-        Interlocked.Increment(ref _calls);
-        Interlocked.Add(ref _polls, polls);
-        Interlocked.Add(ref _packets, packets);
-        Interlocked.Add(ref _busy, busy);
-        if (packets == 0)
-            Interlocked.Increment(ref _emptyCalls);
-        return new BusyPollResult(packets, batches, busy);
     }
 
     /// <summary>busy_poll_stop for every owned NAPI, on the CPU the thread runs on now.</summary>
@@ -215,7 +233,10 @@ public sealed class BusyPoller
             _napis = _stack.FindNapi(_napiId) is { } napi ? [napi] : [];
         }
         if (_owned.Length != _napis.Length)
+        {
             _owned = new bool[_napis.Length];
+            _claimed = new bool[_napis.Length];
+        }
         return _napis;
     }
 }
