@@ -20,8 +20,17 @@ public sealed record AdminOptions
     /// <summary>Also serve HTTP here (port 0 picks a free port); must be a loopback address unless <see cref="AllowRemote"/>.</summary>
     public IPEndPoint? HttpEndPoint { get; init; }
 
-    /// <summary>Lets <see cref="HttpEndPoint"/> be a non-loopback address: the API has no authentication.</summary>
+    /// <summary>Lets <see cref="HttpEndPoint"/> be a non-loopback address. Requests still need the token, sent in clear text.</summary>
     public bool AllowRemote { get; init; }
+
+    /// <summary>
+    /// A file holding the bearer token HTTP requests must carry (mode 0600 or stricter). Without it the server
+    /// generates one into <see cref="AdminToken.PathBeside"/> the socket at start and removes it at the end.
+    /// </summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary>A read-only listener serving only <c>GET /metrics</c>, without the token, for scrapers (any address).</summary>
+    public IPEndPoint? MetricsEndPoint { get; init; }
 
     /// <summary>
     /// Publish the stack's <c>Softnet</c> meter for the server's lifetime. Turn off when the host publishes it

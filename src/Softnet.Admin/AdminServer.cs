@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,7 +18,7 @@ namespace Softnet.Admin;
 /// <summary>
 /// The stack's control plane over HTTP: the netdev netlink family's napi-get/napi-set, device threaded and channel
 /// changes, CPU hotplug, and the counters (softnet_stat text, JSON, Prometheus). It listens on an owner-only Unix
-/// socket, and optionally on a loopback TCP address.
+/// socket, optionally on a loopback TCP address that wants a bearer token, and optionally on a metrics-only address.
 /// </summary>
 public sealed class AdminServer : IAsyncDisposable
 {
@@ -25,11 +26,11 @@ public sealed class AdminServer : IAsyncDisposable
     private readonly SoftnetMetrics? _metrics;
     private int _disposed;
 
-    private AdminServer(WebApplication app, string socketPath, IPEndPoint? httpEndPoint, SoftnetMetrics? metrics)
+    private AdminServer(WebApplication app, string socketPath, string? generatedTokenPath, SoftnetMetrics? metrics)
     {
         _app = app;
         SocketPath = socketPath;
-        HttpEndPoint = httpEndPoint;
+        TokenPath = generatedTokenPath;
         _metrics = metrics;
     }
 
@@ -37,36 +38,86 @@ public sealed class AdminServer : IAsyncDisposable
     public string SocketPath { get; }
 
     /// <summary>The bound HTTP address (with the real port when port 0 was asked for); null without HTTP.</summary>
-    public IPEndPoint? HttpEndPoint { get; }
+    public IPEndPoint? HttpEndPoint { get; private set; }
+
+    /// <summary>The bound metrics-only address; null without one.</summary>
+    public IPEndPoint? MetricsEndPoint { get; private set; }
+
+    /// <summary>The token file the server generated (removed on dispose); null without HTTP or with <see cref="AdminOptions.TokenFile"/>.</summary>
+    public string? TokenPath { get; }
 
     /// <summary>
     /// Binds and starts serving <paramref name="stack"/>. Fails with <see cref="ArgumentException"/> for a non-loopback
-    /// HTTP address without <see cref="AdminOptions.AllowRemote"/>, and with <see cref="IOException"/> when another
-    /// server answers on the socket path.
+    /// HTTP address without <see cref="AdminOptions.AllowRemote"/>, with <see cref="AdminSetupException"/> when the socket's
+    /// directory or path is not safe to use or another server answers on it, and with <see cref="IOException"/> when an
+    /// address is taken.
     /// </summary>
     public static async Task<AdminServer> StartAsync(NetStack stack, AdminOptions options)
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // A TCP listener on an IPv4-mapped address ([::ffff:127.0.0.1]) is a listener on the IPv4 address.
+        options = options with { HttpEndPoint = Unmapped(options.HttpEndPoint), MetricsEndPoint = Unmapped(options.MetricsEndPoint) };
         string path = Path.GetFullPath(options.UnixSocketPath);
-        SocketFile.Prepare(path);
-
-        var builder = WebApplication.CreateSlimBuilder();
-        // The embedding application's appsettings and ASPNETCORE_* variables are not ours to obey.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        bool defaultDirectory = Path.GetDirectoryName(path) == Path.GetFullPath(AdminPaths.DefaultDirectory());
+        SocketFile.Prepare(path, defaultDirectory);
+        string? token = null;
+        string? generatedTokenPath = null;
+        if (options.HttpEndPoint is not null)
         {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
-            kestrel.ListenUnixSocket(path);
-            if (options.HttpEndPoint is { } http)
-                kestrel.Listen(http);
-        });
-        var app = builder.Build();
+            if (options.TokenFile is { } file)
+            {
+                token = AdminToken.Read(file);
+            }
+            else
+            {
+                generatedTokenPath = AdminToken.PathBeside(path);
+                token = AdminToken.Generate(generatedTokenPath);
+            }
+        }
+
+        int unix;
+        try
+        {
+            unix = SocketFile.Bind(path);
+        }
+        catch
+        {
+            DeleteQuietly(generatedTokenPath);
+            throw;
+        }
+        WebApplication app;
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            // The embedding application's appsettings and ASPNETCORE_* variables are not ours to obey.
+            builder.Configuration.Sources.Clear();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+                // Kestrel takes over the descriptor bound above, and closes it.
+                kestrel.ListenHandle((ulong)unix, l => l.Tag(Listener.UnixSocket));
+                if (options.HttpEndPoint is { } http)
+                    kestrel.Listen(http, l => l.Tag(Listener.AdminHttp));
+                if (options.MetricsEndPoint is { } metrics)
+                    kestrel.Listen(metrics, l => l.Tag(Listener.Metrics));
+            });
+            app = builder.Build();
+        }
+        catch
+        {
+            Interop.FileSystem.Close(unix);
+            DeleteQuietly(path);
+            DeleteQuietly(generatedTokenPath);
+            throw;
+        }
+        var guard = new HttpGuard(token ?? "", options.AllowRemote ? options.HttpEndPoint?.Address : null);
         app.Use(ProblemMiddleware.Invoke);
+        app.Use(guard.Invoke);
         app.MapNapi(stack);
         app.MapDevices(stack);
         app.MapCpus(stack);
@@ -75,20 +126,27 @@ public sealed class AdminServer : IAsyncDisposable
         try
         {
             await app.StartAsync();
-            // The socket is created with the umask's mode; the 0700 directory already kept others out until now.
-            File.SetUnixFileMode(path, SocketFile.Mode);
         }
-        catch
+        catch (Exception e)
         {
-            // Closing the listeners also unlinks the socket file if it was bound.
             await app.DisposeAsync();
+            DeleteQuietly(path);
+            DeleteQuietly(generatedTokenPath);
+            if (e is SocketException s)
+                throw new IOException($"admin HTTP: {s.Message}", e);
             throw;
         }
-        var metrics = options.PublishMeter ? new SoftnetMetrics(stack) : null;
-        return new AdminServer(app, path, options.HttpEndPoint is null ? null : BoundHttp(app), metrics);
+        var metricsMeter = options.PublishMeter ? new SoftnetMetrics(stack) : null;
+        var server = new AdminServer(app, path, generatedTokenPath, metricsMeter);
+        var bound = BoundTcp(app);
+        if (options.HttpEndPoint is { } h)
+            server.HttpEndPoint = bound.First(b => Matches(h, b));
+        if (options.MetricsEndPoint is { } m)
+            server.MetricsEndPoint = bound.Last(b => Matches(m, b));
+        return server;
     }
 
-    /// <summary>Stops serving, waits for requests in progress, and removes the socket file.</summary>
+    /// <summary>Stops serving, waits for requests in progress, and removes the socket file and a generated token file.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -96,13 +154,32 @@ public sealed class AdminServer : IAsyncDisposable
         _metrics?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        File.Delete(SocketPath);
+        DeleteQuietly(SocketPath);
+        DeleteQuietly(TokenPath);
     }
 
-    private static IPEndPoint BoundHttp(WebApplication app)
+    private static IPEndPoint? Unmapped(IPEndPoint? ep) =>
+        ep is { Address.IsIPv4MappedToIPv6: true } ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
+
+    private static bool Matches(IPEndPoint asked, IPEndPoint bound) =>
+        asked.Address.Equals(bound.Address) && (asked.Port == 0 || asked.Port == bound.Port);
+
+    private static IPEndPoint[] BoundTcp(WebApplication app) =>
+        [.. app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .Where(a => !a.StartsWith("http://unix:", StringComparison.Ordinal) && Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Port > 0)
+            .Select(a => new Uri(a))
+            .Select(u => IPEndPoint.Parse($"{u.Host}:{u.Port}"))];
+
+    private static void DeleteQuietly(string? path)
     {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        var http = new Uri(addresses.First(a => !a.StartsWith("http://unix:", StringComparison.Ordinal)));
-        return IPEndPoint.Parse($"{http.Host}:{http.Port}");
+        if (path is null)
+            return;
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 }

@@ -10,7 +10,7 @@ namespace Softnet.Admin.Endpoints;
 /// <summary>napi-get (dump and do) and napi-set.</summary>
 internal static class NapiEndpoints
 {
-    private static readonly string[] SetAttributes = ["threaded", "defer-hard-irqs", "gro-flush-timeout", "irq-suspend-timeout"];
+    private static readonly string[] SetAttributes = ["threaded", NapiConfigRanges.DeferHardIrqs.Name, NapiConfigRanges.GroFlushTimeoutNs.Name, NapiConfigRanges.IrqSuspendTimeoutNs.Name];
 
     public static void MapNapi(this IEndpointRouteBuilder routes, NetStack stack)
     {
@@ -30,9 +30,9 @@ internal static class NapiEndpoints
             int id = Route.Int(context, "id");
             using var body = await RequestBody.ReadAsync(context, "napi-set", SetAttributes);
             var threaded = body.Threaded();
-            var defer = body.Integer("defer-hard-irqs", 0, int.MaxValue);
-            var gro = body.Integer("gro-flush-timeout", 0, long.MaxValue);
-            var suspend = body.Integer("irq-suspend-timeout", 0, long.MaxValue);
+            var defer = body.Integer(NapiConfigRanges.DeferHardIrqs);
+            var gro = body.Integer(NapiConfigRanges.GroFlushTimeoutNs);
+            var suspend = body.Integer(NapiConfigRanges.IrqSuspendTimeoutNs);
             var napi = Netdev.FindNapi(stack, id);
             try
             {

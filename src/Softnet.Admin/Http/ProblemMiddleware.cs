@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Softnet.Admin.Contract;
 
 namespace Softnet.Admin.Http;
@@ -11,6 +12,9 @@ internal static class ProblemMiddleware
         try
         {
             await next(context);
+            // Refusals raised below the API, such as routing's 405, come without a body: give them the JSON one.
+            if (context.Response.StatusCode >= 400 && !context.Response.HasStarted)
+                await Write(context, context.Response.StatusCode, new AdminError($"{context.Request.Method} {context.Request.Path}: {ReasonPhrases.GetReasonPhrase(context.Response.StatusCode)}", "EINVAL"));
         }
         catch (AdminProblem problem)
         {
@@ -34,6 +38,8 @@ internal static class ProblemMiddleware
     {
         context.Response.Clear();
         context.Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized)
+            context.Response.Headers.WWWAuthenticate = "Bearer";
         return context.Response.WriteAsJsonAsync(error, ServerJson.Context.AdminError);
     }
 }

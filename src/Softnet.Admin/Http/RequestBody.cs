@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Softnet.Core;
 
@@ -27,7 +28,13 @@ internal sealed class RequestBody : IDisposable
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            // Kestrel caps the body (MaxRequestBodySize), so it is read whole: invalid UTF-8 inside a JSON string passes
+            // the parser and would only fail later, when the string is read.
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (!Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+                throw AdminProblem.Invalid($"{request}: the body is not valid UTF-8");
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {
@@ -36,6 +43,7 @@ internal sealed class RequestBody : IDisposable
         var body = new RequestBody(document, request);
         try
         {
+            CheckStrings(document.RootElement, request);
             body.CheckAttributes(attributes);
         }
         catch
@@ -80,6 +88,8 @@ internal sealed class RequestBody : IDisposable
         throw AdminProblem.Invalid($"{_request}: {name} must be an integer from {min} to {max} (got {value.GetRawText()})");
     }
 
+    public long? Integer(NapiConfigRange range) => Integer(range.Name, range.Min, range.Max);
+
     public bool? Boolean(string name)
     {
         if (!_document.RootElement.TryGetProperty(name, out var value))
@@ -97,6 +107,38 @@ internal sealed class RequestBody : IDisposable
         value ?? throw AdminProblem.Invalid($"{_request}: the attribute {name} is required");
 
     public void Dispose() => _document.Dispose();
+
+    /// <summary>
+    /// Valid UTF-8 can still escape an unpaired surrogate (<c>"\ud800"</c>), which parses but cannot be read as a
+    /// string: every name and string is read once here, so a handler never meets one.
+    /// </summary>
+    private static void CheckStrings(JsonElement element, string request)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        CheckStrings(property.Value, request);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        CheckStrings(item, request);
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw AdminProblem.Invalid($"{request}: the body holds a string that is not valid Unicode (an unpaired surrogate escape)");
+        }
+    }
 
     private void CheckAttributes(string[] attributes)
     {

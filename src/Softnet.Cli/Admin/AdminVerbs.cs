@@ -5,7 +5,8 @@ namespace Softnet.Cli.Admin;
 
 /// <summary>
 /// The client verbs of the admin server — <c>napi</c>, <c>dev</c>, <c>channels</c>, <c>cpu</c>, <c>stat</c> — over
-/// its Unix socket (<c>--admin PATH</c> anywhere on the line, or the default path the server uses too). Exit codes:
+/// its Unix socket (<c>--admin PATH</c> anywhere on the line, or the default path the server uses too), or its HTTP
+/// listener (<c>--admin-http ADDR:PORT</c>, with the token from <c>--admin-token-file</c> or beside the socket). Exit codes:
 /// 0 ok, 1 refused by the server (its message is printed), 2 usage error, 3 no server.
 /// </summary>
 public static class AdminVerbs
@@ -16,7 +17,7 @@ public static class AdminVerbs
     public static async Task<int> RunAsync(string verb, string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string usage = UsageOf(verb);
+        string usage = UsageOf(verb) + Environment.NewLine + "every verb takes " + AdminTarget.OptionsUsage;
         if (args.Any(a => a is "--help" or "-h"))
         {
             stdout.WriteLine(usage);
@@ -24,8 +25,8 @@ public static class AdminVerbs
         }
         try
         {
-            var (socketPath, rest) = TakeAdminPath(args);
-            using var client = new AdminClient(socketPath ?? AdminPaths.DefaultSocketPath());
+            var (target, rest) = AdminTarget.Take(args);
+            using var client = target.Connect();
             var line = new VerbLine(rest);
             return verb switch
             {
@@ -48,28 +49,16 @@ public static class AdminVerbs
             stderr.WriteLine($"softnet {verb}: {e.Message}");
             return AdminExitCodes.NoServer;
         }
+        catch (AdminSetupException e)
+        {
+            stderr.WriteLine($"softnet {verb}: {e.Message}");
+            return AdminExitCodes.NoServer;
+        }
         catch (RefusedException e)
         {
             stderr.WriteLine($"softnet {verb}: {e.Message} ({e.Errno})");
             return AdminExitCodes.Refused;
         }
-    }
-
-    /// <summary>Removes <c>--admin PATH</c> (or <c>--admin=PATH</c>), which every verb takes, wherever it stands.</summary>
-    private static (string? Path, string[] Others) TakeAdminPath(string[] args)
-    {
-        string? path = null;
-        var rest = new List<string>(args.Length);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--admin")
-                path = i + 1 < args.Length ? args[++i] : throw new UsageException("--admin needs a value");
-            else if (args[i].StartsWith("--admin=", StringComparison.Ordinal))
-                path = args[i]["--admin=".Length..];
-            else
-                rest.Add(args[i]);
-        }
-        return (path is "" ? throw new UsageException("--admin needs a value") : path, [.. rest]);
     }
 
     private static string UsageOf(string verb) => verb switch

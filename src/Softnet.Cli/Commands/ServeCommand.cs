@@ -39,11 +39,21 @@ internal sealed class ServeCommand : ICommand
         NetStack stack;
         try
         {
-            stack = new NetStack(new NetStackOptions { Cpus = o.Cpus, Mode = o.Mode, RpsCpus = o.RpsCpus, Log = m => stderr.WriteLine("softnet: " + m) }, server.Handle);
+            stack = new NetStack(
+                new NetStackOptions
+                {
+                    Cpus = o.Cpus,
+                    Mode = o.Mode,
+                    RpsCpus = o.RpsCpus,
+                    PacketBufferSize = o.MaxDatagram,
+                    PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, o.MaxDatagram),
+                    Log = m => stderr.WriteLine("softnet: " + m),
+                },
+                server.Handle);
         }
         catch (ArgumentException e)
         {
-            stderr.WriteLine($"softnet serve: {e.Message}");
+            stderr.WriteLine($"softnet serve: {UsageException.From(e).Message}");
             return ExitCodes.Usage;
         }
         AdminServer? admin = null;
@@ -62,7 +72,13 @@ internal sealed class ServeCommand : ICommand
             server.Device = device;
             if (!o.NoAdmin)
             {
-                var adminOptions = new AdminOptions { HttpEndPoint = o.AdminHttp, AllowRemote = o.AdminAllowRemote };
+                var adminOptions = new AdminOptions
+                {
+                    HttpEndPoint = o.AdminHttp,
+                    AllowRemote = o.AdminAllowRemote,
+                    TokenFile = o.AdminTokenFile,
+                    MetricsEndPoint = o.MetricsHttp,
+                };
                 if (o.AdminPath is { } path)
                     adminOptions = adminOptions with { UnixSocketPath = path };
                 admin = await AdminServer.StartAsync(stack, adminOptions);
@@ -73,7 +89,8 @@ internal sealed class ServeCommand : ICommand
                 : null;
             stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
                 + (busyPoll is null ? "" : $", application busy poll {o.BusyPollUsecs} us" + (o.PreferBusyPoll ? " preferred" : ""))
-                + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h}" : "")));
+                + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h} (token in {admin.TokenPath ?? o.AdminTokenFile})" : ""))
+                + (admin?.MetricsEndPoint is { } m ? $", metrics http://{m}/metrics" : ""));
             await WaitForSignal();
             stderr.WriteLine("softnet serve: shutting down");
             if (busyPoll is not null)
@@ -82,9 +99,10 @@ internal sealed class ServeCommand : ICommand
                 stderr.WriteLine($"softnet serve: {busyPoll.Describe()}");
             }
         }
-        catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
-            stderr.WriteLine($"softnet serve: {e.Message}");
+            stderr.WriteLine($"softnet serve: {(e is ArgumentException a ? UsageException.From(a).Message : e.Message)}"
+                + (e is SocketSetupException { ErrorName: "EADDRINUSE" } ? "; another process (another softnet serve?) holds the port" : ""));
             if (admin is not null)
                 await admin.DisposeAsync();
             stack.Dispose();

@@ -22,7 +22,7 @@ internal sealed record RunOptions
 
     public int Cpus { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Producer threads; null = one per CPU.</summary>
+    /// <summary>Producer threads; null = one per stack CPU, at most one per CPU this process may use.</summary>
     public int? Producers { get; init; }
 
     /// <summary>Flows as given; null = the device's default.</summary>
@@ -75,7 +75,7 @@ internal sealed record RunOptions
 
     public int SkbDeferMax { get; init; } = StackDefaults.SkbDeferMax;
 
-    public int ProducerCount => Producers ?? Cpus;
+    public int ProducerCount => Producers ?? Math.Min(Cpus, Environment.ProcessorCount);
 
     public const string Usage = """
         usage: softnet run [options]
@@ -89,7 +89,7 @@ internal sealed record RunOptions
           --prefill N                 udp: queue N datagrams in the sockets first, then time their drain, 1..50000000
           --threaded MODE             udp: NAPI threads, disabled | enabled | busy-poll (default disabled)
           --cpus N                    stack CPUs, 1..1024 (default: the CPUs this process may use)
-          --producers N               sending threads, 1..1024 (default: --cpus)
+          --producers N               sending threads, 1..1024 (default: --cpus, at most the CPUs this process may use)
           --flows N                   flows over all producers, --producers..65536; udp: ..512 sockets (default 1024; udp 64)
           --rate PPS                  packets/s over all producers, 0 = as fast as possible (default 0; udp 100000)
           --size BYTES                payload bytes, 24..2048 (default 64)
@@ -154,6 +154,7 @@ internal sealed record RunOptions
         FlowLimit = FlowLimit,
         SkbDeferMax = SkbDeferMax,
         PacketBufferSize = Math.Max(StackDefaults.PacketBufferSize, Size),
+        PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, Math.Max(StackDefaults.PacketBufferSize, Size)),
         Log = log,
     };
 

@@ -94,11 +94,11 @@ public abstract class NetDevice : IDisposable
         if (threaded is { } t)
             ThreadedModes.Validate(t);
         if (deferHardIrqs is { } d)
-            NetStackOptions.Range("defer-hard-irqs", d, 0, int.MaxValue);
+            NapiConfigRanges.DeferHardIrqs.Check(d);
         if (groFlushTimeoutNs is { } g)
-            NetStackOptions.Range("gro-flush-timeout", g, 0, long.MaxValue);
+            NapiConfigRanges.GroFlushTimeoutNs.Check(g);
         if (irqSuspendTimeoutNs is { } s)
-            NetStackOptions.Range("irq-suspend-timeout", s, 0, long.MaxValue);
+            NapiConfigRanges.IrqSuspendTimeoutNs.Check(s);
         lock (Control)
         {
             if (napi.Device != this || !_napis.Contains(napi))

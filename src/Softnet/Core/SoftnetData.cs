@@ -203,7 +203,7 @@ public sealed class SoftnetData
             // An IPI interrupts whatever runs on the CPU: the thread that is here now takes it, not only ksoftirqd.
             TakeRpsIpi();
             // __do_softirq: restart while work is left, at most 10 rounds and 2 ms, before handing over to ksoftirqd.
-            long end = Stack.Platform.NowNs() + MaxSoftirqTimeNs;
+            long end = Deadline.After(Stack.Platform.NowNs(), MaxSoftirqTimeNs);
             int rounds = 0;
             do
             {
@@ -347,7 +347,7 @@ public sealed class SoftnetData
         var o = Stack.Options;
         var platform = Stack.Platform;
         int budget = o.NetdevBudget;
-        long deadline = platform.NowNs() + o.NetdevBudgetUsecs * 1000L;
+        long deadline = Deadline.After(platform.NowNs(), o.NetdevBudgetUsecs * 1000L);
         InNetRxAction = true;
         Napi? list = TakePollList(out Napi? listTail);
         Napi? repoll = null, repollTail = null;
@@ -515,7 +515,7 @@ public sealed class SoftnetData
     /// <summary>Arms a NAPI's watchdog on this CPU (the pinned hrtimer).</summary>
     internal void ArmTimer(Napi napi, long delayNs)
     {
-        long deadline = Stack.Platform.NowNs() + delayNs;
+        long deadline = Deadline.After(Stack.Platform.NowNs(), delayNs);
         bool earlier;
         lock (_timerLock)
         {

@@ -18,6 +18,7 @@ internal static unsafe partial class Libc
     internal const int SO_SNDBUFFORCE = 32;
     internal const int SO_RCVBUFFORCE = 33;
     internal const int SO_RXQ_OVFL = 40;
+    internal const int SO_ATTACH_FILTER = 26;
     internal const int SO_ATTACH_REUSEPORT_CBPF = 51;
 
     internal const int IPPROTO_IPV6 = 41;

@@ -45,7 +45,7 @@ internal sealed class AdminHarness : IAsyncDisposable
 
     public static string NewDirectory() => Path.Combine(Path.GetTempPath(), $"softnet-admin-{Guid.NewGuid():N}");
 
-    public static async Task<AdminHarness> StartAsync()
+    public static async Task<AdminHarness> StartAsync(Func<AdminOptions, AdminOptions>? configure = null)
     {
         var delivery = new Delivery(Flows);
         var stack = new NetStack(new NetStackOptions { Cpus = 2, Pin = false, Log = _ => { } }, delivery.Handle);
@@ -54,7 +54,8 @@ internal sealed class AdminHarness : IAsyncDisposable
             var device = new FakeQueueDevice(stack, "fq0", channels: 4, maxChannels: 4);
             var loopback = new LoopbackDevice(stack);
             string directory = NewDirectory();
-            var server = await AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = Path.Combine(directory, "admin.sock") });
+            var options = new AdminOptions { UnixSocketPath = Path.Combine(directory, "admin.sock") };
+            var server = await AdminServer.StartAsync(stack, configure?.Invoke(options) ?? options);
             return new AdminHarness(directory, stack, delivery, device, loopback, server);
         }
         catch

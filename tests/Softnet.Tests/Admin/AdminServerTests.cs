@@ -70,6 +70,7 @@ public sealed class AdminServerTests
             Assert.Equal(IPAddress.Parse(address), bound.Address);
             Assert.NotEqual(0, bound.Port);
             using var http = new HttpClient { BaseAddress = new Uri($"http://{bound}/") };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken.Read(server.TokenPath!));
             string text = await http.GetStringAsync("softnet_stat");
             Assert.Equal(2, SoftnetStat.Parse(text).Count);
         }
@@ -95,7 +96,7 @@ public sealed class AdminServerTests
             Assert.True(File.Exists(path));
 
             await using var server = await AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = path });
-            var e = await Assert.ThrowsAsync<IOException>(() => AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = path }));
+            var e = await Assert.ThrowsAsync<AdminSetupException>(() => AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = path }));
             Assert.Contains(path, e.Message);
 
             using var http = UnixHttp.Create(path);

@@ -11,9 +11,6 @@ namespace Softnet.Devices.Udp;
 /// </summary>
 public sealed partial class UdpDevice : NetDevice, ITxFlush
 {
-    /// <summary>Longer than any in-flight loopback delivery takes to reach its socket.</summary>
-    private static readonly TimeSpan SteeringGracePeriod = TimeSpan.FromMilliseconds(50);
-
     /// <summary>Ports tried for a port-0 device before giving up; each other holder found costs one.</summary>
     private const int MaxPortAttempts = 16;
 
@@ -44,8 +41,8 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     public static UdpDevice Open(NetStack stack, UdpDeviceOptions options)
     {
         options.Validate(stack);
-        int queues = options.Queues == 0 ? stack.CpuCount : options.Queues;
-        int maxChannels = options.MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : options.MaxChannels;
+        int queues = options.Queues == 0 ? Math.Min(stack.CpuCount, UdpDeviceOptions.MaxQueues) : options.Queues;
+        int maxChannels = options.MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), UdpDeviceOptions.MaxQueues) : options.MaxChannels;
         var sockets = options.Bind.Port == 0 ? BindOwnPort(options, queues) : BindFixedPort(options, queues);
         UdpDevice device;
         try
@@ -104,12 +101,17 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     /// <summary>
     /// A fixed port that already has sockets not of this device is refused, before binding and again after (a bind
-    /// racing with ours), unless <see cref="UdpDeviceOptions.ReusePortShare"/> asks to join their group.
+    /// racing with ours), unless <see cref="UdpDeviceOptions.ReusePortShare"/> asks to join their group. Where procfs
+    /// cannot name the holders, a bind without SO_REUSEPORT still fails with EADDRINUSE if anyone holds the port.
     /// </summary>
     private static List<UdpSocket> BindFixedPort(UdpDeviceOptions options, int queues)
     {
-        if (!options.ReusePortShare && PortHolders.Foreign(options.Bind, new HashSet<long>()) is { Count: > 0 } before)
-            throw Held(options.Bind, before);
+        if (!options.ReusePortShare)
+        {
+            if (PortHolders.Foreign(options.Bind, new HashSet<long>()) is { Count: > 0 } before)
+                throw Held(options.Bind, before);
+            UdpSocket.Open(options.Bind, new UdpSocketOptions()).Dispose();
+        }
         var sockets = BindGroup(options.Bind, queues, options);
         if (!options.ReusePortShare && PortHolders.Foreign(options.Bind, Inodes(sockets)) is { Count: > 0 } after)
         {
@@ -257,7 +259,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             AttachSteering();
             // Selection runs under RCU in the kernel's receive path: wait out deliveries that chose a leaving socket
             // under the old program before the last read.
-            Thread.Sleep(SteeringGracePeriod);
+            ReceiveGrace.Wait();
             for (int i = queues.Length - 1; i >= rx; i--)
             {
                 StopQueue(queues[i]);
@@ -307,10 +309,11 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             var queues = _queues;
             for (int i = queues.Length - 1; i >= 0; i--)
                 StopQueue(queues[i]);
-            foreach (var q in queues.Concat(_spares))
+            // Spares too: strays that reached one since it was drained are delivered.
+            UdpQueue[] all = [.. queues, .. _spares];
+            RefuseAndDrain(all);
+            foreach (var q in all)
             {
-                // Strays that reached a spare since it was drained are delivered too.
-                Drain(q);
                 q.Socket.Dispose();
                 q.DisposeBatch();
             }
@@ -358,17 +361,39 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         NapiDelete(q);
     }
 
-    /// <summary>Polls a disabled (held) queue on its CPU until its socket is empty, then settles its socket drops.</summary>
-    private void Drain(UdpQueue q)
+    /// <summary>
+    /// Empties stopped queues for good, so closing their sockets frees nothing: each socket first refuses new
+    /// datagrams (the kernel drops and counts what its lookup still picks for them), then, once datagrams already past
+    /// the filter have been queued (<see cref="ReceiveGrace"/>), each is read until empty. Every datagram the kernel
+    /// queued to these sockets is then delivered or counted. The queues' NAPIs must be disabled (held).
+    /// </summary>
+    private void RefuseAndDrain(IReadOnlyList<UdpQueue> queues)
+    {
+        foreach (var q in queues)
+        {
+            if (q.Socket.RefuseDatagrams() is var errno and not 0)
+                Stack.LogOnce($"{Name} queue {q.Queue}: attaching the drop filter failed ({Interop.Errno.Describe(errno)}); datagrams arriving while the device closes may be lost uncounted");
+        }
+        ReceiveGrace.Wait();
+        foreach (var q in queues)
+            Drain(q, untilEmpty: true);
+    }
+
+    /// <summary>
+    /// Polls a disabled (held) queue on its CPU until a read comes back short (or, <paramref name="untilEmpty"/>,
+    /// empty), then settles its socket drops.
+    /// </summary>
+    private void Drain(UdpQueue q, bool untilEmpty = false)
     {
         var cpu = AffineCpu(q.Queue);
         var outer = NetStack.CurrentBh;
         lock (cpu.Bh)
         {
             NetStack.CurrentBh = cpu;
-            while (q.PollRound(out _) == q.Weight)
-            {
-            }
+            int read;
+            do
+                read = q.PollRound(out _);
+            while (untilEmpty ? read > 0 : read == q.Weight);
             if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
                 q.CountSocketDrops(cpu, (uint)drops);
             cpu.SendPendingIpis();

@@ -15,10 +15,10 @@ public sealed record UdpDeviceOptions
     /// <summary>Address and port every RX queue socket binds (SO_REUSEPORT); port 0 picks one for all queues.</summary>
     public IPEndPoint Bind { get; init; } = new(IPAddress.Loopback, 0);
 
-    /// <summary>RX queues (sockets, NAPIs); 0 = one per stack CPU.</summary>
+    /// <summary>RX queues (sockets, NAPIs); 0 = one per stack CPU, at most <see cref="MaxQueues"/>.</summary>
     public int Queues { get; init; }
 
-    /// <summary>Config slots, the limit for <see cref="NetDevice.SetChannels"/>; 0 = max(queues, CPUs).</summary>
+    /// <summary>Config slots, the limit for <see cref="NetDevice.SetChannels"/>; 0 = max(queues, CPUs), at most <see cref="MaxQueues"/>.</summary>
     public int MaxChannels { get; init; }
 
     /// <summary>SO_RCVBUF(FORCE) per queue socket.</summary>
@@ -54,14 +54,14 @@ public sealed record UdpDeviceOptions
 
     internal void Validate(NetStack stack)
     {
-        int queues = Queues == 0 ? stack.CpuCount : Queues;
+        int queues = Queues == 0 ? Math.Min(stack.CpuCount, MaxQueues) : Queues;
         NetStackOptions.Range(nameof(Queues), queues, 1, MaxQueues);
-        NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Max(queues, stack.CpuCount) : MaxChannels, queues, MaxQueues);
+        NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), MaxQueues) : MaxChannels, queues, MaxQueues);
         NetStackOptions.Range(nameof(ReceiveBufferBytes), ReceiveBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(SendBufferBytes), SendBufferBytes, 0, int.MaxValue / 2);
-        NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, 0, int.MaxValue);
-        NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, 0, long.MaxValue);
-        NetStackOptions.Range(nameof(IrqSuspendTimeoutNs), IrqSuspendTimeoutNs, 0, long.MaxValue);
+        NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, NapiConfigRanges.DeferHardIrqs.Min, NapiConfigRanges.DeferHardIrqs.Max);
+        NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, NapiConfigRanges.GroFlushTimeoutNs.Min, NapiConfigRanges.GroFlushTimeoutNs.Max);
+        NetStackOptions.Range(nameof(IrqSuspendTimeoutNs), IrqSuspendTimeoutNs, NapiConfigRanges.IrqSuspendTimeoutNs.Min, NapiConfigRanges.IrqSuspendTimeoutNs.Max);
         NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
         if (ReusePortShare && Bind.Port == 0)
             throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));

@@ -92,6 +92,20 @@ internal sealed unsafe class UdpSocket : IDisposable
         return Libc.SetSockOpt(Fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_REUSEPORT_CBPF, &fprog, (uint)sizeof(Libc.SockFprog)) == 0;
     }
 
+    /// <summary>
+    /// Attaches a socket filter that accepts nothing: from now on the kernel drops every datagram its lookup picks for
+    /// this socket before queueing it, and counts the drop (UDP InErrors, the socket's sk_drops). What is already
+    /// queued stays readable, so a drain after a receive-side RCU grace period (<see cref="ReceiveGrace"/>) empties
+    /// the socket for good. Returns 0 or errno.
+    /// </summary>
+    public int RefuseDatagrams()
+    {
+        var program = stackalloc Libc.SockFilter[1];
+        program[0] = new Libc.SockFilter { Code = Libc.BPF_RET | Libc.BPF_K, K = 0 };
+        var fprog = new Libc.SockFprog { Length = 1, Filter = program };
+        return Libc.SetSockOpt(Fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_FILTER, &fprog, (uint)sizeof(Libc.SockFprog)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     public void Dispose()
     {
         CloseOnce();
