@@ -67,7 +67,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 30_000_000_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 10_000_000_000 });
             dev.Start();
             var napi = dev.Napis[0];
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
