@@ -76,8 +76,10 @@ internal sealed class BacklogNapi : Napi
             while (work < quota && _process.Count > 0)
             {
                 int n = _process.Dequeue(_batch.AsSpan(0, Math.Min(quota - work, _batch.Length)));
-                Volatile.Write(ref _head, _head + n);
                 _cpu.Deliver(_batch.AsSpan(0, n));
+                // Counted once the handler is done with them: a CPU coming online waits on Head before it polls
+                // the flows it takes back, so packets still in the handler must not count as taken out yet.
+                Volatile.Write(ref _head, _head + n);
                 _batch.AsSpan(0, n).Clear();
                 work += n;
             }

@@ -86,6 +86,7 @@ public sealed partial class NetStack
                 if (c == back || c.StandIn == back)
                     c.StandIn = null;
             }
+            back.ReopenPollList();
             back.SetParked(false);
             if (back.BacklogThread is { } bt)
                 bt.Napi = back.Backlog;

@@ -34,6 +34,7 @@ public sealed class SoftnetData
     private volatile bool _parked;
     private SoftnetData? _redirect;
     private SoftnetData? _standIn;
+    private SoftnetData? _handedTo;
 
     // softnet_stat counters. Those written while holding Bh are plain; the rest are updated atomically.
     internal long Processed;
@@ -153,22 +154,37 @@ public sealed class SoftnetData
     /// <summary>____napi_schedule: append a claimed NAPI to this CPU's poll list and raise NET_RX.</summary>
     internal void ListAndRaise(Napi napi)
     {
-        ListNoRaise(napi);
-        Raise();
+        if (ListNoRaise(napi))
+            Raise();
     }
 
-    /// <summary>Appends a claimed NAPI to the poll list for a caller that runs the softirq itself right after.</summary>
-    internal void ListNoRaise(Napi napi)
+    /// <summary>
+    /// Appends a claimed NAPI to the poll list for a caller that runs the softirq itself right after. Returns false when
+    /// this CPU is offline and the NAPI went to the CPU that took its work instead (raised there).
+    /// </summary>
+    internal bool ListNoRaise(Napi napi)
     {
+        SoftnetData? to;
         lock (_pollLock)
         {
-            napi.NextInList = null;
-            if (_pollTail is null)
-                _pollHead = napi;
-            else
-                _pollTail.NextInList = napi;
-            _pollTail = napi;
+            to = _handedTo;
+            if (to is null)
+            {
+                napi.NextInList = null;
+                if (_pollTail is null)
+                    _pollHead = napi;
+                else
+                    _pollTail.NextInList = napi;
+                _pollTail = napi;
+                return true;
+            }
         }
+        // A thread that picked this CPU just before it went offline (an interrupt already taken, a stand-in read too
+        // early) schedules after dev_cpu_dead emptied the list: listed here, the NAPI would stay SCHED with no poller
+        // until the CPU returns. It follows the rest of the CPU's work; the backlog was handed over as packets.
+        if (napi != Backlog)
+            to.ListAndRaise(napi);
+        return false;
     }
 
     /// <summary>raise_softirq(NET_RX): inside this CPU's net_rx_action the running pass picks the work up; otherwise ksoftirqd is woken.</summary>
@@ -234,7 +250,12 @@ public sealed class SoftnetData
     /// <summary>The IPI handler: an RPS kick schedules this CPU's backlog (received_rps). Caller holds <see cref="Bh"/>.</summary>
     private void TakeRpsIpi()
     {
-        if (Volatile.Read(ref _rpsIpiPending) == 0 || Interlocked.Exchange(ref _rpsIpiPending, 0) == 0)
+        if (Volatile.Read(ref _rpsIpiPending) == 0)
+            return;
+        // Offline: a pass that runs here anyway (a thread that passed the park check before the CPU went) leaves the
+        // kick for the CPU's return; taken now, it would list the backlog on a closed list and be lost. The kick may be
+        // real already while SetCpuOnline waits for the stand-in: the flows are steered back before the list reopens.
+        if (Volatile.Read(ref _handedTo) is not null || Interlocked.Exchange(ref _rpsIpiPending, 0) == 0)
             return;
         ReceivedRps++;
         ListNoRaise(Backlog);
@@ -398,7 +419,13 @@ public sealed class SoftnetData
     /// <summary>Hands every NAPI waiting on this CPU's poll list and every armed watchdog to <paramref name="to"/> (dev_cpu_dead). Caller holds <see cref="Bh"/>.</summary>
     internal void MigrateWorkTo(SoftnetData to)
     {
-        for (var napi = TakePollList(out _); napi is not null;)
+        Napi? list;
+        lock (_pollLock)
+        {
+            list = TakePollList(out _);
+            Volatile.Write(ref _handedTo, to);
+        }
+        for (var napi = list; napi is not null;)
         {
             var next = napi.NextInList;
             napi.NextInList = null;
@@ -420,6 +447,13 @@ public sealed class SoftnetData
             to.ArmTimer(napi, Math.Max(0, napi.TimerDeadlineNs - Stack.Platform.NowNs()));
         Volatile.Write(ref _rpsIpiPending, 0);
         Volatile.Write(ref _softirqPending, 0);
+    }
+
+    /// <summary>The CPU is back: its poll list takes NAPIs again. Called before its softirq thread is unparked.</summary>
+    internal void ReopenPollList()
+    {
+        lock (_pollLock)
+            Volatile.Write(ref _handedTo, null);
     }
 
     private Napi? TakePollList(out Napi? tail)
@@ -516,21 +550,29 @@ public sealed class SoftnetData
     internal void ArmTimer(Napi napi, long delayNs)
     {
         long deadline = Deadline.After(Stack.Platform.NowNs(), delayNs);
-        bool earlier;
+        bool earlier = false;
+        SoftnetData? to;
         lock (_timerLock)
         {
-            if (napi.TimerCpu is { } old && old != this)
-                old.CancelTimer(napi);
-            if (napi.TimerCpu != this)
-                _timers.Add(napi);
-            napi.TimerCpu = this;
-            napi.TimerDeadlineNs = deadline;
-            earlier = deadline < _nextTimerNs;
-            if (earlier)
-                Volatile.Write(ref _nextTimerNs, deadline);
+            to = Volatile.Read(ref _handedTo);
+            if (to is null)
+            {
+                if (napi.TimerCpu is { } old && old != this)
+                    old.CancelTimer(napi);
+                if (napi.TimerCpu != this)
+                    _timers.Add(napi);
+                napi.TimerCpu = this;
+                napi.TimerDeadlineNs = deadline;
+                earlier = deadline < _nextTimerNs;
+                if (earlier)
+                    Volatile.Write(ref _nextTimerNs, deadline);
+            }
         }
+        // Armed from a stale view of an offline CPU after its watchdogs were handed over: it goes where they went.
+        if (to is not null)
+            to.ArmTimer(napi, delayNs);
         // Only this CPU's own softirq thread re-reads the deadline before it sleeps; anyone else must wake it.
-        if (earlier && Environment.CurrentManagedThreadId != _softirqThreadId)
+        else if (earlier && Environment.CurrentManagedThreadId != _softirqThreadId)
             WakeSoftirq();
     }
 

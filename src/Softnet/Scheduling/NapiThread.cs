@@ -95,6 +95,10 @@ internal sealed class NapiThread
             bool repoll;
             lock (cpu.Bh)
             {
+                // Parked meanwhile (CPU offline, NAPI deleted): the park cleared Napi before taking this lock, and
+                // kthread_park returns only once the thread is off the CPU, so what it hands over is no longer ours.
+                if (Napi != napi)
+                    break;
                 NetStack.CurrentBh = cpu;
                 napi.PollRound(out repoll);
                 cpu.Pool.FlushDefer();

@@ -19,6 +19,16 @@ internal static class Loopback
         return socket;
     }
 
+    /// <summary>
+    /// 127.0.0.1 with a port no socket holds, for a reuseport group: bind(0) with SO_REUSEPORT may return a port of
+    /// another group of the same user (another test, another process) and join it. Without SO_REUSEPORT it cannot.
+    /// </summary>
+    public static IPEndPoint UnusedPort()
+    {
+        using var probe = UdpSocket.Open(new IPEndPoint(IPAddress.Loopback, 0), default);
+        return probe.LocalEndPoint;
+    }
+
     public static MessageBatch ReceiveBatch(int capacity, int bufferBytes)
     {
         var batch = new MessageBatch(capacity);

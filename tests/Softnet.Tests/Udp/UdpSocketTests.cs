@@ -43,7 +43,7 @@ public class UdpSocketTests
     public void ReusePort_LetsTwoSocketsShareAPort()
     {
         var options = new UdpSocketOptions { ReusePort = true };
-        using var first = UdpSocket.Open(new IPEndPoint(IPAddress.Loopback, 0), options);
+        using var first = UdpSocket.Open(Loopback.UnusedPort(), options);
         using var second = UdpSocket.Open(first.LocalEndPoint, options);
 
         Assert.Equal(first.LocalEndPoint, second.LocalEndPoint);
@@ -160,7 +160,7 @@ public class UdpSocketTests
     public void CpuSteering_DeliversToTheSocketIndexedByTheReceivingCpu()
     {
         var options = new UdpSocketOptions { ReusePort = true };
-        using var q0 = UdpSocket.Open(new IPEndPoint(IPAddress.Loopback, 0), options);
+        using var q0 = UdpSocket.Open(Loopback.UnusedPort(), options);
         using var q1 = UdpSocket.Open(q0.LocalEndPoint, options);
         Assert.True(q0.TryAttachReuseportCpuSteering(2));
         using var batch = Loopback.ReceiveBatch(64, 64);
@@ -180,7 +180,7 @@ public class UdpSocketTests
     [Fact]
     public void CpuSteering_MapsCpusBeyondTheGroupIntoIt()
     {
-        using var only = UdpSocket.Open(new IPEndPoint(IPAddress.Loopback, 0), new UdpSocketOptions { ReusePort = true });
+        using var only = UdpSocket.Open(Loopback.UnusedPort(), new UdpSocketOptions { ReusePort = true });
         Assert.True(only.TryAttachReuseportCpuSteering(1));
         using var batch = Loopback.ReceiveBatch(64, 64);
         int cpu = SystemPlatform.Instance.AllowedOsCpus().Max();
