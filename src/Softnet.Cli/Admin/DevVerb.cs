@@ -51,7 +51,7 @@ internal static class DevVerb
 
     internal static void Write(TextWriter stdout, IEnumerable<DeviceInfo> devices)
     {
-        var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis", "state");
+        var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis", "policy", "overload", "state");
         foreach (var d in devices)
         {
             table.Add(
@@ -61,6 +61,8 @@ internal static class DevVerb
                 d.Channels.Rx.ToString(CultureInfo.InvariantCulture),
                 d.Channels.Max.ToString(CultureInfo.InvariantCulture),
                 d.Napis.Count == 0 ? "-" : string.Join(',', d.Napis),
+                NapiVerb.Policy(d.SchedPolicy, d.SchedPriority),
+                d.Overload?.State ?? "-",
                 d.State);
         }
         table.Write(stdout);

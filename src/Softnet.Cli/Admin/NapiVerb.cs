@@ -52,7 +52,7 @@ internal static class NapiVerb
 
     private static void Write(TextWriter stdout, IEnumerable<NapiInfo> napis)
     {
-        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "irq-suspend-timeout");
+        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "irq-suspend-timeout", "policy", "overload");
         foreach (var n in napis)
         {
             table.Add(
@@ -63,10 +63,16 @@ internal static class NapiVerb
                 n.Threaded,
                 Text(n.DeferHardIrqs),
                 Text(n.GroFlushTimeout),
-                Text(n.IrqSuspendTimeout));
+                Text(n.IrqSuspendTimeout),
+                Policy(n.SchedPolicy, n.SchedPriority),
+                n.Overload?.State ?? "-");
         }
         table.Write(stdout);
     }
+
+    /// <summary>As <c>chrt</c> shows it: the policy, and the priority when it has one ("fifo 50").</summary>
+    internal static string Policy(string? policy, int? priority) =>
+        policy is null ? "-" : priority is > 0 ? $"{policy} {Text(priority.Value)}" : policy;
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

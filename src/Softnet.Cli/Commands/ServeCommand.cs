@@ -4,6 +4,7 @@ using Softnet.Cli.Options;
 using Softnet.Cli.Udp;
 using Softnet.Core;
 using Softnet.Devices.Udp;
+using Softnet.Scheduling;
 
 namespace Softnet.Cli.Commands;
 
@@ -35,12 +36,12 @@ internal sealed class ServeCommand : ICommand
             stderr.WriteLine($"softnet serve: {e.Message}");
             return ExitCodes.Usage;
         }
-        var server = new UdpServer(o.Reply, o.Cpus);
+        var server = new UdpServer(o.Reply, o.Cpus, o.Overload.WorkUs);
         NetStack stack;
         try
         {
             stack = new NetStack(
-                new NetStackOptions
+                o.Overload.ApplyTo(new NetStackOptions
                 {
                     Cpus = o.Cpus,
                     Mode = o.Mode,
@@ -48,8 +49,13 @@ internal sealed class ServeCommand : ICommand
                     PacketBufferSize = o.MaxDatagram,
                     PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, o.MaxDatagram),
                     Log = m => stderr.WriteLine("softnet: " + m),
-                },
+                }),
                 server.Handle);
+        }
+        catch (RtPriorityRefusedException e)
+        {
+            stderr.WriteLine($"softnet serve: {OverloadOptions.Describe(e)}");
+            return ExitCodes.Usage;
         }
         catch (ArgumentException e)
         {

@@ -51,6 +51,9 @@ internal sealed record ServeOptions
 
     public bool Json { get; init; }
 
+    /// <summary>Real-time threads and overload control.</summary>
+    public OverloadOptions Overload { get; init; } = new();
+
     /// <summary>The largest datagram received whole (the packet buffer size); longer ones are counted as malformed.</summary>
     public int MaxDatagram { get; init; } = DefaultMaxDatagram;
 
@@ -59,7 +62,7 @@ internal sealed record ServeOptions
     /// <summary>The largest UDP payload over IPv4: 65535 − 20 (IP header) − 8 (UDP header).</summary>
     public const int MaxUdpPayload = 65507;
 
-    public const string Usage = """
+    public const string Usage = $"""
         usage: softnet serve --bind ADDR:PORT [options]
 
         Receives on a UDP device until SIGINT or SIGTERM, then shuts down gracefully and prints the final report.
@@ -92,8 +95,9 @@ internal sealed record ServeOptions
           --metrics-http ADDR:PORT  serve GET /metrics only, without a token, for scrapers
           --no-admin                no admin endpoint
           --json                    print the final report as one JSON object
+        {OverloadOptions.Usage}
 
-        Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage.
+        Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage or --rt-priority refused.
         """;
 
     public static ServeOptions Parse(IReadOnlyList<string> args)
@@ -136,7 +140,9 @@ internal sealed record ServeOptions
                         "--no-admin" => o with { NoAdmin = true },
                         "--json" => o with { Json = true },
                         "--max-datagram" => o with { MaxDatagram = reader.Int32(64, MaxUdpPayload) },
-                        _ => throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
+                        _ => o.Overload.TryParse(name, reader) is { } overload
+                            ? o with { Overload = overload }
+                            : throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
                     };
                     break;
             }

@@ -189,6 +189,8 @@ public abstract partial class Napi
         int work = 0;
         if (Has(NapiState.Sched))
         {
+            Volatile.Write(ref LastPollCpu, NetStack.CurrentBh);
+            long startNs = Stack.Platform.NowNs();
             try
             {
                 work = Poll(weight);
@@ -199,6 +201,7 @@ public abstract partial class Napi
                 Stack.LogOnce($"NAPI {Id} poll threw {e.GetType().Name}: {e.Message}; completed it");
                 CompleteDone(0);
             }
+            AccountPoll(startNs, work, weight);
             // Atomic: once the driver completed, the next round may already run elsewhere.
             Interlocked.Increment(ref PollCount);
             Interlocked.Add(ref PacketCount, work);

@@ -1,3 +1,4 @@
+using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
 
@@ -61,6 +62,7 @@ public sealed class SoftnetData
         if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
             FlowLimit = new FlowLimitTable(o.FlowLimitTableLen);
         SoftirqWaiter = stack.Platform.CreateSoftirqWaiter();
+        CpuOverload = new CpuOverload(this, stack.OverloadControl, o.NetdevMaxBacklog, stack.Platform.NowNs());
     }
 
     public NetStack Stack { get; }
@@ -101,9 +103,21 @@ public sealed class SoftnetData
 
     internal IWaiter SoftirqWaiter { get; }
 
+    /// <summary>This CPU's overload detector and CPU budget.</summary>
+    internal CpuOverload CpuOverload { get; }
+
+    /// <summary>This CPU's overload state, transitions, time in each state, signals and CPU share, as of the detector's last evaluation.</summary>
+    public OverloadInfo Overload => CpuOverload.Info();
+
     internal IThreadHandle? SoftirqThread { get; private set; }
 
     internal NapiThread? BacklogThread { get; set; }
+
+    /// <summary>The live scheduling policy of <c>ksoftirqd/N</c>.</summary>
+    public ThreadPolicy? SoftirqPolicy => ThreadPolicy.Read(SoftirqThread?.OsThreadId ?? 0);
+
+    /// <summary>The live scheduling policy of <c>backlog_napi/N</c>; null without backlog threads.</summary>
+    public ThreadPolicy? BacklogThreadPolicy => ThreadPolicy.Read(BacklogThread?.Handle.OsThreadId ?? 0);
 
     internal bool InNetRxAction { get; private set; }
 
@@ -204,6 +218,12 @@ public sealed class SoftnetData
     /// <summary>Processes this CPU's pending softirq work on the calling thread when no one else is (netif_rx's local_bh_enable).</summary>
     internal void RunInline()
     {
+        // Out of CPU budget: the softirq thread, which sleeps until the period ends, picks the work up then.
+        if (CpuOverload.IsThrottled(Stack.Platform.NowNs()))
+        {
+            Volatile.Write(ref _softirqPending, 1);
+            return;
+        }
         if (!Bh.TryEnter())
         {
             // The holder may be leaving already: make sure ksoftirqd looks.
@@ -368,7 +388,12 @@ public sealed class SoftnetData
         var o = Stack.Options;
         var platform = Stack.Platform;
         int budget = o.NetdevBudget;
-        long deadline = Deadline.After(platform.NowNs(), o.NetdevBudgetUsecs * 1000L);
+        long now = platform.NowNs();
+        // Out of CPU budget: poll nothing, so the queues stay masked until the period ends.
+        if (CpuOverload.IsThrottled(now))
+            return Volatile.Read(ref _pollHead) is not null;
+        CpuOverload.CountPass();
+        long deadline = Deadline.After(now, o.NetdevBudgetUsecs * 1000L);
         InNetRxAction = true;
         Napi? list = TakePollList(out Napi? listTail);
         Napi? repoll = null, repollTail = null;
@@ -403,7 +428,10 @@ public sealed class SoftnetData
                 repollTail = napi;
             }
             budget -= work;
-            if (budget <= 0 || platform.NowNs() >= deadline)
+            now = platform.NowNs();
+            if (CpuOverload.IsThrottled(now))
+                break;
+            if (budget <= 0 || now >= deadline)
             {
                 TimeSqueeze++;
                 break;
@@ -513,11 +541,26 @@ public sealed class SoftnetData
         var slice = default(TimeSlice);
         while (!_stopping)
         {
-            // Parked (CPU offline): pending kicks stay pending until the CPU comes back.
-            if (_parked || !HasWork())
+            long now = platform.NowNs();
+            if (!_parked && now >= CpuOverload.NextTickNs)
             {
-                long next = Volatile.Read(ref _nextTimerNs);
-                SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
+                lock (Bh)
+                {
+                    NetStack.CurrentBh = this;
+                    CpuOverload.Tick(now);
+                    NetStack.CurrentBh = null;
+                }
+            }
+            Stack.Realtime.Follow(CpuOverload.State);
+            // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
+            // nothing runs, watchdogs included, until the period ends.
+            bool throttled = CpuOverload.IsThrottled(now);
+            if (_parked || throttled || !HasWork())
+            {
+                long next = throttled ? CpuOverload.ThrottledUntilNs : Volatile.Read(ref _nextTimerNs);
+                if (!_parked)
+                    next = Math.Min(next, CpuOverload.NextTickNs);
+                SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - now));
                 waited = true;
                 slice.Start(platform);
                 continue;

@@ -68,6 +68,8 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         }
     }
 
+    internal Overload.EarlyDropFilter? EarlyDrop => _options.EarlyDrop;
+
     /// <summary>
     /// Port 0: the kernel may pick a port on which another process of the same user holds a reuseport group, and a
     /// SO_REUSEPORT bind there joins it. So a plain bind (no SO_REUSEPORT) picks a port no socket holds, the group is
@@ -162,7 +164,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
     public IReadOnlyList<UdpQueueStats> QueueStats =>
-        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops)).ToArray();
+        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops, q.Overload)).ToArray();
 
     /// <summary>Datagrams the kernel dropped at the sockets so far, read from /proc (also before <see cref="Start"/>).</summary>
     public long ReadSocketDrops() => Volatile.Read(ref _queues).Sum(q => SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops);

@@ -49,6 +49,9 @@ public sealed record UdpDeviceOptions
     /// <summary>irq-suspend-timeout in nanoseconds for every queue (device-wide default); used by preferring busy pollers.</summary>
     public long IrqSuspendTimeoutNs { get; init; }
 
+    /// <summary>Drops datagrams in the poll, before RPS and the backlog, when it returns true (reason <c>early_drop</c>); null keeps all.</summary>
+    public Overload.EarlyDropFilter? EarlyDrop { get; init; }
+
     /// <summary>NAPI weight: datagrams per poll (one recvmmsg).</summary>
     public int Weight { get; init; } = 64;
 

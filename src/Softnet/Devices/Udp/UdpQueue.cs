@@ -34,6 +34,8 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     /// <summary>The CPU whose softirq thread takes this queue's interrupt; null while the interrupt is not registered.</summary>
     public SoftnetData? IrqCpu { get; private set; }
 
+    internal override SoftnetData? InterruptCpu => IrqCpu;
+
     /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
     public long SocketDrops => _reportedDrops;
 
@@ -47,6 +49,8 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         else
             Schedule();
     }
+
+    protected internal override bool TryReadQueueFill(out Overload.QueueFill fill) => Socket.TryReadMemInfo(out fill);
 
     public void RegisterIrq(SoftnetData cpu)
     {
@@ -141,6 +145,8 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     {
         long now = Stack.Platform.NowNs();
         var local = Socket.LocalSockaddr;
+        var earlyDrop = _device.EarlyDrop;
+        var state = OverloadState;
         int valid = 0;
         for (int i = 0; i < n; i++)
         {
@@ -156,6 +162,12 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             }
             var source = _batch.SourceAddress(i);
             p.SetLength(_batch.Length(i));
+            if (earlyDrop is not null && EarlyDropped(earlyDrop, source, p.Data, state))
+            {
+                cpu.CountDrop(DropReason.EarlyDrop);
+                _device.CountRxDropped();
+                continue;
+            }
             source.CopyTo(p.RawAddress);
             p.AddressLength = source.Length;
             p.FlowHash = MessageBatch.FlowHash(source, local);
@@ -167,6 +179,19 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             valid++;
         }
         return valid;
+    }
+
+    private bool EarlyDropped(Overload.EarlyDropFilter filter, ReadOnlySpan<byte> source, ReadOnlySpan<byte> payload, Overload.OverloadState state)
+    {
+        try
+        {
+            return filter(source, payload, state);
+        }
+        catch (Exception e)
+        {
+            Stack.LogOnce($"{_device.Name}: the early-drop filter threw {e.GetType().Name}: {e.Message}; such datagrams are kept");
+            return false;
+        }
     }
 
     /// <summary>SO_RXQ_OVFL carries the socket's cumulative drop count; the growth since the last report is new socket drops.</summary>
