@@ -12,4 +12,5 @@ public sealed record DeviceInfo(
     [property: JsonPropertyName("napis")] IReadOnlyList<int> Napis,
     [property: JsonPropertyName("sched-policy")] string? SchedPolicy = null,
     [property: JsonPropertyName("sched-priority")] int? SchedPriority = null,
-    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null);
+    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null,
+    [property: JsonPropertyName("state")] string State = "up");

@@ -17,4 +17,5 @@ public sealed record NapiInfo(
     [property: JsonPropertyName("threaded")] string Threaded,
     [property: JsonPropertyName("sched-policy")] string? SchedPolicy = null,
     [property: JsonPropertyName("sched-priority")] int? SchedPriority = null,
-    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null);
+    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null,
+    [property: JsonPropertyName("irq-suspend-timeout")] long IrqSuspendTimeout = 0);

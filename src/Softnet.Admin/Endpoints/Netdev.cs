@@ -36,7 +36,8 @@ internal static class Netdev
             napi.Threaded.Name(),
             policy?.Policy,
             policy?.Priority,
-            Overloads.Describe(napi.Overload, cpu: false));
+            Overloads.Describe(napi.Overload, cpu: false),
+            napi.IrqSuspendTimeoutNs);
     }
 
     public static DeviceInfo Describe(NetDevice device) => new(
@@ -47,5 +48,6 @@ internal static class Netdev
         device.Napis.Where(n => n.Id != 0).OrderByDescending(n => n.Id).Select(n => n.Id).ToArray(),
         device.Stack.PacketThreadPolicy.Policy,
         device.Stack.PacketThreadPolicy.Priority,
-        Overloads.Device(device) is { } overload ? Overloads.Describe(overload, cpu: false) : null);
+        Overloads.Device(device) is { } overload ? Overloads.Describe(overload, cpu: false) : null,
+        device.IsUp ? "up" : "down");
 }

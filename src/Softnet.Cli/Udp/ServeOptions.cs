@@ -26,6 +26,17 @@ internal sealed record ServeOptions
 
     public long GroFlushTimeoutNs { get; init; }
 
+    public bool ReusePortShare { get; init; }
+
+    public long IrqSuspendTimeoutNs { get; init; }
+
+    /// <summary>Application busy polling: null keeps interrupt-driven receive.</summary>
+    public int? BusyPollUsecs { get; init; }
+
+    public int BusyPollBudget { get; init; } = 8;
+
+    public bool PreferBusyPoll { get; init; }
+
     public string? AdminPath { get; init; }
 
     public IPEndPoint? AdminHttp { get; init; }
@@ -68,6 +79,14 @@ internal sealed record ServeOptions
           --rps-cpus MASK           rps_cpus for every queue (default: off)
           --defer-hard-irqs N       napi_defer_hard_irqs for every queue, 0..2147483647 (default 0)
           --gro-flush-timeout NS    gro_flush_timeout in ns, 0..10000000000 (default 0)
+          --irq-suspend-timeout NS  irq-suspend-timeout in ns for every queue, 0..10000000000 (default 0)
+          --busy-poll-usecs N       application busy polling: a thread polls the NAPIs, each call spinning up to
+                                    N µs (busy_read), 0..1000000 (default: off, interrupts)
+          --busy-poll-budget N      packets per busy poll (busy_poll_budget), 1..65535 (default 8)
+          --prefer-busy-poll        prefer_busy_poll: keep the queues masked while polling (with --defer-hard-irqs
+                                    and --gro-flush-timeout)
+          --reuseport-share         join a SO_REUSEPORT group other sockets of this user already hold on --bind
+                                    (default: refuse such a port with EADDRINUSE naming its holder)
           --admin PATH              admin Unix socket (default $XDG_RUNTIME_DIR/softnet/softnet.sock or /tmp/softnet-$UID/softnet.sock)
           --admin-http ADDR:PORT    also serve the admin API over HTTP (loopback only unless --admin-allow-remote)
           --admin-allow-remote      allow a non-loopback --admin-http address (the token still travels in clear text)
@@ -110,6 +129,11 @@ internal sealed record ServeOptions
                         "--rps-cpus" => o with { RpsCpus = reader.Value() },
                         "--defer-hard-irqs" => o with { DeferHardIrqs = (int)reader.Integer(NapiConfigRanges.DeferHardIrqs.Min, NapiConfigRanges.DeferHardIrqs.Max) },
                         "--gro-flush-timeout" => o with { GroFlushTimeoutNs = reader.Integer(NapiConfigRanges.GroFlushTimeoutNs.Min, NapiConfigRanges.GroFlushTimeoutNs.Max) },
+                        "--reuseport-share" => o with { ReusePortShare = true },
+                        "--irq-suspend-timeout" => o with { IrqSuspendTimeoutNs = reader.Integer(NapiConfigRanges.IrqSuspendTimeoutNs.Min, NapiConfigRanges.IrqSuspendTimeoutNs.Max) },
+                        "--busy-poll-usecs" => o with { BusyPollUsecs = reader.Int32(0, 1_000_000) },
+                        "--busy-poll-budget" => o with { BusyPollBudget = reader.Int32(1, ushort.MaxValue) },
+                        "--prefer-busy-poll" => o with { PreferBusyPoll = true },
                         "--admin" => o with { AdminPath = reader.Value() },
                         "--admin-allow-remote" => o with { AdminAllowRemote = true },
                         "--admin-token-file" => o with { AdminTokenFile = reader.Value() },

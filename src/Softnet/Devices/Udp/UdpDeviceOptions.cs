@@ -39,6 +39,16 @@ public sealed record UdpDeviceOptions
     /// <summary>gro_flush_timeout in nanoseconds for every queue (device-wide default).</summary>
     public long GroFlushTimeoutNs { get; init; }
 
+    /// <summary>
+    /// Join a SO_REUSEPORT group that other sockets (another process of the same user) already hold on <see cref="Bind"/>,
+    /// on purpose: datagrams are then spread over both owners by the kernel's hash, and no CPU steering program is
+    /// attached (it would replace the group's). Off: a device refuses such a port with EADDRINUSE. Needs a fixed port.
+    /// </summary>
+    public bool ReusePortShare { get; init; }
+
+    /// <summary>irq-suspend-timeout in nanoseconds for every queue (device-wide default); used by preferring busy pollers.</summary>
+    public long IrqSuspendTimeoutNs { get; init; }
+
     /// <summary>Drops datagrams in the poll, before RPS and the backlog, when it returns true (reason <c>early_drop</c>); null keeps all.</summary>
     public Overload.EarlyDropFilter? EarlyDrop { get; init; }
 
@@ -57,7 +67,10 @@ public sealed record UdpDeviceOptions
         NetStackOptions.Range(nameof(SendBufferBytes), SendBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, NapiConfigRanges.DeferHardIrqs.Min, NapiConfigRanges.DeferHardIrqs.Max);
         NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, NapiConfigRanges.GroFlushTimeoutNs.Min, NapiConfigRanges.GroFlushTimeoutNs.Max);
+        NetStackOptions.Range(nameof(IrqSuspendTimeoutNs), IrqSuspendTimeoutNs, NapiConfigRanges.IrqSuspendTimeoutNs.Min, NapiConfigRanges.IrqSuspendTimeoutNs.Max);
         NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
+        if (ReusePortShare && Bind.Port == 0)
+            throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));
         if (IrqAffinity is { } affinity)
         {
             foreach (int cpu in affinity)

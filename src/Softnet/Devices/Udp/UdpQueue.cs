@@ -13,6 +13,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     private readonly UdpDevice _device;
     private readonly MessageBatch _batch;
     private readonly Packet[] _packets;
+    private readonly Lock _discardLock = new();
     private uint _reportedDrops;
 
     public UdpQueue(UdpDevice device, UdpSocket socket, int queue, int weight)
@@ -38,7 +39,16 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
     public long SocketDrops => _reportedDrops;
 
-    public void OnIrq() => Schedule();
+    /// <summary>The device is down: what the socket receives is read and counted as device_down, not passed up.</summary>
+    public bool Down { get; private set; }
+
+    public void OnIrq()
+    {
+        if (Down)
+            DiscardPending();
+        else
+            Schedule();
+    }
 
     protected internal override bool TryReadQueueFill(out Overload.QueueFill fill) => Socket.TryReadMemInfo(out fill);
 
@@ -52,6 +62,24 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     {
         IrqCpu?.UnregisterIrq(Socket.Fd);
         IrqCpu = null;
+        // A discard the interrupt already started may still be reading: once it is done, the caller is the one reader.
+        lock (_discardLock)
+        {
+        }
+    }
+
+    /// <summary>The device went down: from now on the interrupt on <paramref name="cpu"/> reads and counts (device_down).</summary>
+    public void EnterDown(SoftnetData cpu)
+    {
+        Down = true;
+        RegisterIrq(cpu);
+    }
+
+    /// <summary>The device comes up: the discarding interrupt is gone and no discard is still reading when this returns.</summary>
+    public void LeaveDown()
+    {
+        UnregisterIrq();
+        Down = false;
     }
 
     protected internal override int Poll(int budget)
@@ -68,12 +96,48 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             n = 0;
         }
         int valid = Fill(cpu, n);
+        if (Down && valid > 0)
+        {
+            cpu.CountDrop(DropReason.DeviceDown, valid);
+            _device.CountRxDropped(valid);
+            valid = 0;
+        }
         cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
         Stack.ReceiveList(_packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
         if (n < budget && CompleteDone(n) && IrqCpu is { } irq)
             irq.RearmIrq(Socket.Fd);
         return n;
+    }
+
+    /// <summary>
+    /// The down queue's interrupt, on its CPU's softirq thread: read the socket empty in NAPI context (the NAPI is
+    /// deleted, so no one else polls it; its completion is a no-op), counting every datagram, then unmask.
+    /// </summary>
+    private void DiscardPending()
+    {
+        lock (_discardLock)
+        {
+            // Unregistered meanwhile (up, or close, which drains the socket itself): nothing to discard.
+            if (IrqCpu is not { } cpu || !Down)
+                return;
+            lock (cpu.Bh)
+            {
+                var outer = NetStack.CurrentBh;
+                NetStack.CurrentBh = cpu;
+                try
+                {
+                    while (Poll(Weight) == Weight)
+                    {
+                    }
+                }
+                finally
+                {
+                    NetStack.CurrentBh = outer;
+                }
+            }
+            cpu.RearmIrq(Socket.Fd);
+        }
     }
 
     /// <summary>Turns received messages into packets; truncated datagrams are dropped as malformed. Returns the good ones, packed at the front.</summary>
@@ -109,6 +173,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             p.FlowHash = MessageBatch.FlowHash(source, local);
             p.Device = _device;
             p.QueueIndex = Queue;
+            p.NapiId = Id;
             p.TimestampNs = now;
             (_packets[valid], _packets[i]) = (p, _packets[valid]);
             valid++;
