@@ -111,6 +111,10 @@ internal static class SoftnetOptionsResolver
             yield return new(nameof(o.DeferHardIrqs), d => d with { DeferHardIrqs = defer });
         if (o.GroFlushTimeoutNs is { } gro)
             yield return new(nameof(o.GroFlushTimeoutNs), d => d with { GroFlushTimeoutNs = gro });
+        if (o.IrqSuspendTimeoutNs is { } irqSuspend)
+            yield return new(nameof(o.IrqSuspendTimeoutNs), d => d with { IrqSuspendTimeoutNs = irqSuspend });
+        if (o.ReusePortShare is { } share)
+            yield return new(nameof(o.ReusePortShare), d => d with { ReusePortShare = share });
         if (o.Weight is { } napiWeight)
             yield return new(nameof(o.Weight), d => d with { Weight = napiWeight });
     }

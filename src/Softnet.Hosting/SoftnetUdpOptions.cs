@@ -36,6 +36,12 @@ public sealed class SoftnetUdpOptions
     /// <summary>gro_flush_timeout in nanoseconds for every queue.</summary>
     public long? GroFlushTimeoutNs { get; set; }
 
+    /// <summary>irq_suspend_timeout in nanoseconds for every queue.</summary>
+    public long? IrqSuspendTimeoutNs { get; set; }
+
+    /// <summary>Join a reuseport group another process already holds on a fixed port, instead of refusing it.</summary>
+    public bool? ReusePortShare { get; set; }
+
     /// <summary>NAPI weight: datagrams per poll.</summary>
     public int? Weight { get; set; }
 }
