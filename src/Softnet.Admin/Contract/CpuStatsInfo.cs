@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Softnet.Admin.Contract;
 
-/// <summary>One CPU's softnet_stat columns, named as in the kernel, plus Softnet's own per-CPU counters.</summary>
+/// <summary>One CPU's softnet_stat columns, named as in the kernel, plus Softnet's own per-CPU counters and
+/// the CPU's overload detector.</summary>
 public sealed record CpuStatsInfo(
     [property: JsonPropertyName("cpu")] int Cpu,
     [property: JsonPropertyName("online")] bool Online,
@@ -16,4 +17,5 @@ public sealed record CpuStatsInfo(
     [property: JsonPropertyName("process_queue_len")] int ProcessQueueLen,
     [property: JsonPropertyName("delivered")] long Delivered,
     [property: JsonPropertyName("ipi_sent")] long IpiSent,
-    [property: JsonPropertyName("wakeups")] long Wakeups);
+    [property: JsonPropertyName("wakeups")] long Wakeups,
+    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null);

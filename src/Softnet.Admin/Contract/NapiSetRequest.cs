@@ -6,4 +6,5 @@ namespace Softnet.Admin.Contract;
 public sealed record NapiSetRequest(
     [property: JsonPropertyName("threaded")] string? Threaded = null,
     [property: JsonPropertyName("defer-hard-irqs")] long? DeferHardIrqs = null,
-    [property: JsonPropertyName("gro-flush-timeout")] long? GroFlushTimeout = null);
+    [property: JsonPropertyName("gro-flush-timeout")] long? GroFlushTimeout = null,
+    [property: JsonPropertyName("irq-suspend-timeout")] long? IrqSuspendTimeout = null);

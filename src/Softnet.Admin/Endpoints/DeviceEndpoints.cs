@@ -7,7 +7,7 @@ using Softnet.Core;
 
 namespace Softnet.Admin.Endpoints;
 
-/// <summary>Devices: listing, the device-level threaded switch (sysfs <c>threaded</c>) and channel counts (<c>ethtool -L</c>).</summary>
+/// <summary>Devices: listing, the device-level threaded switch (sysfs <c>threaded</c>), up/down (<c>ip link set</c>) and channel counts (<c>ethtool -L</c>).</summary>
 internal static class DeviceEndpoints
 {
     public static void MapDevices(this IEndpointRouteBuilder routes, NetStack stack)
@@ -25,12 +25,25 @@ internal static class DeviceEndpoints
         routes.MapPost("/dev/{ifname}", async context =>
         {
             var device = Netdev.FindDevice(stack, Route.Value(context, "ifname"));
-            using var body = await RequestBody.ReadAsync(context, "dev-set", "threaded");
-            var mode = body.Required(body.Threaded(), "threaded");
-            // As the sysfs file: a device without NAPIs has nothing to thread.
-            if (device.Napis.Count == 0)
-                throw AdminProblem.NotSupported($"{device.Name} has no NAPIs");
-            device.SetThreaded(mode);
+            using var body = await RequestBody.ReadAsync(context, "dev-set", "threaded", "state");
+            var mode = body.Threaded();
+            bool? up = body.State();
+            if (mode is null && up is null)
+                throw AdminProblem.Invalid("dev-set: the attribute threaded or state is required");
+            try
+            {
+                // Up before the mode is applied, down after: the mode always reaches live NAPIs or their configs.
+                if (up == true)
+                    device.SetUp();
+                if (mode is { } m)
+                    device.SetThreaded(m);
+                if (up == false)
+                    device.SetDown();
+            }
+            catch (NotSupportedException e)
+            {
+                throw AdminProblem.NotSupported(e.Message);
+            }
             await context.Response.WriteAsJsonAsync(Netdev.Describe(device), ServerJson.Context.DeviceInfo);
         });
         routes.MapPost("/dev/{ifname}/channels", async context =>

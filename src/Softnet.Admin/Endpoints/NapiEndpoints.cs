@@ -10,7 +10,7 @@ namespace Softnet.Admin.Endpoints;
 /// <summary>napi-get (dump and do) and napi-set.</summary>
 internal static class NapiEndpoints
 {
-    private static readonly string[] SetAttributes = ["threaded", NapiConfigRanges.DeferHardIrqs.Name, NapiConfigRanges.GroFlushTimeoutNs.Name];
+    private static readonly string[] SetAttributes = ["threaded", NapiConfigRanges.DeferHardIrqs.Name, NapiConfigRanges.GroFlushTimeoutNs.Name, NapiConfigRanges.IrqSuspendTimeoutNs.Name];
 
     public static void MapNapi(this IEndpointRouteBuilder routes, NetStack stack)
     {
@@ -32,10 +32,11 @@ internal static class NapiEndpoints
             var threaded = body.Threaded();
             var defer = body.Integer(NapiConfigRanges.DeferHardIrqs);
             var gro = body.Integer(NapiConfigRanges.GroFlushTimeoutNs);
+            var suspend = body.Integer(NapiConfigRanges.IrqSuspendTimeoutNs);
             var napi = Netdev.FindNapi(stack, id);
             try
             {
-                napi.Device!.SetNapi(napi, threaded, (int?)defer, gro);
+                napi.Device!.SetNapi(napi, threaded, (int?)defer, gro, suspend);
             }
             catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
             {

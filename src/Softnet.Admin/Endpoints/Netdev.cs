@@ -23,19 +23,31 @@ internal static class Netdev
     public static NetDevice FindDevice(NetStack stack, string ifname) =>
         stack.FindDevice(ifname) ?? throw AdminProblem.NotFound($"no device named '{ifname}'");
 
-    public static NapiInfo Describe(Napi napi) => new(
-        napi.Id,
-        napi.Device?.IfIndex ?? 0,
-        napi.Index,
-        napi.ThreadId,
-        napi.DeferHardIrqs,
-        napi.GroFlushTimeoutNs,
-        napi.Threaded.Name());
+    public static NapiInfo Describe(Napi napi)
+    {
+        var policy = napi.PollerPolicy;
+        return new(
+            napi.Id,
+            napi.Device?.IfIndex ?? 0,
+            napi.Index,
+            napi.ThreadId,
+            napi.DeferHardIrqs,
+            napi.GroFlushTimeoutNs,
+            napi.Threaded.Name(),
+            policy?.Policy,
+            policy?.Priority,
+            Overloads.Describe(napi.Overload, cpu: false),
+            napi.IrqSuspendTimeoutNs);
+    }
 
     public static DeviceInfo Describe(NetDevice device) => new(
         device.IfIndex,
         device.Name,
         device.Threaded.Name(),
         new ChannelsInfo(device.RxQueues.Count, device.MaxChannels),
-        device.Napis.Where(n => n.Id != 0).OrderByDescending(n => n.Id).Select(n => n.Id).ToArray());
+        device.Napis.Where(n => n.Id != 0).OrderByDescending(n => n.Id).Select(n => n.Id).ToArray(),
+        device.Stack.PacketThreadPolicy.Policy,
+        device.Stack.PacketThreadPolicy.Priority,
+        Overloads.Device(device) is { } overload ? Overloads.Describe(overload, cpu: false) : null,
+        device.IsUp ? "up" : "down");
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Softnet.Core;
 using Softnet.Diagnostics;
+using Softnet.Overload;
 
 namespace Softnet.Admin.Endpoints;
 
@@ -12,6 +13,8 @@ namespace Softnet.Admin.Endpoints;
 /// </summary>
 internal static class PrometheusText
 {
+    private static readonly OverloadState[] States = Enum.GetValues<OverloadState>();
+
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     public static string Format(NetStack stack)
@@ -28,6 +31,18 @@ internal static class PrometheusText
         PerCpu(sb, cpus, "softnet_delivered_total", "counter", "Packets the handler returned from normally", c => c.Delivered);
         PerCpu(sb, cpus, "softnet_ipi_sent_total", "counter", "IPI-style kicks sent (RPS and defer list)", c => c.IpiSent);
         PerCpu(sb, cpus, "softnet_wakeups_total", "counter", "Wake-ups of sleeping stack threads", c => c.Wakeups);
+        PerCpu(sb, cpus, "softnet_overload_state", "gauge", "Overload state: 0 normal, 1 pressured, 2 overloaded", c => (long)c.Overload.State);
+        PerCpu(sb, cpus, "softnet_overload_transitions_total", "counter", "Overload state changes", c => c.Overload.Transitions);
+        PerCpu(sb, cpus, "softnet_overload_throttled_total", "counter", "Periods the CPU budget cut short", c => c.Overload.Throttled);
+        Header(sb, "softnet_overload_seconds_total", "counter", "Time spent in each overload state");
+        foreach (var c in cpus)
+        {
+            foreach (var state in States)
+                Sample(sb, "softnet_overload_seconds_total", $"cpu=\"{c.Cpu}\",state=\"{state.Name()}\"", c.Overload.TimeInStateNs(state) / 1e9);
+        }
+        Header(sb, "softnet_overload_cpu_share", "gauge", "Share of the last period the CPU's packet threads spent polling");
+        foreach (var c in cpus)
+            Sample(sb, "softnet_overload_cpu_share", $"cpu=\"{c.Cpu}\"", c.Overload.CpuShare);
         Header(sb, "softnet_drops_total", "counter", "Packets dropped, by reason");
         foreach (var (reason, count) in snapshot.Drops.OrderBy(d => d.Key))
             Sample(sb, "softnet_drops_total", $"reason=\"{reason.Name()}\"", count);
@@ -40,6 +55,19 @@ internal static class PrometheusText
         Header(sb, "softnet_napi_packets_total", "counter", "Packets per NAPI");
         foreach (var (labels, napi) in napis)
             Sample(sb, "softnet_napi_packets_total", labels, napi.Packets);
+        var overloads = napis.Select(n => (n.Labels, Overload: n.Napi.Overload)).ToArray();
+        Header(sb, "softnet_napi_overload_state", "gauge", "Overload state per NAPI: 0 normal, 1 pressured, 2 overloaded");
+        foreach (var (labels, o) in overloads)
+            Sample(sb, "softnet_napi_overload_state", labels, (long)o.State);
+        Header(sb, "softnet_napi_overload_transitions_total", "counter", "Overload state changes per NAPI");
+        foreach (var (labels, o) in overloads)
+            Sample(sb, "softnet_napi_overload_transitions_total", labels, o.Transitions);
+        Header(sb, "softnet_napi_overload_seconds_total", "counter", "Time each NAPI spent in each overload state");
+        foreach (var (labels, o) in overloads)
+        {
+            foreach (var state in States)
+                Sample(sb, "softnet_napi_overload_seconds_total", $"{labels},state=\"{state.Name()}\"", o.TimeInStateNs(state) / 1e9);
+        }
         return sb.ToString();
     }
 
@@ -56,6 +84,9 @@ internal static class PrometheusText
 
     private static void Sample(StringBuilder sb, string name, string labels, long value) =>
         sb.Append(name).Append('{').Append(labels).Append("} ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static void Sample(StringBuilder sb, string name, string labels, double value) =>
+        sb.Append(name).Append('{').Append(labels).Append("} ").Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
 
     /// <summary>Label values escape backslash, double quote and newline.</summary>
     private static string Escape(string value) =>

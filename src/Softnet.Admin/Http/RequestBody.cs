@@ -66,6 +66,19 @@ internal sealed class RequestBody : IDisposable
         throw AdminProblem.Invalid($"{_request}: threaded must be one of {ThreadedNames} (got {value.GetRawText()})");
     }
 
+    /// <summary>A device's administrative state, as ip link spells it: "up" or "down".</summary>
+    public bool? State()
+    {
+        if (!_document.RootElement.TryGetProperty("state", out var value))
+            return null;
+        return (value.ValueKind == JsonValueKind.String ? value.GetString() : null) switch
+        {
+            "up" => true,
+            "down" => false,
+            _ => throw AdminProblem.Invalid($"{_request}: state must be one of up, down (got {value.GetRawText()})"),
+        };
+    }
+
     public long? Integer(string name, long min, long max)
     {
         if (!_document.RootElement.TryGetProperty(name, out var value))

@@ -4,13 +4,13 @@ using Softnet.Cli.Options;
 
 namespace Softnet.Cli.Admin;
 
-/// <summary><c>softnet dev list|set</c>: devices and their device-level threaded switch (sysfs <c>threaded</c>).</summary>
+/// <summary><c>softnet dev list|set</c>: devices, their device-level threaded switch (sysfs <c>threaded</c>) and up/down state.</summary>
 internal static class DevVerb
 {
     public const string Usage =
         """
         usage: softnet dev list [--json]
-               softnet dev set IFNAME --threaded disabled|enabled|busy-poll
+               softnet dev set IFNAME [--threaded disabled|enabled|busy-poll] [--state up|down]
         """;
 
     public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
@@ -25,12 +25,21 @@ internal static class DevVerb
                 return AdminExitCodes.Ok;
             case "set":
                 line.ExpectWords(2);
-                string? mode = null;
+                var request = new DeviceSetRequest();
                 while (line.Options.Next(out string name))
-                    mode = name == "--threaded" ? line.Options.Value() : throw VerbLine.UnknownOption(name);
+                {
+                    request = name switch
+                    {
+                        "--threaded" => request with { Threaded = line.Options.Value() },
+                        "--state" => request with { State = line.Options.Value() },
+                        _ => throw VerbLine.UnknownOption(name),
+                    };
+                }
+                if (request is { Threaded: null, State: null })
+                    throw new UsageException("dev set needs --threaded or --state");
                 var device = await client.PostAsync(
                     $"dev/{Uri.EscapeDataString(line.Words[1])}",
-                    new DeviceSetRequest(mode ?? throw new UsageException("dev set needs --threaded")),
+                    request,
                     AdminJsonContext.Default.DeviceSetRequest,
                     AdminJsonContext.Default.DeviceInfo);
                 Write(stdout, [device]);
@@ -42,7 +51,7 @@ internal static class DevVerb
 
     internal static void Write(TextWriter stdout, IEnumerable<DeviceInfo> devices)
     {
-        var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis");
+        var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis", "policy", "overload", "state");
         foreach (var d in devices)
         {
             table.Add(
@@ -51,7 +60,10 @@ internal static class DevVerb
                 d.Threaded,
                 d.Channels.Rx.ToString(CultureInfo.InvariantCulture),
                 d.Channels.Max.ToString(CultureInfo.InvariantCulture),
-                d.Napis.Count == 0 ? "-" : string.Join(',', d.Napis));
+                d.Napis.Count == 0 ? "-" : string.Join(',', d.Napis),
+                NapiVerb.Policy(d.SchedPolicy, d.SchedPriority),
+                d.Overload?.State ?? "-",
+                d.State);
         }
         table.Write(stdout);
     }

@@ -11,6 +11,7 @@ internal static class NapiVerb
         """
         usage: softnet napi list [--json]
                softnet napi set ID [--threaded disabled|enabled|busy-poll] [--defer-hard-irqs N] [--gro-flush-timeout NS]
+                     [--irq-suspend-timeout NS]
         """;
 
     public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
@@ -35,11 +36,12 @@ internal static class NapiVerb
                         "--threaded" => request with { Threaded = line.Options.Value() },
                         "--defer-hard-irqs" => request with { DeferHardIrqs = line.Options.Integer(long.MinValue, long.MaxValue) },
                         "--gro-flush-timeout" => request with { GroFlushTimeout = line.Options.Integer(long.MinValue, long.MaxValue) },
+                        "--irq-suspend-timeout" => request with { IrqSuspendTimeout = line.Options.Integer(long.MinValue, long.MaxValue) },
                         _ => throw VerbLine.UnknownOption(name),
                     };
                 }
-                if (request is { Threaded: null, DeferHardIrqs: null, GroFlushTimeout: null })
-                    throw new UsageException("napi set needs --threaded, --defer-hard-irqs or --gro-flush-timeout");
+                if (request is { Threaded: null, DeferHardIrqs: null, GroFlushTimeout: null, IrqSuspendTimeout: null })
+                    throw new UsageException("napi set needs --threaded, --defer-hard-irqs, --gro-flush-timeout or --irq-suspend-timeout");
                 var napi = await client.PostAsync($"napi/{id}", request, AdminJsonContext.Default.NapiSetRequest, AdminJsonContext.Default.NapiInfo);
                 Write(stdout, [napi]);
                 return AdminExitCodes.Ok;
@@ -50,7 +52,7 @@ internal static class NapiVerb
 
     private static void Write(TextWriter stdout, IEnumerable<NapiInfo> napis)
     {
-        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout");
+        var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "irq-suspend-timeout", "policy", "overload");
         foreach (var n in napis)
         {
             table.Add(
@@ -60,10 +62,17 @@ internal static class NapiVerb
                 n.Pid is { } pid ? Text(pid) : "-",
                 n.Threaded,
                 Text(n.DeferHardIrqs),
-                Text(n.GroFlushTimeout));
+                Text(n.GroFlushTimeout),
+                Text(n.IrqSuspendTimeout),
+                Policy(n.SchedPolicy, n.SchedPriority),
+                n.Overload?.State ?? "-");
         }
         table.Write(stdout);
     }
+
+    /// <summary>As <c>chrt</c> shows it: the policy, and the priority when it has one ("fifo 50").</summary>
+    internal static string Policy(string? policy, int? priority) =>
+        policy is null ? "-" : priority is > 0 ? $"{policy} {Text(priority.Value)}" : policy;
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -41,6 +41,11 @@ internal sealed class RunCommand : ICommand
             stderr.WriteLine($"softnet run: {e.Message}");
             return ExitCodes.Failure;
         }
+        catch (Softnet.Scheduling.RtPriorityRefusedException e)
+        {
+            stderr.WriteLine($"softnet run: {OverloadOptions.Describe(e)}");
+            return ExitCodes.Usage;
+        }
         if (options.Json)
             JsonReport.Write(report, stdout);
         else

@@ -4,6 +4,7 @@ using Softnet.Cli.Options;
 using Softnet.Cli.Udp;
 using Softnet.Core;
 using Softnet.Devices.Udp;
+using Softnet.Scheduling;
 
 namespace Softnet.Cli.Commands;
 
@@ -35,12 +36,12 @@ internal sealed class ServeCommand : ICommand
             stderr.WriteLine($"softnet serve: {e.Message}");
             return ExitCodes.Usage;
         }
-        var server = new UdpServer(o.Reply, o.Cpus);
+        var server = new UdpServer(o.Reply, o.Cpus, o.Overload.WorkUs);
         NetStack stack;
         try
         {
             stack = new NetStack(
-                new NetStackOptions
+                o.Overload.ApplyTo(new NetStackOptions
                 {
                     Cpus = o.Cpus,
                     Mode = o.Mode,
@@ -48,8 +49,13 @@ internal sealed class ServeCommand : ICommand
                     PacketBufferSize = o.MaxDatagram,
                     PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, o.MaxDatagram),
                     Log = m => stderr.WriteLine("softnet: " + m),
-                },
+                }),
                 server.Handle);
+        }
+        catch (RtPriorityRefusedException e)
+        {
+            stderr.WriteLine($"softnet serve: {OverloadOptions.Describe(e)}");
+            return ExitCodes.Usage;
         }
         catch (ArgumentException e)
         {
@@ -66,6 +72,8 @@ internal sealed class ServeCommand : ICommand
                 Queues = o.Queues,
                 DeferHardIrqs = o.DeferHardIrqs,
                 GroFlushTimeoutNs = o.GroFlushTimeoutNs,
+                ReusePortShare = o.ReusePortShare,
+                IrqSuspendTimeoutNs = o.IrqSuspendTimeoutNs,
             });
             server.Device = device;
             if (!o.NoAdmin)
@@ -81,12 +89,25 @@ internal sealed class ServeCommand : ICommand
                     adminOptions = adminOptions with { UnixSocketPath = path };
                 admin = await AdminServer.StartAsync(stack, adminOptions);
             }
+            // Listening before the ready line: a SIGTERM right after it must be a graceful shutdown, not the default kill.
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, stopped));
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, stopped));
             device.Start();
+            var busyPoll = o.BusyPollUsecs is { } usecs
+                ? new BusyPollLoop(device, new BusyPollOptions { BusyPollUsecs = usecs, BusyPollBudget = o.BusyPollBudget, PreferBusyPoll = o.PreferBusyPoll })
+                : null;
             stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
+                + (busyPoll is null ? "" : $", application busy poll {o.BusyPollUsecs} us" + (o.PreferBusyPoll ? " preferred" : ""))
                 + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h} (token in {admin.TokenPath ?? o.AdminTokenFile})" : ""))
                 + (admin?.MetricsEndPoint is { } m ? $", metrics http://{m}/metrics" : ""));
-            await WaitForSignal();
+            await stopped.Task;
             stderr.WriteLine("softnet serve: shutting down");
+            if (busyPoll is not null)
+            {
+                busyPoll.Stop();
+                stderr.WriteLine($"softnet serve: {busyPoll.Describe()}");
+            }
         }
         catch (Exception e) when (e is SocketSetupException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
@@ -108,16 +129,9 @@ internal sealed class ServeCommand : ICommand
         return report.Violation() is null ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    private static async Task WaitForSignal()
+    private static void OnSignal(PosixSignalContext context, TaskCompletionSource stopped)
     {
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.TrySetResult();
-        }
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        await stop.Task;
+        context.Cancel = true;
+        stopped.TrySetResult();
     }
 }

@@ -12,12 +12,15 @@ internal sealed class DeliverySink
     private readonly CpuTally[] _tallies;
     private readonly FlowOrder _order;
     private readonly IPlatform _clock;
+    private readonly SyntheticWork _work;
 
     /// <param name="cpus">Delivering contexts (stack CPUs, or consumers); each must deliver one batch at a time.</param>
     /// <param name="flows">Flow ids in the headers are 0..flows-1.</param>
     /// <param name="clock">The clock the senders stamped the headers with.</param>
-    public DeliverySink(int cpus, int flows, IPlatform clock)
+    /// <param name="workUs">Synthetic cost per packet, spun after the packet is observed (<c>--work-us</c>).</param>
+    public DeliverySink(int cpus, int flows, IPlatform clock, int workUs = 0)
     {
+        _work = new SyntheticWork(workUs);
         _tallies = new CpuTally[cpus];
         for (int i = 0; i < cpus; i++)
             _tallies[i].Latency = new LatencyHistogram();
@@ -33,6 +36,7 @@ internal sealed class DeliverySink
         ref var tally = ref _tallies[cpu];
         foreach (var packet in batch)
             Observe(ref tally, PacketHeader.ReadFrom(packet.Data), now);
+        _work.Run(batch.Length);
         Volatile.Write(ref tally.Delivered, tally.Delivered + batch.Length);
     }
 

@@ -23,7 +23,7 @@ internal static class LoopbackRun
     {
         var stackOptions = options.ToStackOptions(m => progress.WriteLine("softnet: " + m));
         var clock = stackOptions.Platform;
-        var sink = new DeliverySink(options.Cpus, options.Flows, clock);
+        var sink = new DeliverySink(options.Cpus, options.Flows, clock, options.Overload.WorkUs);
         var stack = new NetStack(stackOptions, sink.Handle);
         long startNs, endNs, sent, allocated;
         try

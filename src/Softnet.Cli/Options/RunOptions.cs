@@ -77,7 +77,10 @@ internal sealed record RunOptions
 
     public int ProducerCount => Producers ?? Math.Min(Cpus, Environment.ProcessorCount);
 
-    public const string Usage = """
+    /// <summary>Real-time threads and overload control.</summary>
+    public OverloadOptions Overload { get; init; } = new();
+
+    public const string Usage = $"""
         usage: softnet run [options]
 
         Runs a device under a built-in bounded load, then reports throughput, latency, drops and softnet_stat.
@@ -101,9 +104,10 @@ internal sealed record RunOptions
           --rps-cpus MASK             hex mask, list:0-3, all, or 0 for off (default all; udp: off)
           --flow-limit MASK           CPUs applying flow limit, as above (default off)
           --skb-defer-max N           0..1048576 (default 64)
+        {OverloadOptions.Usage}
           --help                      this text
 
-        Exit codes: 0 ok, 1 the run failed or its accounting did not add up, 2 bad usage.
+        Exit codes: 0 ok, 1 the run failed or its accounting did not add up, 2 bad usage or --rt-priority refused.
         """;
 
     /// <summary>Parses <c>run</c>'s arguments; bad input throws <see cref="UsageException"/>.</summary>
@@ -134,7 +138,9 @@ internal sealed record RunOptions
                 "--rps-cpus" => o with { RpsCpusOption = reader.Value() },
                 "--flow-limit" => o with { FlowLimit = reader.Value() },
                 "--skb-defer-max" => o with { SkbDeferMax = reader.Int32(0, 1 << 20) },
-                _ => throw new UsageException($"unknown option '{name}' for run; see softnet run --help"),
+                _ => o.Overload.TryParse(name, reader) is { } overload
+                    ? o with { Overload = overload }
+                    : throw new UsageException($"unknown option '{name}' for run; see softnet run --help"),
             };
         }
         o.Check();
@@ -142,7 +148,7 @@ internal sealed record RunOptions
     }
 
     /// <summary>The stack's options for this run.</summary>
-    public NetStackOptions ToStackOptions(Action<string> log) => new()
+    public NetStackOptions ToStackOptions(Action<string> log) => Overload.ApplyTo(new()
     {
         Cpus = Cpus,
         Mode = Mode,
@@ -156,7 +162,7 @@ internal sealed record RunOptions
         PacketBufferSize = Math.Max(StackDefaults.PacketBufferSize, Size),
         PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, Math.Max(StackDefaults.PacketBufferSize, Size)),
         Log = log,
-    };
+    });
 
     private static KickMode ParseMode(string text) => KickModes.TryParse(text, out var mode)
         ? mode

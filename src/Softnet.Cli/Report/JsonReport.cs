@@ -62,6 +62,7 @@ internal static class JsonReport
                 json.WriteNumber("prefill", r.Prefill);
                 Udp.QueueStatsFormat.WriteJson(json, r.Queues);
             }
+            r.Overload?.WriteJson(json, r.Queues);
             json.WriteString("softnet_stat", r.SoftnetStat);
             json.WriteEndObject();
         }

@@ -63,6 +63,9 @@ internal sealed record RunReport
     /// <summary>The UDP device's queues (empty for loopback).</summary>
     public IReadOnlyList<Softnet.Devices.Udp.UdpQueueStats> Queues { get; init; } = [];
 
+    /// <summary>The overload policy and every CPU's and queue's detector at the end.</summary>
+    public OverloadReport? Overload { get; init; }
+
     /// <summary>Datagrams queued before the device started (a drain measurement), 0 for a streaming run.</summary>
     public long Prefill { get; init; }
 
@@ -94,6 +97,7 @@ internal sealed record RunReport
             PoolGrowth = snapshot.PoolGrowth,
             Cpus = snapshot.Cpus,
             SoftnetStat = Diagnostics.SoftnetStat.Format(snapshot),
+            Overload = OverloadReport.From(options.ToStackOptions(static _ => { }), snapshot),
         };
     }
 

@@ -36,6 +36,11 @@ internal static class TextReport
             Udp.QueueStatsFormat.WriteText(o, r.Queues);
             o.WriteLine();
         }
+        if (r.Overload is { } overload)
+        {
+            overload.WriteText(o, r.Queues);
+            o.WriteLine();
+        }
         o.WriteLine("softnet_stat:");
         o.Write(r.SoftnetStat);
     }

@@ -26,6 +26,17 @@ internal sealed record ServeOptions
 
     public long GroFlushTimeoutNs { get; init; }
 
+    public bool ReusePortShare { get; init; }
+
+    public long IrqSuspendTimeoutNs { get; init; }
+
+    /// <summary>Application busy polling: null keeps interrupt-driven receive.</summary>
+    public int? BusyPollUsecs { get; init; }
+
+    public int BusyPollBudget { get; init; } = 8;
+
+    public bool PreferBusyPoll { get; init; }
+
     public string? AdminPath { get; init; }
 
     public IPEndPoint? AdminHttp { get; init; }
@@ -40,6 +51,9 @@ internal sealed record ServeOptions
 
     public bool Json { get; init; }
 
+    /// <summary>Real-time threads and overload control.</summary>
+    public OverloadOptions Overload { get; init; } = new();
+
     /// <summary>The largest datagram received whole (the packet buffer size); longer ones are counted as malformed.</summary>
     public int MaxDatagram { get; init; } = DefaultMaxDatagram;
 
@@ -48,7 +62,7 @@ internal sealed record ServeOptions
     /// <summary>The largest UDP payload over IPv4: 65535 − 20 (IP header) − 8 (UDP header).</summary>
     public const int MaxUdpPayload = 65507;
 
-    public const string Usage = """
+    public const string Usage = $"""
         usage: softnet serve --bind ADDR:PORT [options]
 
         Receives on a UDP device until SIGINT or SIGTERM, then shuts down gracefully and prints the final report.
@@ -65,6 +79,14 @@ internal sealed record ServeOptions
           --rps-cpus MASK           rps_cpus for every queue (default: off)
           --defer-hard-irqs N       napi_defer_hard_irqs for every queue, 0..2147483647 (default 0)
           --gro-flush-timeout NS    gro_flush_timeout in ns, 0..10000000000 (default 0)
+          --irq-suspend-timeout NS  irq-suspend-timeout in ns for every queue, 0..10000000000 (default 0)
+          --busy-poll-usecs N       application busy polling: a thread polls the NAPIs, each call spinning up to
+                                    N µs (busy_read), 0..1000000 (default: off, interrupts)
+          --busy-poll-budget N      packets per busy poll (busy_poll_budget), 1..65535 (default 8)
+          --prefer-busy-poll        prefer_busy_poll: keep the queues masked while polling (with --defer-hard-irqs
+                                    and --gro-flush-timeout)
+          --reuseport-share         join a SO_REUSEPORT group other sockets of this user already hold on --bind
+                                    (default: refuse such a port with EADDRINUSE naming its holder)
           --admin PATH              admin Unix socket (default $XDG_RUNTIME_DIR/softnet/softnet.sock or /tmp/softnet-$UID/softnet.sock)
           --admin-http ADDR:PORT    also serve the admin API over HTTP (loopback only unless --admin-allow-remote)
           --admin-allow-remote      allow a non-loopback --admin-http address (the token still travels in clear text)
@@ -73,8 +95,9 @@ internal sealed record ServeOptions
           --metrics-http ADDR:PORT  serve GET /metrics only, without a token, for scrapers
           --no-admin                no admin endpoint
           --json                    print the final report as one JSON object
+        {OverloadOptions.Usage}
 
-        Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage.
+        Exit codes: 0 ok, 1 the device or admin endpoint could not be set up, 2 bad usage or --rt-priority refused.
         """;
 
     public static ServeOptions Parse(IReadOnlyList<string> args)
@@ -106,13 +129,20 @@ internal sealed record ServeOptions
                         "--rps-cpus" => o with { RpsCpus = reader.Value() },
                         "--defer-hard-irqs" => o with { DeferHardIrqs = (int)reader.Integer(NapiConfigRanges.DeferHardIrqs.Min, NapiConfigRanges.DeferHardIrqs.Max) },
                         "--gro-flush-timeout" => o with { GroFlushTimeoutNs = reader.Integer(NapiConfigRanges.GroFlushTimeoutNs.Min, NapiConfigRanges.GroFlushTimeoutNs.Max) },
+                        "--reuseport-share" => o with { ReusePortShare = true },
+                        "--irq-suspend-timeout" => o with { IrqSuspendTimeoutNs = reader.Integer(NapiConfigRanges.IrqSuspendTimeoutNs.Min, NapiConfigRanges.IrqSuspendTimeoutNs.Max) },
+                        "--busy-poll-usecs" => o with { BusyPollUsecs = reader.Int32(0, 1_000_000) },
+                        "--busy-poll-budget" => o with { BusyPollBudget = reader.Int32(1, ushort.MaxValue) },
+                        "--prefer-busy-poll" => o with { PreferBusyPoll = true },
                         "--admin" => o with { AdminPath = reader.Value() },
                         "--admin-allow-remote" => o with { AdminAllowRemote = true },
                         "--admin-token-file" => o with { AdminTokenFile = reader.Value() },
                         "--no-admin" => o with { NoAdmin = true },
                         "--json" => o with { Json = true },
                         "--max-datagram" => o with { MaxDatagram = reader.Int32(64, MaxUdpPayload) },
-                        _ => throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
+                        _ => o.Overload.TryParse(name, reader) is { } overload
+                            ? o with { Overload = overload }
+                            : throw new UsageException($"unknown option '{name}' for serve; see softnet serve --help"),
                     };
                     break;
             }

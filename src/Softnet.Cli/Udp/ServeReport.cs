@@ -15,7 +15,8 @@ internal sealed record ServeReport(
     long TxDropped,
     IReadOnlyDictionary<DropReason, long> Dropped,
     IReadOnlyList<UdpQueueStats> QueueStats,
-    string SoftnetStat)
+    string SoftnetStat,
+    Report.OverloadReport Overload)
 {
     /// <summary>The handler saw exactly what the stack says it delivered.</summary>
     public string? Violation() =>
@@ -32,6 +33,8 @@ internal sealed record ServeReport(
             w.WriteLine($"  {reason.Name(),-12}{count:N0}");
         w.WriteLine();
         QueueStatsFormat.WriteText(w, QueueStats);
+        w.WriteLine();
+        Overload.WriteText(w, QueueStats);
         w.WriteLine();
         w.WriteLine("softnet_stat:");
         w.Write(SoftnetStat);
@@ -54,6 +57,7 @@ internal sealed record ServeReport(
                 json.WriteNumber(reason.Name(), count);
             json.WriteEndObject();
             QueueStatsFormat.WriteJson(json, QueueStats);
+            Overload.WriteJson(json, QueueStats);
             json.WriteString("softnet_stat", SoftnetStat);
             json.WriteEndObject();
         }

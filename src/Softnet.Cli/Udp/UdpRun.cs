@@ -26,7 +26,7 @@ internal static class UdpRun
     {
         var stackOptions = options.ToStackOptions(m => progress.WriteLine("softnet: " + m));
         var clock = stackOptions.Platform;
-        var sink = new DeliverySink(options.Cpus, options.Flows, clock);
+        var sink = new DeliverySink(options.Cpus, options.Flows, clock, options.Overload.WorkUs);
         var span = new DeliverySpan(clock);
         var stack = new NetStack(stackOptions, (batch, cpu) =>
         {

@@ -5,9 +5,11 @@ using Softnet.Devices.Udp;
 namespace Softnet.Cli.Udp;
 
 /// <summary>The handler of <c>softnet serve</c>: counts every datagram per CPU and answers per the reply mode.</summary>
-internal sealed class UdpServer(ReplyMode reply, int cpus)
+internal sealed class UdpServer(ReplyMode reply, int cpus, int workUs = 0)
 {
     private const int Stride = 8;
+
+    private readonly Load.SyntheticWork _work = new(workUs);
 
     private readonly long[] _received = new long[(cpus + 1) * Stride];
 
@@ -28,6 +30,7 @@ internal sealed class UdpServer(ReplyMode reply, int cpus)
     {
         ref long received = ref _received[(cpu + 1) * Stride];
         Volatile.Write(ref received, received + batch.Length);
+        _work.Run(batch.Length);
         if (reply == ReplyMode.None || Device is not { } device)
             return;
         foreach (var p in batch)
@@ -57,6 +60,7 @@ internal sealed class UdpServer(ReplyMode reply, int cpus)
             Device?.TxDropped ?? 0,
             snapshot.Drops,
             Device?.QueueStats ?? [],
-            Diagnostics.SoftnetStat.Format(snapshot));
+            Diagnostics.SoftnetStat.Format(snapshot),
+            Cli.Report.OverloadReport.From(stack.Options, snapshot));
     }
 }

@@ -26,15 +26,18 @@ public enum DropReason
 
     /// <summary>The packet pool was exhausted.</summary>
     NoMemory,
+
+    /// <summary>The device's early-drop filter dropped it in the poll, before RPS and the backlog.</summary>
+    EarlyDrop,
 }
 
 /// <summary>Names for <see cref="DropReason"/> as they appear in reports and metrics.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.NoMemory + 1;
+    public const int Count = (int)DropReason.EarlyDrop + 1;
 
     private static readonly string[] Names =
-        ["backlog", "flow_limit", "handler", "shutdown", "device_down", "socket", "malformed", "nomem"];
+        ["backlog", "flow_limit", "handler", "shutdown", "device_down", "socket", "malformed", "nomem", "early_drop"];
 
     public static string Name(this DropReason reason) => Names[(int)reason];
 

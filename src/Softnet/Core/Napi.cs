@@ -201,6 +201,8 @@ public abstract partial class Napi
         {
             ProtocolChecks.PollEnter(this, NetStack.CurrentBh);
             int completions = _completions;
+            Volatile.Write(ref LastPollCpu, NetStack.CurrentBh);
+            long startNs = Stack.Platform.NowNs();
             try
             {
                 work = Poll(weight);
@@ -215,6 +217,7 @@ public abstract partial class Napi
                     CompleteDone(0);
             }
             ProtocolChecks.PollExit(this);
+            AccountPoll(startNs, work, weight);
             // Atomic: once the driver completed, the next round may already run elsewhere.
             Interlocked.Increment(ref PollCount);
             Interlocked.Add(ref PacketCount, work);

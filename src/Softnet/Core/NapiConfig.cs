@@ -4,7 +4,7 @@ namespace Softnet.Core;
 
 /// <summary>
 /// A device's per-queue NAPI settings that outlive NAPI instances (napi_config): the id, the threaded mode, the IRQ
-/// deferral knobs — and, while the queue is removed, its parked thread, so the thread and its OS id come back with it.
+/// deferral and suspension knobs — and, while the queue is removed, its parked thread, so the thread and its OS id come back with it.
 /// </summary>
 public sealed class NapiConfig
 {
@@ -20,6 +20,8 @@ public sealed class NapiConfig
     public int DeferHardIrqs { get; internal set; }
 
     public long GroFlushTimeoutNs { get; internal set; }
+
+    public long IrqSuspendTimeoutNs { get; internal set; }
 
     /// <summary>The thread kept for this slot while no NAPI uses it.</summary>
     internal NapiThread? ParkedThread { get; set; }

@@ -3,11 +3,13 @@ namespace Softnet.Core;
 /// <summary>
 /// The allowed values of the per-NAPI settings, in one place for the library, the admin API and the CLI, named as
 /// netlink's netdev family names the attributes. <c>defer-hard-irqs</c> is capped at S32_MAX like the kernel's policy;
-/// <c>gro-flush-timeout</c> at 10 s, far beyond any useful deferral.
+/// <c>gro-flush-timeout</c> and <c>irq-suspend-timeout</c> at 10 s, far beyond any useful deferral or suspension.
 /// </summary>
 public static class NapiConfigRanges
 {
     public static NapiConfigRange DeferHardIrqs { get; } = new("defer-hard-irqs", 0, int.MaxValue);
 
     public static NapiConfigRange GroFlushTimeoutNs { get; } = new("gro-flush-timeout", 0, 10_000_000_000);
+
+    public static NapiConfigRange IrqSuspendTimeoutNs { get; } = new("irq-suspend-timeout", 0, 10_000_000_000);
 }

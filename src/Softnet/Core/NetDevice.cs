@@ -12,6 +12,7 @@ public abstract class NetDevice : IDisposable
     private long _rxDropped;
     private bool _up;
     private int _disposed;
+    private int _napiGeneration;
 
     protected NetDevice(NetStack stack, string name, int rxQueues, int maxQueues = 0)
     {
@@ -51,8 +52,14 @@ public abstract class NetDevice : IDisposable
         }
     }
 
+    /// <summary>Changes whenever a NAPI is added or deleted, so a poller knows when to re-read <see cref="Napis"/>.</summary>
+    internal int NapiGeneration => Volatile.Read(ref _napiGeneration);
+
     /// <summary>The persistent per-queue NAPI settings, including slots with no live NAPI.</summary>
     public IReadOnlyList<NapiConfig> NapiConfigs => _configs;
+
+    /// <summary>Whether the device's queues are polled by NAPIs; a device that only calls netif_rx has none to configure.</summary>
+    protected virtual bool UsesNapi => true;
 
     /// <summary>Serializes control operations on this device (the netdev instance lock).</summary>
     protected internal Lock Control { get; } = new();
@@ -63,6 +70,10 @@ public abstract class NetDevice : IDisposable
     /// </summary>
     public void SetThreaded(ThreadedMode mode)
     {
+        ThreadedModes.Validate(mode);
+        // As the sysfs file answers for a device whose napi_list is empty.
+        if (!UsesNapi)
+            throw new NotSupportedException($"EOPNOTSUPP: {Name} has no NAPIs to thread");
         lock (Control)
         {
             foreach (var napi in _napis)
@@ -78,12 +89,16 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>napi-set: the fields given are applied to the live NAPI and its config; the threaded mode first.</summary>
-    public void SetNapi(Napi napi, ThreadedMode? threaded = null, int? deferHardIrqs = null, long? groFlushTimeoutNs = null)
+    public void SetNapi(Napi napi, ThreadedMode? threaded = null, int? deferHardIrqs = null, long? groFlushTimeoutNs = null, long? irqSuspendTimeoutNs = null)
     {
+        if (threaded is { } t)
+            ThreadedModes.Validate(t);
         if (deferHardIrqs is { } d)
             NapiConfigRanges.DeferHardIrqs.Check(d);
         if (groFlushTimeoutNs is { } g)
             NapiConfigRanges.GroFlushTimeoutNs.Check(g);
+        if (irqSuspendTimeoutNs is { } s)
+            NapiConfigRanges.IrqSuspendTimeoutNs.Check(s);
         lock (Control)
         {
             if (napi.Device != this || !_napis.Contains(napi))
@@ -94,6 +109,8 @@ public abstract class NetDevice : IDisposable
                 napi.DeferHardIrqs = napi.Config!.DeferHardIrqs = defer;
             if (groFlushTimeoutNs is { } gro)
                 napi.GroFlushTimeoutNs = napi.Config!.GroFlushTimeoutNs = gro;
+            if (irqSuspendTimeoutNs is { } suspend)
+                napi.IrqSuspendTimeoutNs = napi.Config!.IrqSuspendTimeoutNs = suspend;
         }
     }
 
@@ -117,6 +134,7 @@ public abstract class NetDevice : IDisposable
                 parked.Napi = napi;
             }
             _napis.Add(napi);
+            Interlocked.Increment(ref _napiGeneration);
         }
     }
 
@@ -131,6 +149,7 @@ public abstract class NetDevice : IDisposable
             napi.Id = config.NapiId;
             napi.DeferHardIrqs = config.DeferHardIrqs;
             napi.GroFlushTimeoutNs = config.GroFlushTimeoutNs;
+            napi.IrqSuspendTimeoutNs = config.IrqSuspendTimeoutNs;
             napi.SetThreadedMode(config.Threaded);
             napi.Enable();
             if (config.Threaded == ThreadedMode.BusyPoll)
@@ -146,6 +165,7 @@ public abstract class NetDevice : IDisposable
         {
             napi.Config!.DeferHardIrqs = napi.DeferHardIrqs;
             napi.Config.GroFlushTimeoutNs = napi.GroFlushTimeoutNs;
+            napi.Config.IrqSuspendTimeoutNs = napi.IrqSuspendTimeoutNs;
         }
     }
 
@@ -156,6 +176,7 @@ public abstract class NetDevice : IDisposable
         {
             napi.ClearBits(NapiState.Listed);
             _napis.Remove(napi);
+            Interlocked.Increment(ref _napiGeneration);
             if (napi.Thread is { } thread)
             {
                 thread.Napi = null;
@@ -189,6 +210,15 @@ public abstract class NetDevice : IDisposable
     /// <summary>ethtool -L: change the number of RX queues while traffic flows; removed queues' NAPIs are deleted and re-added later.</summary>
     public virtual void SetChannels(int rx) =>
         throw new NotSupportedException($"{Name} has a fixed number of queues");
+
+    /// <summary>
+    /// ip link set down (dev_close): stop receiving; what the queues hold is delivered or counted, later packets are
+    /// counted as drop reason device_down, and the NAPIs leave the lists (their configs stay).
+    /// </summary>
+    public virtual void SetDown() => throw new NotSupportedException($"EOPNOTSUPP: {Name} cannot be taken down");
+
+    /// <summary>ip link set up (dev_open): the NAPIs come back with their configs' ids, threaded modes and threads.</summary>
+    public virtual void SetUp() => throw new NotSupportedException($"EOPNOTSUPP: {Name} cannot be brought up");
 
     /// <summary>Moves the device's queue interrupts off a CPU that went offline.</summary>
     protected internal virtual void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)

@@ -1,4 +1,5 @@
 using Softnet.Diagnostics;
+using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
 
@@ -25,6 +26,7 @@ public sealed partial class NetStack : IDisposable
     private readonly List<NetDevice> _devices = [];
     private readonly HashSet<string> _logged = [];
     private readonly List<NapiThread> _backlogThreads = [];
+    private readonly RealtimeThreads _realtime;
     private int _nextIfIndex = 1;
     private int _nextNapiId = FirstNapiId;
     private int _disposed;
@@ -35,6 +37,8 @@ public sealed partial class NetStack : IDisposable
         Options = options;
         Platform = options.Platform;
         Handler = handler;
+        _realtime = RealtimeThreads.Start(options, LogOnce);
+        OverloadControl = new OverloadControl(this);
         var allowed = Platform.AllowedOsCpus();
         _cpus = new SoftnetData[options.Cpus];
         for (int i = 0; i < _cpus.Length; i++)
@@ -68,6 +72,14 @@ public sealed partial class NetStack : IDisposable
 
     public KickMode Mode => Options.Mode;
 
+    /// <summary>The policy the stack's packet threads run under: SCHED_FIFO at <see cref="NetStackOptions.RtPriority"/> when granted, else SCHED_OTHER.</summary>
+    public ThreadPolicy PacketThreadPolicy => _realtime.Wanted;
+
+    /// <summary>Times a SCHED_FIFO packet thread demoted itself to SCHED_OTHER while its CPU was overloaded (<see cref="NetStackOptions.OverloadDemote"/>).</summary>
+    public long RtDemotions => _realtime.Demotions;
+
+    internal RealtimeThreads Realtime => _realtime;
+
     /// <summary>Whether every stack thread is pinned to its OS CPU.</summary>
     public bool Pinned { get; }
 
@@ -83,6 +95,8 @@ public sealed partial class NetStack : IDisposable
     }
 
     internal PacketHandler Handler { get; }
+
+    internal OverloadControl OverloadControl { get; }
 
     internal int[] DefaultRps { get; }
 
@@ -358,6 +372,8 @@ public sealed partial class NetStack : IDisposable
         Platform.StartThread(name, Options.Pin && home is not null ? home.OsCpu : -1, () =>
         {
             t_home = home;
+            if (_realtime.ApplyToCurrentThread() is var errno and not 0)
+                LogOnce($"{name}: sched_setscheduler SCHED_FIFO failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER");
             body();
         });
 

@@ -1,3 +1,4 @@
+using Softnet.Overload;
 using Softnet.Scheduling;
 
 namespace Softnet.Core;
@@ -53,6 +54,38 @@ public sealed record NetStackOptions
     /// <summary>How long <see cref="NetStack.Dispose"/> lets the threads deliver what is queued before counting the rest as shutdown drops.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// SCHED_FIFO priority (1..99) for the stack's packet threads (ksoftirqd, backlog_napi, NAPI threads); 0 = the
+    /// default SCHED_OTHER. Needs CAP_SYS_NICE or RLIMIT_RTPRIO: without either the stack refuses to start
+    /// (<see cref="RtPriorityRefusedException"/>) unless <see cref="RtPriorityFallback"/> is set.
+    /// </summary>
+    public int RtPriority { get; init; }
+
+    /// <summary>When SCHED_FIFO is refused, run the threads SCHED_OTHER and log it once instead of failing.</summary>
+    public bool RtPriorityFallback { get; init; }
+
+    /// <summary>
+    /// Overload control: <see cref="OverloadMode.Off"/> detects and reports only; <see cref="OverloadMode.Auto"/> also
+    /// enforces the CPU budget (<see cref="OverloadCpuShare"/> of every <see cref="OverloadPeriod"/>).
+    /// </summary>
+    public OverloadMode Overload { get; init; } = OverloadMode.Off;
+
+    /// <summary>Percent of each CPU per period the packet threads may spend polling; the CPU-share signal is measured against it.</summary>
+    public int OverloadCpuShare { get; init; } = 90;
+
+    /// <summary>
+    /// With <see cref="RtPriority"/>: a SCHED_FIFO packet thread runs SCHED_OTHER while the CPU it polls for is
+    /// overloaded and SCHED_FIFO again once that CPU is normal. Off by default: a demoted thread competes with every
+    /// other task for the CPU exactly when the packets need it.
+    /// </summary>
+    public bool OverloadDemote { get; init; }
+
+    /// <summary>The accounting period of the CPU budget and of the detector's rates.</summary>
+    public TimeSpan OverloadPeriod { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The detector's watermarks and dwell times.</summary>
+    public OverloadThresholds OverloadThresholds { get; init; } = new();
+
     /// <summary>Threads, clocks and waits; replace only to drive the engine deterministically in tests.</summary>
     public IPlatform Platform { get; init; } = SystemPlatform.Instance;
 
@@ -72,6 +105,13 @@ public sealed record NetStackOptions
         Range(nameof(FlowLimitTableLen), FlowLimitTableLen, 1, 1 << 20);
         if ((FlowLimitTableLen & (FlowLimitTableLen - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(FlowLimitTableLen), FlowLimitTableLen, $"{nameof(FlowLimitTableLen)} must be a power of two between 1 and {1 << 20}");
+        Range(nameof(RtPriority), RtPriority, 0, 99);
+        Range(nameof(OverloadCpuShare), OverloadCpuShare, 1, 100);
+        if (OverloadPeriod < TimeSpan.FromMilliseconds(1) || OverloadPeriod > TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(OverloadPeriod), OverloadPeriod, $"{nameof(OverloadPeriod)} must be between 1 ms and 1 s");
+        if (!Enum.IsDefined(Overload))
+            throw new ArgumentOutOfRangeException(nameof(Overload), Overload, $"{nameof(Overload)} must be Off or Auto");
+        OverloadThresholds.Validate();
         Range(nameof(SkbDeferMax), SkbDeferMax, 0, 1 << 20);
         Range(nameof(PacketBufferSize), PacketBufferSize, 64, 1 << 16);
         Range(nameof(PacketPoolSize), PacketPoolSize, 0, 1 << 22);

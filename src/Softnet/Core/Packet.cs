@@ -30,6 +30,12 @@ public sealed class Packet
     /// <summary>The RX queue the packet arrived on.</summary>
     public int QueueIndex { get; internal set; }
 
+    /// <summary>
+    /// The id of the NAPI that received the packet (skb->napi_id, what SO_INCOMING_NAPI_ID reports), the id napi-get
+    /// lists for its queue; it stays with the packet through RPS. 0 for packets that entered through netif_rx.
+    /// </summary>
+    public int NapiId { get; internal set; }
+
     /// <summary>The device the packet arrived on.</summary>
     public NetDevice? Device { get; internal set; }
 
@@ -70,6 +76,7 @@ public sealed class Packet
         FlowHash = 0;
         TimestampNs = 0;
         QueueIndex = 0;
+        NapiId = 0;
         Device = null;
         AddressLength = 0;
         Next = null;

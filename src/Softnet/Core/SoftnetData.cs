@@ -1,3 +1,4 @@
+using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
 
@@ -60,6 +61,7 @@ public sealed class SoftnetData
         if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
             FlowLimit = new FlowLimitTable(o.FlowLimitTableLen);
         SoftirqWaiter = stack.Platform.CreateSoftirqWaiter();
+        CpuOverload = new CpuOverload(this, stack.OverloadControl, o.NetdevMaxBacklog, stack.Platform.NowNs());
     }
 
     public NetStack Stack { get; }
@@ -100,9 +102,21 @@ public sealed class SoftnetData
 
     internal IIrqWaiter SoftirqWaiter { get; }
 
+    /// <summary>This CPU's overload detector and CPU budget.</summary>
+    internal CpuOverload CpuOverload { get; }
+
+    /// <summary>This CPU's overload state, transitions, time in each state, signals and CPU share, as of the detector's last evaluation.</summary>
+    public OverloadInfo Overload => CpuOverload.Info();
+
     internal IThreadHandle? SoftirqThread { get; private set; }
 
     internal NapiThread? BacklogThread { get; set; }
+
+    /// <summary>The live scheduling policy of <c>ksoftirqd/N</c>.</summary>
+    public ThreadPolicy? SoftirqPolicy => ThreadPolicy.Read(SoftirqThread?.OsThreadId ?? 0);
+
+    /// <summary>The live scheduling policy of <c>backlog_napi/N</c>; null without backlog threads.</summary>
+    public ThreadPolicy? BacklogThreadPolicy => ThreadPolicy.Read(BacklogThread?.Handle.OsThreadId ?? 0);
 
     internal bool InNetRxAction { get; private set; }
 
@@ -204,8 +218,9 @@ public sealed class SoftnetData
     internal void RunInline()
     {
         // Parked (offline, or coming back and waiting for its stand-in): a thread with an older view of this CPU must
-        // not run its softirq now; the work stays pending for the CPU's own thread once it is unparked.
-        if (Volatile.Read(ref _parked))
+        // not run its softirq now; the work stays pending for the CPU's own thread once it is unparked. Out of CPU
+        // budget: the softirq thread, which sleeps until the period ends, picks the work up then.
+        if (Volatile.Read(ref _parked) || CpuOverload.IsThrottled(Stack.Platform.NowNs()))
         {
             Volatile.Write(ref _softirqPending, 1);
             return;
@@ -378,7 +393,12 @@ public sealed class SoftnetData
         var o = Stack.Options;
         var platform = Stack.Platform;
         int budget = o.NetdevBudget;
-        long deadline = Deadline.After(platform.NowNs(), o.NetdevBudgetUsecs * 1000L);
+        long now = platform.NowNs();
+        // Out of CPU budget: poll nothing, so the queues stay masked until the period ends.
+        if (CpuOverload.IsThrottled(now))
+            return Volatile.Read(ref _pollHead) is not null;
+        CpuOverload.CountPass();
+        long deadline = Deadline.After(now, o.NetdevBudgetUsecs * 1000L);
         InNetRxAction = true;
         Napi? list = TakePollList(out Napi? listTail);
         Napi? repoll = null, repollTail = null;
@@ -415,7 +435,10 @@ public sealed class SoftnetData
                 repollTail = napi;
             }
             budget -= work;
-            if (budget <= 0 || platform.NowNs() >= deadline)
+            now = platform.NowNs();
+            if (CpuOverload.IsThrottled(now))
+                break;
+            if (budget <= 0 || now >= deadline)
             {
                 TimeSqueeze++;
                 break;
@@ -526,11 +549,27 @@ public sealed class SoftnetData
         var slice = default(TimeSlice);
         while (!Volatile.Read(ref _stopping))
         {
-            // Parked (CPU offline): pending kicks stay pending until the CPU comes back.
-            if (Volatile.Read(ref _parked) || !HasWork())
+            long now = platform.NowNs();
+            bool parked = Volatile.Read(ref _parked);
+            if (!parked && now >= CpuOverload.NextTickNs)
             {
-                long next = Volatile.Read(ref _nextTimerNs);
-                SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - platform.NowNs()));
+                lock (Bh)
+                {
+                    NetStack.CurrentBh = this;
+                    CpuOverload.Tick(now);
+                    NetStack.CurrentBh = null;
+                }
+            }
+            Stack.Realtime.Follow(CpuOverload.State);
+            // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
+            // nothing runs, watchdogs included, until the period ends.
+            bool throttled = CpuOverload.IsThrottled(now);
+            if (parked || throttled || !HasWork())
+            {
+                long next = throttled ? CpuOverload.ThrottledUntilNs : Volatile.Read(ref _nextTimerNs);
+                if (!parked)
+                    next = Math.Min(next, CpuOverload.NextTickNs);
+                SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - now));
                 waited = true;
                 slice.Start(platform);
                 continue;

@@ -23,6 +23,13 @@ public static class ThreadedModes
         _ => "disabled",
     };
 
+    /// <summary>Refuses a value outside the defined modes, as netlink's policy does for <c>threaded</c>.</summary>
+    internal static void Validate(ThreadedMode mode, string attribute = "threaded")
+    {
+        if (!Enum.IsDefined(mode))
+            throw new ArgumentOutOfRangeException(attribute, (int)mode, $"{attribute} must be one of disabled (0), enabled (1), busy-poll (2) (got {(int)mode})");
+    }
+
     public static bool TryParse(string? text, out ThreadedMode mode)
     {
         switch (text)

@@ -17,6 +17,8 @@ public sealed class LoopbackDevice : NetDevice
     public LoopbackDevice(NetStack stack, string name = "lo")
         : base(stack, name, 1) => SetUp(true);
 
+    protected override bool UsesNapi => false;
+
     /// <summary>Sends one packet with a copy of <paramref name="payload"/>.</summary>
     public void Send(ReadOnlySpan<byte> payload, uint flowHash)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Softnet.Core;
+using Softnet.Overload;
 
 namespace Softnet.Diagnostics;
 
@@ -26,6 +27,13 @@ public sealed class SoftnetMetrics : IDisposable
         _meter.CreateObservableCounter("softnet.drops", () => DropRows(stack), "{packet}", "Packets dropped, by reason");
         _meter.CreateObservableCounter("softnet.napi.polls", () => NapiRows(stack, n => n.Polls), "{poll}", "Polls per NAPI");
         _meter.CreateObservableCounter("softnet.napi.packets", () => NapiRows(stack, n => n.Packets), "{packet}", "Packets per NAPI");
+        _meter.CreateObservableGauge("softnet.overload.state", () => Rows(stack, c => (long)c.Overload.State), "{state}", "Overload state per CPU: 0 normal, 1 pressured, 2 overloaded");
+        PerCpu(stack, "softnet.overload.transitions", "{event}", "Overload state changes per CPU", c => c.Overload.Transitions);
+        PerCpu(stack, "softnet.overload.throttled", "{period}", "Periods the CPU budget cut short", c => c.Overload.Throttled);
+        _meter.CreateObservableCounter("softnet.overload.time", () => CpuStateTimes(stack), "s", "Time per CPU in each overload state");
+        _meter.CreateObservableGauge("softnet.napi.overload.state", () => NapiRows(stack, n => (long)n.Overload.State), "{state}", "Overload state per NAPI");
+        _meter.CreateObservableCounter("softnet.napi.overload.transitions", () => NapiRows(stack, n => n.Overload.Transitions), "{event}", "Overload state changes per NAPI");
+        _meter.CreateObservableCounter("softnet.napi.overload.time", () => NapiStateTimes(stack), "s", "Time per NAPI in each overload state");
     }
 
     public void Dispose() => _meter.Dispose();
@@ -38,6 +46,23 @@ public sealed class SoftnetMetrics : IDisposable
 
     private static IEnumerable<Measurement<long>> DropRows(NetStack stack) =>
         stack.Snapshot().Drops.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("reason", d.Key.Name())));
+
+    private static IEnumerable<Measurement<double>> CpuStateTimes(NetStack stack) =>
+        stack.Snapshot().Cpus.Where(c => c.Online).SelectMany(c => Enum.GetValues<OverloadState>().Select(s => new Measurement<double>(
+            c.Overload.TimeInStateNs(s) / 1e9,
+            new KeyValuePair<string, object?>("cpu", c.Cpu),
+            new KeyValuePair<string, object?>("state", s.Name()))));
+
+    private static IEnumerable<Measurement<double>> NapiStateTimes(NetStack stack) =>
+        stack.Devices.SelectMany(d => d.Napis.SelectMany(n =>
+        {
+            var o = n.Overload;
+            return Enum.GetValues<OverloadState>().Select(s => new Measurement<double>(
+                o.TimeInStateNs(s) / 1e9,
+                new KeyValuePair<string, object?>("napi_id", n.Id),
+                new KeyValuePair<string, object?>("ifname", d.Name),
+                new KeyValuePair<string, object?>("state", s.Name())));
+        }));
 
     private static IEnumerable<Measurement<long>> NapiRows(NetStack stack, Func<Napi, long> value) =>
         stack.Devices.SelectMany(d => d.Napis.Select(n => new Measurement<long>(

@@ -1,8 +1,9 @@
 using Softnet.Core;
+using Softnet.Overload;
 
 namespace Softnet.Diagnostics;
 
-/// <summary>One CPU's softnet_stat row plus Softnet's own per-CPU figures.</summary>
+/// <summary>One CPU's softnet_stat row plus Softnet's own per-CPU figures and its overload detector's view.</summary>
 public readonly record struct CpuStat(
     int Cpu,
     bool Online,
@@ -15,7 +16,8 @@ public readonly record struct CpuStat(
     int ProcessQueueLength,
     long Delivered,
     long IpiSent,
-    long Wakeups)
+    long Wakeups,
+    OverloadInfo Overload = default)
 {
     public int BacklogLength => InputQueueLength + ProcessQueueLength;
 }
@@ -59,7 +61,8 @@ public sealed record SoftnetSnapshot(
                 c.Backlog.ProcessLength,
                 Volatile.Read(ref c.Delivered),
                 Volatile.Read(ref c.IpiSent),
-                Volatile.Read(ref c.Wakeups));
+                Volatile.Read(ref c.Wakeups),
+                c.Overload);
             foreach (var r in DropReasons.All)
                 drops[r] += c.DropCount(r);
             growth += c.Pool.Grown;

@@ -20,6 +20,13 @@ internal static unsafe partial class Libc
     internal const int SO_RXQ_OVFL = 40;
     internal const int SO_ATTACH_FILTER = 26;
     internal const int SO_ATTACH_REUSEPORT_CBPF = 51;
+    internal const int SO_MEMINFO = 55;
+
+    /// <summary>Indexes into SO_MEMINFO's u32 array (SK_MEMINFO_*), and its length.</summary>
+    internal const int SK_MEMINFO_RMEM_ALLOC = 0;
+    internal const int SK_MEMINFO_RCVBUF = 1;
+    internal const int SK_MEMINFO_DROPS = 8;
+    internal const int SK_MEMINFO_VARS = 9;
 
     internal const int IPPROTO_IPV6 = 41;
     internal const int IPV6_V6ONLY = 26;

@@ -116,6 +116,17 @@ internal sealed class NapiThread
                     napi.ClearBits(NapiState.InBusyPoll);
             }
             var cpu = _home ?? _stack.CurrentSoftnet();
+            _stack.Realtime.Follow(cpu.CpuOverload.State);
+            // Out of CPU budget: keep the NAPI (its queue stays masked) and sleep out the period.
+            long now = _stack.Platform.NowNs();
+            long throttledUntil = cpu.CpuOverload.ThrottledUntilNs;
+            if (now < throttledUntil)
+            {
+                _waiter.Wait(throttledUntil - now);
+                if (_stop || Napi != napi)
+                    break;
+                continue;
+            }
             bool repoll;
             lock (cpu.Bh)
             {

@@ -70,10 +70,10 @@ public sealed class AdminVerbsTests
 
         await h.Ok("channels", "set", "fq0", "--rx", "3");
         var table = (await h.Ok("dev", "list")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["ifindex", "ifname", "threaded", "rx", "max", "napis"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["ifindex", "ifname", "threaded", "rx", "max", "napis", "policy", "overload", "state"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         string ids = string.Join(',', h.Device.Napis.Select(n => n.Id).OrderDescending());
-        Assert.Contains(table, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).SequenceEqual([$"{h.Device.IfIndex}", "fq0", "disabled", "3", "4", ids]));
-        Assert.Contains(table, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).SequenceEqual([$"{h.Loopback.IfIndex}", "lo", "disabled", "1", "1", "-"]));
+        Assert.Contains(table, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).SequenceEqual([$"{h.Device.IfIndex}", "fq0", "disabled", "3", "4", ids, "other", "normal", "up"]));
+        Assert.Contains(table, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).SequenceEqual([$"{h.Loopback.IfIndex}", "lo", "disabled", "1", "1", "-", "other", "-", "up"]));
     }
 
     [Fact]

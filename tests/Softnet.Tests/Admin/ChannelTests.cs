@@ -1,3 +1,5 @@
+using Softnet.Admin.Contract;
+
 namespace Softnet.Tests.Admin;
 
 /// <summary>
@@ -34,9 +36,9 @@ public sealed class ChannelTests
         await h.Ok("channels", "set", "fq0", "--rx", "4");
         var restored = await h.DeviceNapis();
         Assert.Equal(before.Select(n => n.Id), restored.Select(n => n.Id));
-        Assert.Equal(last with { Pid = pid, DeferHardIrqs = 2, Threaded = "enabled" }, restored[3]);
-        Assert.Equal(before[2] with { GroFlushTimeout = 20_000 }, restored[2]);
-        Assert.All(restored[..2], n => Assert.Equal(before[n.Irq], n));
+        Assert.Equal(Settings(last) with { Pid = pid, DeferHardIrqs = 2, Threaded = "enabled" }, Settings(restored[3]));
+        Assert.Equal(Settings(before[2]) with { GroFlushTimeout = 20_000 }, Settings(restored[2]));
+        Assert.All(restored[..2], n => Assert.Equal(Settings(before[n.Irq]), Settings(n)));
 
         await pump.RunFor(1_000);
         pump.Stop();
@@ -96,10 +98,13 @@ public sealed class ChannelTests
         }
 
         var after = await h.DeviceNapis();
-        Assert.Equal(before, after);
+        Assert.Equal(before.Select(Settings), after.Select(Settings));
         Assert.All(after, n => Assert.Equal($"napi/fq0-{n.Id}", AdminHarness.ThreadName(n.Pid!.Value)));
         await pump.RunFor(1_000);
         pump.Stop();
         await h.AssertAccounted(pump.Sent);
     }
+
+    /// <summary>What napi-set configures, without the live figures (poller policy, overload) that change as it runs.</summary>
+    private static NapiInfo Settings(NapiInfo n) => n with { SchedPolicy = null, SchedPriority = null, Overload = null };
 }

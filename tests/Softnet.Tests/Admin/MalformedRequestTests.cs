@@ -32,7 +32,7 @@ public sealed class MalformedRequestTests
         await Refused(h, "POST", $"napi/{id}", """{"threaded": "enabled", "bogus": 1}""", 400, "EINVAL", "unknown attribute 'bogus'");
         await Refused(h, "POST", $"napi/{id}", """{"threaded": "enabled", "threaded": "enabled"}""", 400, "EINVAL", "twice");
         await Refused(h, "POST", "dev/fq0", """{"threaded": true}""", 400, "EINVAL", "threaded");
-        await Refused(h, "POST", "dev/fq0", "{}", 400, "EINVAL", "threaded is required");
+        await Refused(h, "POST", "dev/fq0", "{}", 400, "EINVAL", "threaded or state is required");
         await Refused(h, "POST", "dev/nope", """{"threaded": "enabled"}""", 404, "ENOENT", "nope");
         await Refused(h, "POST", "dev/lo", """{"threaded": "enabled"}""", 400, "EOPNOTSUPP", "lo has no NAPIs");
         await Refused(h, "POST", "dev/fq0/channels", """{"rx": 0}""", 400, "EINVAL", "rx must be an integer from 1 to 4");

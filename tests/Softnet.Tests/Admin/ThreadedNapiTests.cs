@@ -55,7 +55,7 @@ public sealed class ThreadedNapiTests
         string table = (await h.Ok("napi", "list")).Stdout;
 
         var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "irq-suspend-timeout", "policy", "overload"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(napis.Length, lines.Length - 1);
         foreach (var n in napis)
             Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var id, _, var irq, var pid, "enabled", ..] && id == $"{n.Id}" && irq == $"{n.Irq}" && pid == $"{n.Pid}");

@@ -39,6 +39,8 @@ internal sealed class ServeProcess : IDisposable
 
     public int Port { get; }
 
+    public int Pid => _process.Id;
+
     public string Stdout
     {
         get

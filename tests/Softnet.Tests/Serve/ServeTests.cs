@@ -34,6 +34,34 @@ public sealed class ServeTests
         Assert.All(report.RootElement.GetProperty("dropped").EnumerateObject(), d => Assert.Equal(0, d.Value.GetInt64()));
     }
 
+    /// <summary>--busy-poll-usecs: an application thread polls the device; with prefer_busy_poll it takes in the datagrams and its replies go out.</summary>
+    [Fact]
+    public void BusyPollMode_AnswersEveryDatagram_FromThePollingThread()
+    {
+        using var serve = new ServeProcess("--reply", "echo", "--json", "--queues", "1", "--busy-poll-usecs", "50", "--prefer-busy-poll",
+            "--defer-hard-irqs", "2", "--gro-flush-timeout", "200000");
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.ReceiveTimeout = 5000;
+        var server = new IPEndPoint(IPAddress.Loopback, serve.Port);
+        var buffer = new byte[64];
+        const int Count = 200;
+        for (int i = 0; i < Count; i++)
+        {
+            BitConverter.TryWriteBytes(buffer, i);
+            client.SendTo(buffer, server);
+            Assert.Equal(64, client.Receive(buffer));
+            Assert.Equal(i, BitConverter.ToInt32(buffer));
+        }
+
+        Assert.Equal(0, serve.Terminate());
+        using var report = JsonDocument.Parse(serve.Stdout);
+        Assert.Equal(Count, report.RootElement.GetProperty("replied").GetInt64());
+        var line = serve.Stderr.Split('\n').Single(l => l.Contains("busy poll: ", StringComparison.Ordinal));
+        long packets = long.Parse(line.Split(" calls, ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(packets, 1, Count);
+    }
+
     [Fact]
     public void PortInUse_ExitsWithAClearError()
     {
@@ -47,6 +75,22 @@ public sealed class ServeTests
         Assert.Equal(1, exit);
         Assert.Contains("EADDRINUSE", output);
         Assert.Contains($"127.0.0.1:{port}", output);
+    }
+
+    /// <summary>A second serve on a port the first one holds would join its reuseport group: it is refused, naming the first.</summary>
+    [Fact]
+    public void SecondServeOnTheSamePort_IsRefusedNamingTheFirst()
+    {
+        using var first = new ServeProcess();
+
+        var (exit, output) = ServeProcess.RunTool("dotnet", TimeSpan.FromSeconds(60),
+            Path.Combine(AppContext.BaseDirectory, "Softnet.Cli.dll"), "serve", "--bind", $"127.0.0.1:{first.Port}", "--no-admin");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"bind 127.0.0.1:{first.Port}: EADDRINUSE", output);
+        Assert.Contains($"pid {first.Pid} (", output);
+        Assert.Contains("--reuseport-share", output);
+        Assert.Equal(0, first.Terminate());
     }
 
     [SockperfFact]

@@ -6,8 +6,8 @@ namespace Softnet.Devices.Udp;
 /// <summary>A socket could not be created, configured or bound; the message names the call, the address and the errno.</summary>
 public sealed class SocketSetupException : Exception
 {
-    internal SocketSetupException(string operation, IPEndPoint endPoint, int errno)
-        : base($"{operation} {endPoint}: {Errno.Describe(errno)}")
+    internal SocketSetupException(string operation, IPEndPoint endPoint, int errno, string? detail = null)
+        : base($"{operation} {endPoint}: {Errno.Describe(errno)}" + (detail is null ? "" : $": {detail}"))
     {
         Operation = operation;
         EndPoint = endPoint;

@@ -9,8 +9,11 @@ namespace Softnet.Devices.Udp;
 /// the queue of the CPU that received it (RSS); RPS can re-steer on top. Handlers reply with <see cref="Reply"/>;
 /// replies leave batched with sendmmsg.
 /// </summary>
-public sealed class UdpDevice : NetDevice, ITxFlush
+public sealed partial class UdpDevice : NetDevice, ITxFlush
 {
+    /// <summary>Ports tried for a port-0 device before giving up; each other holder found costs one.</summary>
+    private const int MaxPortAttempts = 16;
+
     private readonly UdpDeviceOptions _options;
     private readonly IPEndPoint _bound;
     private readonly UdpTx?[] _tx;
@@ -21,13 +24,13 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     private long _txPackets;
     private long _txDropped;
 
-    private UdpDevice(NetStack stack, UdpDeviceOptions options, UdpSocket first, int queues, int maxChannels)
-        : base(stack, options.Name, queues, maxChannels)
+    private UdpDevice(NetStack stack, UdpDeviceOptions options, List<UdpSocket> sockets, int maxChannels)
+        : base(stack, options.Name, sockets.Count, maxChannels)
     {
         _options = options;
-        _bound = first.LocalEndPoint;
+        _bound = sockets[0].LocalEndPoint;
         _tx = new UdpTx?[stack.CpuCount];
-        _queues = [new UdpQueue(this, first, 0, options.Weight)];
+        _queues = sockets.Select((s, i) => new UdpQueue(this, s, i, options.Weight)).ToArray();
     }
 
     /// <summary>
@@ -38,61 +41,112 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     public static UdpDevice Open(NetStack stack, UdpDeviceOptions options)
     {
         options.Validate(stack);
-        if (options.Bind.Port != 0)
-            CheckPortIsFree(options.Bind);
         int queues = options.Queues == 0 ? Math.Min(stack.CpuCount, UdpDeviceOptions.MaxQueues) : options.Queues;
         int maxChannels = options.MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), UdpDeviceOptions.MaxQueues) : options.MaxChannels;
-        var first = OpenFirstQueue(options);
-        UdpDevice? device = null;
+        var sockets = options.Bind.Port == 0 ? BindOwnPort(options, queues) : BindFixedPort(options, queues);
+        UdpDevice device;
         try
         {
-            device = new UdpDevice(stack, options, first, queues, maxChannels);
-            for (int i = 1; i < queues; i++)
-                device.OpenQueue();
+            device = new UdpDevice(stack, options, sockets, maxChannels);
+        }
+        catch
+        {
+            // Never registered (a taken name, say): the sockets are still ours to close.
+            foreach (var s in sockets)
+                s.Dispose();
+            throw;
+        }
+        try
+        {
             device.AttachSteering();
             return device;
         }
         catch
         {
-            if (device is null)
-                first.Dispose();
-            device?.Dispose();
+            device.Dispose();
             throw;
         }
     }
 
-    /// <summary>
-    /// SO_REUSEPORT lets any socket of the same user join the group, so a second device (or a second process) on
-    /// the same port would silently take a share of the datagrams, and its steering program would replace ours. A
-    /// bind without SO_REUSEPORT first fails with EADDRINUSE if anyone holds the port.
-    /// </summary>
-    private static void CheckPortIsFree(IPEndPoint bind) => UdpSocket.Open(bind, new UdpSocketOptions()).Dispose();
+    internal Overload.EarlyDropFilter? EarlyDrop => _options.EarlyDrop;
 
     /// <summary>
-    /// Binds queue 0's socket. For port 0 an exclusive socket picks the port first: given SO_REUSEPORT, bind(0) may
-    /// return a port where a reuseport group of the same user already lives and join that group, whose sockets would
-    /// then take this device's datagrams (and this device's steering program would replace theirs). Without
-    /// SO_REUSEPORT the kernel only returns a port nobody holds.
+    /// Port 0: the kernel may pick a port on which another process of the same user holds a reuseport group, and a
+    /// SO_REUSEPORT bind there joins it. So a plain bind (no SO_REUSEPORT) picks a port no socket holds, the group is
+    /// bound to it, and the port's holders are checked; a socket that got in between makes it try another port.
     /// </summary>
-    private static UdpSocket OpenFirstQueue(UdpDeviceOptions options)
+    private static List<UdpSocket> BindOwnPort(UdpDeviceOptions options, int queues)
     {
-        if (options.Bind.Port != 0)
-            return UdpSocket.Open(options.Bind, SocketOptions(options));
-        for (int attempt = 0; ; attempt++)
+        for (int attempt = 1; ; attempt++)
         {
-            int port;
+            IPEndPoint bind;
             using (var probe = UdpSocket.Open(options.Bind, default))
-                port = probe.LocalEndPoint.Port;
+                bind = probe.LocalEndPoint;
+            List<UdpSocket> sockets;
             try
             {
-                return UdpSocket.Open(new IPEndPoint(options.Bind.Address, port), SocketOptions(options));
+                sockets = BindGroup(bind, queues, options);
             }
-            catch (SocketSetupException e) when (e.ErrorCode == Interop.Errno.EADDRINUSE && attempt < 10)
+            catch (SocketSetupException e) when (e.ErrorCode == Interop.Errno.EADDRINUSE && attempt < MaxPortAttempts)
             {
-                // Taken, without SO_REUSEPORT, between the probe's close and this bind: pick another.
+                continue;
             }
+            var foreign = PortHolders.Foreign(bind, Inodes(sockets));
+            if (foreign.Count == 0)
+                return sockets;
+            foreach (var s in sockets)
+                s.Dispose();
+            if (attempt == MaxPortAttempts)
+                throw new SocketSetupException("bind", options.Bind, Interop.Errno.EADDRINUSE, $"every port tried had other sockets, the last {bind.Port}: {PortHolders.Describe(foreign)}");
         }
     }
+
+    /// <summary>
+    /// A fixed port that already has sockets not of this device is refused, before binding and again after (a bind
+    /// racing with ours), unless <see cref="UdpDeviceOptions.ReusePortShare"/> asks to join their group. Where procfs
+    /// cannot name the holders, a bind without SO_REUSEPORT still fails with EADDRINUSE if anyone holds the port.
+    /// </summary>
+    private static List<UdpSocket> BindFixedPort(UdpDeviceOptions options, int queues)
+    {
+        if (!options.ReusePortShare)
+        {
+            if (PortHolders.Foreign(options.Bind, new HashSet<long>()) is { Count: > 0 } before)
+                throw Held(options.Bind, before);
+            UdpSocket.Open(options.Bind, new UdpSocketOptions()).Dispose();
+        }
+        var sockets = BindGroup(options.Bind, queues, options);
+        if (!options.ReusePortShare && PortHolders.Foreign(options.Bind, Inodes(sockets)) is { Count: > 0 } after)
+        {
+            foreach (var s in sockets)
+                s.Dispose();
+            throw Held(options.Bind, after);
+        }
+        return sockets;
+    }
+
+    private static List<UdpSocket> BindGroup(IPEndPoint bind, int count, UdpDeviceOptions options)
+    {
+        var sockets = new List<UdpSocket>(count);
+        try
+        {
+            for (int i = 0; i < count; i++)
+                sockets.Add(UdpSocket.Open(bind, SocketOptions(options)));
+            return sockets;
+        }
+        catch
+        {
+            foreach (var s in sockets)
+                s.Dispose();
+            throw;
+        }
+    }
+
+    private static HashSet<long> Inodes(List<UdpSocket> sockets) =>
+        sockets.Select(s => PortHolders.Inode(s.Fd)).OfType<long>().ToHashSet();
+
+    private static SocketSetupException Held(IPEndPoint bind, IReadOnlyList<PortHolders.Holder> holders) =>
+        new("bind", bind, Interop.Errno.EADDRINUSE,
+            $"{PortHolders.Describe(holders)}; the kernel would put this device's SO_REUSEPORT sockets into a group of the same user — set UdpDeviceOptions.ReusePortShare (serve --reuseport-share) to share it on purpose");
 
     /// <summary>The address and port all queues are bound to.</summary>
     public IPEndPoint LocalEndPoint => _bound;
@@ -110,7 +164,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
     public IReadOnlyList<UdpQueueStats> QueueStats =>
-        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops)).ToArray();
+        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops, q.Overload)).ToArray();
 
     /// <summary>Datagrams the kernel dropped at the sockets so far, read from /proc (also before <see cref="Start"/>).</summary>
     public long ReadSocketDrops() => Volatile.Read(ref _queues).Sum(q => SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops);
@@ -122,6 +176,11 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         {
             if (IsUp)
                 return;
+            if (_down)
+            {
+                SetUp();
+                return;
+            }
             var queues = _queues;
             for (int i = 0; i < queues.Length; i++)
                 StartQueue(queues[i], i);
@@ -192,6 +251,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
                     Volatile.Write(ref _queues, [.. _queues, q]);
                     if (IsUp)
                         StartQueue(q, i);
+                    else if (_down)
+                        DiscardWhileDown(q, i);
                 }
                 AttachSteering();
                 return;
@@ -272,13 +333,6 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         RxqOverflow = true,
     };
 
-    private UdpQueue OpenQueue()
-    {
-        var q = NewQueue(_queues.Length);
-        Volatile.Write(ref _queues, [.. _queues, q]);
-        return q;
-    }
-
     private UdpQueue NewQueue(int index) =>
         new(this, UdpSocket.Open(_bound, SocketOptions(_options)), index, _options.Weight);
 
@@ -292,6 +346,7 @@ public sealed class UdpDevice : NetDevice, ITxFlush
         {
             config.DeferHardIrqs = _options.DeferHardIrqs;
             config.GroFlushTimeoutNs = _options.GroFlushTimeoutNs;
+            config.IrqSuspendTimeoutNs = _options.IrqSuspendTimeoutNs;
         }
         NapiEnable(q);
         q.RegisterIrq(AffineCpu(index));
@@ -300,9 +355,9 @@ public sealed class UdpDevice : NetDevice, ITxFlush
     /// <summary>Takes a queue down without losing what it holds: mask, stop polling, drain the socket into the stack, delete the NAPI.</summary>
     private void StopQueue(UdpQueue q)
     {
+        q.UnregisterIrq();
         if (q.Config is null)
             return;
-        q.UnregisterIrq();
         NapiDisable(q);
         Drain(q);
         NapiDelete(q);
@@ -358,7 +413,8 @@ public sealed class UdpDevice : NetDevice, ITxFlush
 
     private void AttachSteering()
     {
-        if (!_options.CpuSteering)
+        // A shared group's program belongs to its first owner; attaching ours would replace it.
+        if (!_options.CpuSteering || _options.ReusePortShare)
             return;
         _steering = Volatile.Read(ref _queues)[0].Socket.TryAttachReuseportCpuSteering(QueueCount);
         if (!_steering)

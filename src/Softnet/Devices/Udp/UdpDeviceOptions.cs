@@ -39,23 +39,42 @@ public sealed record UdpDeviceOptions
     /// <summary>gro_flush_timeout in nanoseconds for every queue (device-wide default).</summary>
     public long GroFlushTimeoutNs { get; init; }
 
+    /// <summary>
+    /// Join a SO_REUSEPORT group that other sockets (another process of the same user) already hold on <see cref="Bind"/>,
+    /// on purpose: datagrams are then spread over both owners by the kernel's hash, and no CPU steering program is
+    /// attached (it would replace the group's). Off: a device refuses such a port with EADDRINUSE. Needs a fixed port.
+    /// </summary>
+    public bool ReusePortShare { get; init; }
+
+    /// <summary>irq-suspend-timeout in nanoseconds for every queue (device-wide default); used by preferring busy pollers.</summary>
+    public long IrqSuspendTimeoutNs { get; init; }
+
+    /// <summary>Drops datagrams in the poll, before RPS and the backlog, when it returns true (reason <c>early_drop</c>); null keeps all.</summary>
+    public Overload.EarlyDropFilter? EarlyDrop { get; init; }
+
     /// <summary>NAPI weight: datagrams per poll (one recvmmsg).</summary>
     public int Weight { get; init; } = 64;
 
-    internal void Validate(NetStack stack)
+    internal void Validate(NetStack stack) => Validate(stack.CpuCount);
+
+    /// <summary>The checks of <see cref="UdpDevice.Open"/> for a stack of <paramref name="cpuCount"/> CPUs, before one exists.</summary>
+    internal void Validate(int cpuCount)
     {
-        int queues = Queues == 0 ? Math.Min(stack.CpuCount, MaxQueues) : Queues;
+        int queues = Queues == 0 ? Math.Min(cpuCount, MaxQueues) : Queues;
         NetStackOptions.Range(nameof(Queues), queues, 1, MaxQueues);
-        NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Min(Math.Max(queues, stack.CpuCount), MaxQueues) : MaxChannels, queues, MaxQueues);
+        NetStackOptions.Range(nameof(MaxChannels), MaxChannels == 0 ? Math.Min(Math.Max(queues, cpuCount), MaxQueues) : MaxChannels, queues, MaxQueues);
         NetStackOptions.Range(nameof(ReceiveBufferBytes), ReceiveBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(SendBufferBytes), SendBufferBytes, 0, int.MaxValue / 2);
         NetStackOptions.Range(nameof(DeferHardIrqs), DeferHardIrqs, NapiConfigRanges.DeferHardIrqs.Min, NapiConfigRanges.DeferHardIrqs.Max);
         NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, NapiConfigRanges.GroFlushTimeoutNs.Min, NapiConfigRanges.GroFlushTimeoutNs.Max);
+        NetStackOptions.Range(nameof(IrqSuspendTimeoutNs), IrqSuspendTimeoutNs, NapiConfigRanges.IrqSuspendTimeoutNs.Min, NapiConfigRanges.IrqSuspendTimeoutNs.Max);
         NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
+        if (ReusePortShare && Bind.Port == 0)
+            throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));
         if (IrqAffinity is { } affinity)
         {
             foreach (int cpu in affinity)
-                NetStackOptions.Range(nameof(IrqAffinity), cpu, 0, stack.CpuCount - 1);
+                NetStackOptions.Range(nameof(IrqAffinity), cpu, 0, cpuCount - 1);
         }
     }
 }

@@ -13,6 +13,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     private readonly UdpDevice _device;
     private readonly MessageBatch _batch;
     private readonly Packet[] _packets;
+    private readonly Lock _discardLock = new();
     private uint _reportedDrops;
 
     public UdpQueue(UdpDevice device, UdpSocket socket, int queue, int weight)
@@ -33,10 +34,23 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     /// <summary>The CPU whose softirq thread takes this queue's interrupt; null while the interrupt is not registered.</summary>
     public SoftnetData? IrqCpu { get; private set; }
 
+    internal override SoftnetData? InterruptCpu => IrqCpu;
+
     /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
     public long SocketDrops => _reportedDrops;
 
-    public void OnIrq() => Schedule();
+    /// <summary>The device is down: what the socket receives is read and counted as device_down, not passed up.</summary>
+    public bool Down { get; private set; }
+
+    public void OnIrq()
+    {
+        if (Down)
+            DiscardPending();
+        else
+            Schedule();
+    }
+
+    protected internal override bool TryReadQueueFill(out Overload.QueueFill fill) => Socket.TryReadMemInfo(out fill);
 
     public void RegisterIrq(SoftnetData cpu)
     {
@@ -48,6 +62,24 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     {
         IrqCpu?.UnregisterIrq(Socket.Fd);
         IrqCpu = null;
+        // A discard the interrupt already started may still be reading: once it is done, the caller is the one reader.
+        lock (_discardLock)
+        {
+        }
+    }
+
+    /// <summary>The device went down: from now on the interrupt on <paramref name="cpu"/> reads and counts (device_down).</summary>
+    public void EnterDown(SoftnetData cpu)
+    {
+        Down = true;
+        RegisterIrq(cpu);
+    }
+
+    /// <summary>The device comes up: the discarding interrupt is gone and no discard is still reading when this returns.</summary>
+    public void LeaveDown()
+    {
+        UnregisterIrq();
+        Down = false;
     }
 
     protected internal override int Poll(int budget)
@@ -64,6 +96,12 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             n = 0;
         }
         int valid = Fill(cpu, n);
+        if (Down && valid > 0)
+        {
+            cpu.CountDrop(DropReason.DeviceDown, valid);
+            _device.CountRxDropped(valid);
+            valid = 0;
+        }
         cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
         Stack.ReceiveList(_packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
@@ -72,11 +110,43 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         return n;
     }
 
+    /// <summary>
+    /// The down queue's interrupt, on its CPU's softirq thread: read the socket empty in NAPI context (the NAPI is
+    /// deleted, so no one else polls it; its completion is a no-op), counting every datagram, then unmask.
+    /// </summary>
+    private void DiscardPending()
+    {
+        lock (_discardLock)
+        {
+            // Unregistered meanwhile (up, or close, which drains the socket itself): nothing to discard.
+            if (IrqCpu is not { } cpu || !Down)
+                return;
+            lock (cpu.Bh)
+            {
+                var outer = NetStack.CurrentBh;
+                NetStack.CurrentBh = cpu;
+                try
+                {
+                    while (Poll(Weight) == Weight)
+                    {
+                    }
+                }
+                finally
+                {
+                    NetStack.CurrentBh = outer;
+                }
+            }
+            cpu.RearmIrq(Socket.Fd);
+        }
+    }
+
     /// <summary>Turns received messages into packets; truncated datagrams are dropped as malformed. Returns the good ones, packed at the front.</summary>
     private int Fill(SoftnetData cpu, int n)
     {
         long now = Stack.Platform.NowNs();
         var local = Socket.LocalSockaddr;
+        var earlyDrop = _device.EarlyDrop;
+        var state = OverloadState;
         int valid = 0;
         for (int i = 0; i < n; i++)
         {
@@ -92,16 +162,36 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             }
             var source = _batch.SourceAddress(i);
             p.SetLength(_batch.Length(i));
+            if (earlyDrop is not null && EarlyDropped(earlyDrop, source, p.Data, state))
+            {
+                cpu.CountDrop(DropReason.EarlyDrop);
+                _device.CountRxDropped();
+                continue;
+            }
             source.CopyTo(p.RawAddress);
             p.AddressLength = source.Length;
             p.FlowHash = MessageBatch.FlowHash(source, local);
             p.Device = _device;
             p.QueueIndex = Queue;
+            p.NapiId = Id;
             p.TimestampNs = now;
             (_packets[valid], _packets[i]) = (p, _packets[valid]);
             valid++;
         }
         return valid;
+    }
+
+    private bool EarlyDropped(Overload.EarlyDropFilter filter, ReadOnlySpan<byte> source, ReadOnlySpan<byte> payload, Overload.OverloadState state)
+    {
+        try
+        {
+            return filter(source, payload, state);
+        }
+        catch (Exception e)
+        {
+            Stack.LogOnce($"{_device.Name}: the early-drop filter threw {e.GetType().Name}: {e.Message}; such datagrams are kept");
+            return false;
+        }
     }
 
     /// <summary>SO_RXQ_OVFL carries the socket's cumulative drop count; the growth since the last report is new socket drops.</summary>

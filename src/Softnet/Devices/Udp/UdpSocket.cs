@@ -93,6 +93,24 @@ internal sealed unsafe class UdpSocket : IDisposable
     }
 
     /// <summary>
+    /// SO_MEMINFO: the bytes queued in the receive buffer (skb truesize, as the kernel charges them), the buffer they
+    /// count against, and the socket's drop count — one getsockopt. False once closed.
+    /// </summary>
+    public bool TryReadMemInfo(out Overload.QueueFill fill)
+    {
+        uint* info = stackalloc uint[Libc.SK_MEMINFO_VARS];
+        uint length = Libc.SK_MEMINFO_VARS * sizeof(uint);
+        int fd = Fd;
+        if (fd < 0 || Libc.GetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_MEMINFO, info, &length) != 0 || length <= Libc.SK_MEMINFO_DROPS * sizeof(uint))
+        {
+            fill = default;
+            return false;
+        }
+        fill = new Overload.QueueFill(info[Libc.SK_MEMINFO_RMEM_ALLOC], info[Libc.SK_MEMINFO_RCVBUF], info[Libc.SK_MEMINFO_DROPS]);
+        return true;
+    }
+
+    /// <summary>
     /// Attaches a socket filter that accepts nothing: from now on the kernel drops every datagram its lookup picks for
     /// this socket before queueing it, and counts the drop (UDP InErrors, the socket's sk_drops). What is already
     /// queued stays readable, so a drain after a receive-side RCU grace period (<see cref="ReceiveGrace"/>) empties

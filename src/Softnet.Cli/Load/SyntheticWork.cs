@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace Softnet.Cli.Load;
+
+/// <summary>
+/// <c>--work-us</c>: an application cost of N µs per datagram, spun on the monotonic clock in the handler. On a
+/// loopback machine the sender tops out long before a real receiver would, so the receiver is made slower instead.
+/// </summary>
+internal readonly struct SyntheticWork(int microseconds)
+{
+    private readonly long _ticksPerDatagram = microseconds * Stopwatch.Frequency / 1_000_000;
+
+    public void Run(int datagrams)
+    {
+        if (_ticksPerDatagram == 0)
+            return;
+        long end = Stopwatch.GetTimestamp() + (_ticksPerDatagram * datagrams);
+        while (Stopwatch.GetTimestamp() < end)
+            Thread.SpinWait(4);
+    }
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Softnet.Core;
+using Softnet.Devices.Udp;
+using Softnet.Diagnostics;
+
+namespace Softnet.Hosting;
+
+/// <summary>
+/// The stack and its UDP device as a hosted service: started with the host, and on shutdown stopped with a drain
+/// (every queued packet delivered or counted) bounded by the host's shutdown timeout. Resolve it to reach the running
+/// <see cref="Stack"/> and <see cref="Udp"/> device.
+/// </summary>
+public sealed class SoftnetService : IHostedService, IDisposable
+{
+    private readonly SoftnetOptions _options;
+    private readonly IPacketBatchHandler _handler;
+    private readonly ILogger<SoftnetService> _logger;
+    private readonly TimeSpan _hostShutdownTimeout;
+    private NetStack? _stack;
+    private SoftnetMetrics? _metrics;
+
+    /// <summary>Created by dependency injection; see <see cref="SoftnetServiceCollectionExtensions"/>.</summary>
+    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILogger<SoftnetService> logger, IOptions<HostOptions> hostOptions)
+    {
+        _options = options.Value;
+        _handler = handler;
+        _logger = logger;
+        _hostShutdownTimeout = hostOptions.Value.ShutdownTimeout;
+    }
+
+    /// <summary>The running stack; after the host stops, its counters are final.</summary>
+    public NetStack Stack => _stack ?? throw new InvalidOperationException("Softnet has not started yet: the stack exists once the host has started");
+
+    /// <summary>The UDP device, when the <c>Udp</c> section is configured.</summary>
+    public UdpDevice? Udp { get; private set; }
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var (stackOptions, udpOptions, failures) = SoftnetOptionsResolver.Resolve(_options);
+        if (failures.Count > 0)
+            throw new OptionsValidationException(SoftnetOptions.SectionName, typeof(SoftnetOptions), failures);
+        var drain = stackOptions.ShutdownDrainTimeout < _hostShutdownTimeout ? stackOptions.ShutdownDrainTimeout : _hostShutdownTimeout;
+        var handler = _handler;
+        var stack = new NetStack(
+            stackOptions with
+            {
+                ShutdownDrainTimeout = drain,
+                Log = m => SoftnetLog.Stack(_logger, m),
+                OnHandlerError = ex => SoftnetLog.HandlerFailed(_logger, ex),
+            },
+            (batch, cpu) => handler.Handle(batch, cpu));
+        try
+        {
+            if (udpOptions is not null)
+            {
+                var udp = UdpDevice.Open(stack, udpOptions);
+                udp.Start();
+                Udp = udp;
+                SoftnetLog.UdpStarted(_logger, udp.Name, udp.LocalEndPoint, udp.QueueCount);
+            }
+        }
+        catch
+        {
+            stack.Dispose();
+            throw;
+        }
+
+        _stack = stack;
+        // The meter lives as long as the stack, so OpenTelemetry's AddMeter("Softnet") sees it without the admin endpoint.
+        _metrics = new SoftnetMetrics(stack);
+        SoftnetLog.Started(_logger, stack.CpuCount, stack.Mode.Name(), stack.Pinned);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stack is not { } stack)
+            return;
+        var stopping = Task.Run(stack.Dispose, CancellationToken.None);
+        try
+        {
+            await stopping.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            SoftnetLog.DrainCut(_logger);
+            return;
+        }
+
+        var snapshot = stack.Snapshot();
+        SoftnetLog.Stopped(_logger, snapshot.Delivered, snapshot.Dropped);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _metrics?.Dispose();
+        _stack?.Dispose();
+    }
+}

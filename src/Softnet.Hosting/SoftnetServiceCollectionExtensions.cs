@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Softnet.Admin;
+
+namespace Softnet.Hosting;
+
+/// <summary>Registers Softnet with the Generic Host.</summary>
+public static class SoftnetServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the stack (and the UDP device, when the <c>Udp</c> section is set) as a hosted service, with options bound
+    /// from <paramref name="configuration"/> (usually <c>builder.Configuration.GetSection("Softnet")</c>) and then
+    /// <paramref name="configure"/>, validated when the host starts. The handler is the registered
+    /// <see cref="IPacketBatchHandler"/>.
+    /// </summary>
+    public static IServiceCollection AddSoftnet(this IServiceCollection services, IConfiguration? configuration = null, Action<SoftnetOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<SoftnetOptions>();
+        if (configuration is not null)
+            options.Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
+        if (configure is not null)
+            options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SoftnetOptions>, SoftnetOptionsValidator>());
+        if (!services.Any(d => d.ServiceType == typeof(SoftnetService)))
+        {
+            services.AddSingleton<SoftnetService>();
+            services.AddHostedService(sp => sp.GetRequiredService<SoftnetService>());
+        }
+
+        return services;
+    }
+
+    /// <summary>As <see cref="AddSoftnet(IServiceCollection, IConfiguration?, Action{SoftnetOptions}?)"/>, registering <typeparamref name="THandler"/> as the singleton handler.</summary>
+    public static IServiceCollection AddSoftnet<THandler>(this IServiceCollection services, IConfiguration? configuration = null, Action<SoftnetOptions>? configure = null)
+        where THandler : class, IPacketBatchHandler
+    {
+        services.TryAddSingleton<IPacketBatchHandler, THandler>();
+        return services.AddSoftnet(configuration, configure);
+    }
+
+    /// <summary>
+    /// Opts in to the admin endpoint over the hosted stack (a Unix socket, optionally HTTP). Call after
+    /// <see cref="AddSoftnet(IServiceCollection, IConfiguration?, Action{SoftnetOptions}?)"/>: hosted services start in
+    /// registration order, and the endpoint needs the running stack.
+    /// </summary>
+    public static IServiceCollection AddSoftnetAdmin(this IServiceCollection services, AdminOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ServiceType == typeof(SoftnetService)))
+            throw new InvalidOperationException("AddSoftnetAdmin needs AddSoftnet first: the admin endpoint serves the hosted stack, which must start before it");
+        services.AddSingleton(options ?? new AdminOptions());
+        services.AddSingleton<SoftnetAdminService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SoftnetAdminService>());
+        return services;
+    }
+}

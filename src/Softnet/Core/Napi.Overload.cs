@@ -1,0 +1,40 @@
+using Softnet.Overload;
+
+namespace Softnet.Core;
+
+/// <summary>A device NAPI's overload detector and the time accounting of its polls.</summary>
+public abstract partial class Napi
+{
+    private NapiOverload? _overload;
+
+    /// <summary>
+    /// The queue's overload state, transitions, time in each state, signals and CPU share, as of the detector's last
+    /// evaluation; normal with nothing counted before the first poll.
+    /// </summary>
+    public OverloadInfo Overload => Volatile.Read(ref _overload)?.Info() ?? default;
+
+    /// <summary>The queue's detector state, for the packet path (normal before the first poll).</summary>
+    internal OverloadState OverloadState => Volatile.Read(ref _overload)?.State ?? OverloadState.Normal;
+
+    /// <summary>
+    /// The device queue's fill as the kernel accounts it, for the overload detector; false when the driver has no
+    /// such queue. Called after a poll that used its whole weight and once per period, so it may cost a syscall.
+    /// </summary>
+    protected internal virtual bool TryReadQueueFill(out QueueFill fill)
+    {
+        fill = default;
+        return false;
+    }
+
+    /// <summary>Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget.</summary>
+    private void AccountPoll(long startNs, int work, int weight)
+    {
+        if (NetStack.CurrentBh is not { } cpu || cpu.Stack != Stack)
+            return;
+        // Only polls that found packets count: an empty poll of a busy-polling thread is its chosen cost, not load.
+        long endNs = work > 0 ? Stack.Platform.NowNs() : startNs;
+        if (Device is not null)
+            (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
+        cpu.CpuOverload.AccountPoll(startNs, endNs);
+    }
+}

@@ -1,0 +1,75 @@
+using Softnet.Core;
+
+namespace Softnet.Overload;
+
+/// <summary>
+/// A stack's overload settings and the per-queue detectors its CPUs tick: the period, the CPU budget per period (in
+/// <see cref="OverloadMode.Auto"/>), the watermarks, and the log line written once per state change.
+/// </summary>
+internal sealed class OverloadControl
+{
+    private readonly NetStack _stack;
+    private NapiOverload[] _napis = [];
+
+    public OverloadControl(NetStack stack)
+    {
+        var o = stack.Options;
+        _stack = stack;
+        Mode = o.Overload;
+        PeriodNs = (long)o.OverloadPeriod.TotalNanoseconds;
+        ShareLimit = o.OverloadCpuShare / 100.0;
+        BudgetNs = Mode == OverloadMode.Auto ? (long)(PeriodNs * ShareLimit) : long.MaxValue;
+        Thresholds = o.OverloadThresholds;
+        StartNs = stack.Platform.NowNs();
+    }
+
+    public OverloadMode Mode { get; }
+
+    public long PeriodNs { get; }
+
+    /// <summary>The CPU share the packet threads may use, as a fraction; the CPU-share signal is measured against it in both modes.</summary>
+    public double ShareLimit { get; }
+
+    /// <summary>Polling time allowed per CPU and period; unlimited when the mode is off.</summary>
+    public long BudgetNs { get; }
+
+    public OverloadThresholds Thresholds { get; }
+
+    public long StartNs { get; }
+
+    /// <summary>The device queues' detectors, in the order they were first polled.</summary>
+    public NapiOverload[] Napis => Volatile.Read(ref _napis);
+
+    public NapiOverload Register(Napi napi)
+    {
+        lock (this)
+        {
+            foreach (var existing in _napis)
+            {
+                if (existing.Napi == napi)
+                    return existing;
+            }
+            var created = new NapiOverload(napi, this, _stack.Platform.NowNs());
+            Volatile.Write(ref _napis, [.. _napis, created]);
+            return created;
+        }
+    }
+
+    /// <summary>
+    /// The log line of every transition of one detector, made up front: transitions happen on packet threads, which
+    /// allocate nothing. The signals behind a transition are in the admin API and the metrics.
+    /// </summary>
+    public static string[] TransitionMessages(string who)
+    {
+        var messages = new string[OverloadStates.Count * OverloadStates.Count];
+        for (int from = 0; from < OverloadStates.Count; from++)
+        {
+            for (int to = 0; to < OverloadStates.Count; to++)
+                messages[(from * OverloadStates.Count) + to] = $"overload: {who}: {((OverloadState)from).Name()} -> {((OverloadState)to).Name()}";
+        }
+        return messages;
+    }
+
+    public void LogTransition(string[] messages, OverloadState from, OverloadState to) =>
+        _stack.Options.Log(messages[((int)from * OverloadStates.Count) + (int)to]);
+}

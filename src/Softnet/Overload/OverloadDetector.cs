@@ -1,0 +1,92 @@
+namespace Softnet.Overload;
+
+/// <summary>
+/// The overload state machine, normal → pressured → overloaded with hysteresis, driven by a load level and a time the
+/// caller passes in (so it runs on any clock, a test's included). <see cref="Update"/> rises to the highest level whose
+/// high watermark the signal has held without a break for the enter dwell, and falls past every level whose low
+/// watermark it has stayed under for the leave dwell. One writer at a time; readers may look from any thread.
+/// </summary>
+public sealed class OverloadDetector
+{
+    private readonly OverloadThresholds _t;
+    private readonly long _enterNs;
+    private readonly long _leaveNs;
+
+    // Per level (index 1 and 2): since when the signal has been at or above its high watermark, or below its low
+    // watermark, without interruption; long.MaxValue while it is not.
+    private readonly long[] _aboveSince = [long.MaxValue, long.MaxValue, long.MaxValue];
+    private readonly long[] _belowSince = [long.MaxValue, long.MaxValue, long.MaxValue];
+    private readonly long[] _timeIn = new long[OverloadStates.Count];
+    private int _state;
+    private long _enteredNs;
+    private long _transitions;
+    private long _lastUpdateNs;
+
+    public OverloadDetector(OverloadThresholds thresholds, long nowNs)
+    {
+        thresholds.Validate();
+        _t = thresholds;
+        _enterNs = (long)thresholds.EnterDwell.TotalNanoseconds;
+        _leaveNs = (long)thresholds.LeaveDwell.TotalNanoseconds;
+        _enteredNs = nowNs;
+        _lastUpdateNs = nowNs;
+    }
+
+    public OverloadState State => (OverloadState)Volatile.Read(ref _state);
+
+    /// <summary>State changes so far (a jump from normal straight to overloaded is one).</summary>
+    public long Transitions => Volatile.Read(ref _transitions);
+
+    /// <summary>The last level passed to <see cref="Update"/>.</summary>
+    public double Level { get; private set; }
+
+    /// <summary>The time of the last <see cref="Update"/> (of the creation before the first).</summary>
+    public long LastUpdateNs => Volatile.Read(ref _lastUpdateNs);
+
+    /// <summary>
+    /// Feeds the level observed at <paramref name="nowNs"/> (0 = idle, 1 = at capacity). Returns the state before
+    /// this update when the state changed, null otherwise.
+    /// </summary>
+    public OverloadState? Update(double level, long nowNs)
+    {
+        Level = level;
+        Volatile.Write(ref _lastUpdateNs, nowNs);
+        for (int s = 1; s < OverloadStates.Count; s++)
+        {
+            var state = (OverloadState)s;
+            _aboveSince[s] = level >= _t.High(state) ? Math.Min(_aboveSince[s], nowNs) : long.MaxValue;
+            _belowSince[s] = level < _t.Low(state) ? Math.Min(_belowSince[s], nowNs) : long.MaxValue;
+        }
+        int current = _state;
+        int next = current;
+        for (int s = OverloadStates.Count - 1; s > current; s--)
+        {
+            if (_aboveSince[s] != long.MaxValue && nowNs - _aboveSince[s] >= _enterNs)
+            {
+                next = s;
+                break;
+            }
+        }
+        if (next == current)
+        {
+            while (next > 0 && _belowSince[next] != long.MaxValue && nowNs - _belowSince[next] >= _leaveNs)
+                next--;
+        }
+        if (next == current)
+            return null;
+        Volatile.Write(ref _timeIn[current], _timeIn[current] + Math.Max(0, nowNs - _enteredNs));
+        _enteredNs = nowNs;
+        Volatile.Write(ref _state, next);
+        Volatile.Write(ref _transitions, _transitions + 1);
+        return (OverloadState)current;
+    }
+
+    /// <summary>Time spent in <paramref name="state"/> up to <paramref name="nowNs"/>, the current stay included.</summary>
+    public long TimeInStateNs(OverloadState state, long nowNs)
+    {
+        long total = Volatile.Read(ref _timeIn[(int)state]);
+        if (State == state)
+            total += Math.Max(0, nowNs - Volatile.Read(ref _enteredNs));
+        return total;
+    }
+}

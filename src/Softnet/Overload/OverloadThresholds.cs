@@ -1,0 +1,42 @@
+using Softnet.Core;
+
+namespace Softnet.Overload;
+
+/// <summary>
+/// The watermarks and dwell times of an <see cref="OverloadDetector"/>. A level is entered once the signal stayed at
+/// or above its high watermark for <see cref="EnterDwell"/>, and left once it stayed below its low watermark for
+/// <see cref="LeaveDwell"/>: the gap between the two watermarks and the dwell times keep a signal hovering around
+/// one threshold from flapping the state.
+/// </summary>
+public sealed record OverloadThresholds
+{
+    public double PressuredHigh { get; init; } = 0.50;
+
+    public double PressuredLow { get; init; } = 0.25;
+
+    /// <summary>Queue utilisation above 75% is the sign of overload the kernel's networking maintainers name.</summary>
+    public double OverloadedHigh { get; init; } = 0.75;
+
+    public double OverloadedLow { get; init; } = 0.50;
+
+    public TimeSpan EnterDwell { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    public TimeSpan LeaveDwell { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    public void Validate()
+    {
+        if (!(PressuredLow >= 0 && PressuredLow < PressuredHigh && PressuredHigh <= OverloadedHigh
+            && OverloadedLow < OverloadedHigh && PressuredLow <= OverloadedLow))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(NetStackOptions.OverloadThresholds),
+                $"OverloadThresholds must satisfy 0 <= PressuredLow < PressuredHigh <= OverloadedHigh, PressuredLow <= OverloadedLow < OverloadedHigh (got {this})");
+        }
+        if (EnterDwell < TimeSpan.Zero || LeaveDwell < TimeSpan.Zero || EnterDwell > TimeSpan.FromMinutes(1) || LeaveDwell > TimeSpan.FromMinutes(1))
+            throw new ArgumentOutOfRangeException(nameof(NetStackOptions.OverloadThresholds), "OverloadThresholds dwell times must be between 0 and 1 minute");
+    }
+
+    internal double High(OverloadState state) => state == OverloadState.Overloaded ? OverloadedHigh : PressuredHigh;
+
+    internal double Low(OverloadState state) => state == OverloadState.Overloaded ? OverloadedLow : PressuredLow;
+}

@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using Softnet.Core;
+using Softnet.Interop;
+
+namespace Softnet.Scheduling;
+
+/// <summary>
+/// The opt-in real-time policy of a stack's packet threads (ksoftirqd/N, backlog_napi/N, napi/&lt;dev&gt;-&lt;id&gt;):
+/// SCHED_FIFO at <see cref="NetStackOptions.RtPriority"/>, set by each thread on itself as it starts. Permission is
+/// probed once, on a short-lived thread, before the stack starts anything: a refusal either stops the stack from
+/// being created or, with <see cref="NetStackOptions.RtPriorityFallback"/>, leaves every thread SCHED_OTHER.
+/// SCHED_RESET_ON_FORK keeps the policy from leaking into threads a handler creates (the thread pool's, say).
+/// With <see cref="NetStackOptions.OverloadDemote"/> a thread also demotes itself to SCHED_OTHER while the CPU it
+/// polls for is overloaded, and takes SCHED_FIFO back once that CPU is normal again (<see cref="Follow"/>).
+/// </summary>
+internal sealed class RealtimeThreads
+{
+    [ThreadStatic]
+    private static bool t_demoted;
+
+    private readonly int _priority;
+    private readonly bool _demote;
+    private long _demotions;
+
+    private RealtimeThreads(int priority, bool granted, bool demote)
+    {
+        _priority = priority;
+        Granted = granted;
+        _demote = granted && demote;
+    }
+
+    /// <summary>Times a packet thread dropped from SCHED_FIFO to SCHED_OTHER because its CPU was overloaded.</summary>
+    public long Demotions => Volatile.Read(ref _demotions);
+
+    /// <summary>Whether the stack's threads run SCHED_FIFO.</summary>
+    public bool Granted { get; }
+
+    /// <summary>The policy the stack's packet threads are meant to have.</summary>
+    public ThreadPolicy Wanted => Granted ? ThreadPolicy.Fifo(_priority) : ThreadPolicy.Other;
+
+    /// <summary>Probes permission for the options' priority; throws <see cref="RtPriorityRefusedException"/> when refused without fallback.</summary>
+    public static RealtimeThreads Start(NetStackOptions options, Action<string> log)
+    {
+        bool demote = options.OverloadDemote;
+        if (options.RtPriority == 0)
+            return new RealtimeThreads(0, false, demote);
+        int errno = 0;
+        var probe = options.Platform.StartThread("softnet-rtprobe", -1, () => errno = SetFifo(options.RtPriority));
+        probe.Join(Timeout.InfiniteTimeSpan);
+        if (errno == 0)
+            return new RealtimeThreads(options.RtPriority, true, demote);
+        if (!options.RtPriorityFallback)
+            throw new RtPriorityRefusedException(options.RtPriority, errno);
+        log($"RtPriority {options.RtPriority}: SCHED_FIFO refused ({Errno.Describe(errno)}; needs CAP_SYS_NICE or RLIMIT_RTPRIO >= {options.RtPriority}): the stack's threads run SCHED_OTHER");
+        return new RealtimeThreads(options.RtPriority, false, demote);
+    }
+
+    /// <summary>Gives the calling thread the stack's policy; returns 0 or the errno (a thread that fails runs SCHED_OTHER).</summary>
+    public int ApplyToCurrentThread() => Granted ? SetFifo(_priority) : 0;
+
+    /// <summary>
+    /// Called by a packet thread between rounds: while the CPU it polls for is overloaded it runs SCHED_OTHER, so the
+    /// scheduler shares the CPU fairly again (the seed discussion's demotion); once that CPU is normal it is SCHED_FIFO
+    /// again. Pressured changes nothing (hysteresis). A syscall only on a change.
+    /// </summary>
+    public void Follow(Overload.OverloadState state)
+    {
+        if (!_demote)
+            return;
+        if (!t_demoted && state == Overload.OverloadState.Overloaded)
+        {
+            if (SetOther() == 0)
+            {
+                t_demoted = true;
+                Interlocked.Increment(ref _demotions);
+            }
+        }
+        else if (t_demoted && state == Overload.OverloadState.Normal && SetFifo(_priority) == 0)
+        {
+            t_demoted = false;
+        }
+    }
+
+    private static unsafe int SetOther()
+    {
+        Libc.SchedParam param = default;
+        return Libc.SchedSetScheduler(0, Libc.SCHED_OTHER | Libc.SCHED_RESET_ON_FORK, &param) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    private static unsafe int SetFifo(int priority)
+    {
+        var param = new Libc.SchedParam { Priority = priority };
+        return Libc.SchedSetScheduler(0, Libc.SCHED_FIFO | Libc.SCHED_RESET_ON_FORK, &param) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+}

@@ -1,0 +1,38 @@
+using Softnet.Interop;
+
+namespace Softnet.Scheduling;
+
+/// <summary>A thread's scheduling policy and static priority as the kernel reports them (<c>chrt -p</c>).</summary>
+public readonly record struct ThreadPolicy(string Policy, int Priority)
+{
+    public static readonly ThreadPolicy Other = new("other", 0);
+
+    public static ThreadPolicy Fifo(int priority) => new("fifo", priority);
+
+    /// <summary>The live policy of OS thread <paramref name="tid"/> of this process; null when it cannot be read (the thread is gone).</summary>
+    public static unsafe ThreadPolicy? Read(int tid)
+    {
+        if (tid <= 0)
+            return null;
+        int policy = Libc.SchedGetScheduler(tid);
+        if (policy < 0)
+            return null;
+        Libc.SchedParam param = default;
+        if (Libc.SchedGetParam(tid, &param) != 0)
+            return null;
+        return new ThreadPolicy(Name(policy & ~Libc.SCHED_RESET_ON_FORK), param.Priority);
+    }
+
+    public override string ToString() => Priority == 0 ? Policy : $"{Policy} {Priority}";
+
+    private static string Name(int policy) => policy switch
+    {
+        Libc.SCHED_OTHER => "other",
+        Libc.SCHED_FIFO => "fifo",
+        2 => "rr",
+        3 => "batch",
+        5 => "idle",
+        6 => "deadline",
+        _ => $"policy {policy}",
+    };
+}

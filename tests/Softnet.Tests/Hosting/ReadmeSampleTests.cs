@@ -1,0 +1,67 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Softnet.Hosting;
+
+namespace Softnet.Tests.Hosting;
+
+/// <summary>The README's "Use it in your service" program compiles against the Softnet assemblies as printed.</summary>
+public sealed class ReadmeSampleTests
+{
+    private const string Section = "## Use it in your service";
+
+    /// <summary>The C# block of the section compiles as a console program, with no errors or warnings.</summary>
+    [Fact]
+    public void UseItInYourServiceSample_Compiles()
+    {
+        string sample = CodeBlock(File.ReadAllText(ReadmePath()), Section, "csharp");
+        var tree = CSharpSyntaxTree.ParseText(sample, new CSharpParseOptions(LanguageVersion.Latest));
+        var compilation = CSharpCompilation.Create(
+            "ReadmeSample",
+            [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, new CSharpParseOptions(LanguageVersion.Latest))],
+            References(),
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+
+        var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
+
+        Assert.Empty(problems);
+    }
+
+    /// <summary>The global usings of an SDK console project (ImplicitUsings), which the sample relies on.</summary>
+    private const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
+    private static IEnumerable<MetadataReference> References()
+    {
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        return platform.Append(typeof(SoftnetService).Assembly.Location).Distinct().Select(p => MetadataReference.CreateFromFile(p));
+    }
+
+    private static string CodeBlock(string markdown, string heading, string language)
+    {
+        int section = markdown.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
+        Assert.True(section >= 0, $"README has no section '{heading}'");
+        string fence = "```" + language + "\n";
+        int start = markdown.IndexOf(fence, section, StringComparison.Ordinal) + fence.Length;
+        int end = markdown.IndexOf("```", start, StringComparison.Ordinal);
+        return markdown[start..end];
+    }
+
+    private static string ReadmePath()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "README.md");
+            if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Softnet.slnx")))
+                return candidate;
+        }
+
+        throw new FileNotFoundException("README.md beside Softnet.slnx, above the test binaries");
+    }
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Softnet.Admin;
+using Softnet.Core;
+using Softnet.Diagnostics;
+using Softnet.Overload;
+using Softnet.Tests.UdpDevice;
+
+namespace Softnet.Tests.Overload;
+
+/// <summary>The detector on a real UDP queue: a flood past the handler's capacity is seen, reported everywhere, and left.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class OverloadDetectionTests
+{
+    private static readonly TimeSpan WorkPerDatagram = TimeSpan.FromMicroseconds(100);
+
+    /// <summary>
+    /// A handler that costs 100 µs per datagram (10 000/s) gets 6 000 datagrams in about 200 ms (30 000/s) on one
+    /// queue with a small socket buffer: the socket fills and drops. The queue's detector and its CPU's go to
+    /// overloaded and come back to normal once the flood is over; the admin API (napi-get, /stats), /metrics and
+    /// the Softnet meter agree with the detector; every transition was logged once; and every datagram is
+    /// delivered or counted (the kernel's socket drops included).
+    /// </summary>
+    [Fact]
+    public async Task AFloodPastCapacity_IsDetectedReportedAndLeft()
+    {
+        var log = new ConcurrentQueue<string>();
+        long handled = 0;
+        long sent = 0;
+        var stack = new NetStack(
+            new NetStackOptions { Cpus = 2, Log = log.Enqueue },
+            (batch, _) =>
+            {
+                Spin.For(WorkPerDatagram * batch.Length);
+                Interlocked.Add(ref handled, batch.Length);
+            });
+        string directory = Path.Combine(Path.GetTempPath(), $"softnet-ovl-{Guid.NewGuid():N}");
+        try
+        {
+            var dev = Devices.Udp.UdpDevice.Open(stack, new Devices.Udp.UdpDeviceOptions { Queues = 1, ReceiveBufferBytes = 64 * 1024 });
+            dev.Start();
+            await using var admin = await AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = Path.Combine(directory, "admin.sock") });
+            using var http = Admin.UnixHttp.Create(admin.SocketPath);
+            using var metrics = new SoftnetMetrics(stack);
+            var napi = dev.Napis.Single();
+
+            using (var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+            {
+                sender.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                var payload = new byte[64];
+                var destination = new IPEndPoint(IPAddress.Loopback, dev.LocalEndPoint.Port);
+                for (int ms = 0; ms < 200; ms++)
+                {
+                    for (int i = 0; i < 30; i++)
+                    {
+                        sender.SendTo(payload, destination);
+                        sent++;
+                    }
+                    Thread.Sleep(1);
+                }
+            }
+            Wait.Until(() => Volatile.Read(ref handled) + dev.ReadSocketDrops() >= sent, () => $"the flood to be delivered or dropped: {handled} + {dev.ReadSocketDrops()} of {sent}");
+            Wait.Until(
+                () => napi.Overload is { State: OverloadState.Normal, Transitions: >= 2 } && stack.Cpu(0).Overload is { State: OverloadState.Normal, Transitions: >= 2 },
+                () => $"the queue and its CPU to go through overload and back: queue {napi.Overload}, cpu {stack.Cpu(0).Overload}; log {string.Join(" | ", log)}");
+
+            var q = napi.Overload;
+            var cpu = stack.Cpu(0).Overload;
+            Assert.True(q.OverloadedNs > 0 && cpu.OverloadedNs > 0, $"queue {q}, cpu {cpu}");
+            Assert.True(dev.ReadSocketDrops() > 0, "the flood should have overflowed the socket");
+
+            using var napiGet = JsonDocument.Parse(await http.GetStringAsync($"napi/{napi.Id}"));
+            var o = napiGet.RootElement.GetProperty("overload");
+            Assert.Equal("normal", o.GetProperty("state").GetString());
+            Assert.Equal(q.Transitions, o.GetProperty("transitions").GetInt64());
+            Assert.Equal(q.OverloadedNs / 1e6, o.GetProperty("time_overloaded_ms").GetDouble(), 6);
+
+            using var stats = JsonDocument.Parse(await http.GetStringAsync("stats"));
+            var cpu0 = stats.RootElement.GetProperty("cpus")[0].GetProperty("overload");
+            Assert.Equal(cpu.Transitions, cpu0.GetProperty("transitions").GetInt64());
+            Assert.True(cpu0.GetProperty("time_overloaded_ms").GetDouble() > 0);
+
+            var lines = (await http.GetStringAsync("metrics")).Split('\n');
+            Assert.Contains($"softnet_napi_overload_transitions_total{{napi_id=\"{napi.Id}\",ifname=\"udp0\"}} {q.Transitions}", lines);
+            Assert.Contains("softnet_napi_overload_state{napi_id=\"" + napi.Id + "\",ifname=\"udp0\"} 0", lines);
+            Assert.Contains($"softnet_overload_transitions_total{{cpu=\"0\"}} {cpu.Transitions}", lines);
+            string overloadedSeconds = lines.Single(l => l.StartsWith("softnet_overload_seconds_total{cpu=\"0\",state=\"overloaded\"} ", StringComparison.Ordinal));
+            Assert.Equal(cpu.OverloadedNs / 1e9, double.Parse(overloadedSeconds[(overloadedSeconds.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture), 9);
+
+            Assert.Equal(q.Transitions, MeterValue("softnet.napi.overload.transitions", ("napi_id", napi.Id)));
+            Assert.Equal(cpu.Transitions, MeterValue("softnet.overload.transitions", ("cpu", 0)));
+
+            // Each transition logged exactly once, the first one into an overloaded state.
+            var queueLines = log.Where(l => l.StartsWith($"overload: udp0 napi {napi.Id}: ", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(q.Transitions, queueLines.Length);
+            Assert.Equal(cpu.Transitions, log.Count(l => l.StartsWith("overload: cpu 0: ", StringComparison.Ordinal)));
+            Assert.Contains(queueLines, l => l.EndsWith("-> overloaded", StringComparison.Ordinal));
+            Assert.EndsWith("-> normal", queueLines[^1]);
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+        Accounting.AssertAllAccounted(sent, handled, stack.Snapshot());
+    }
+
+    /// <summary>The last value an observable instrument of the Softnet meter reports for the series with the given tag.</summary>
+    private static long MeterValue(string instrument, (string Key, object Value) tag)
+    {
+        long? value = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter.Name == SoftnetMetrics.MeterName && i.Name == instrument)
+                l.EnableMeasurementEvents(i);
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
+        {
+            foreach (var t in tags)
+            {
+                if (t.Key == tag.Key && Equals(t.Value, tag.Value))
+                    value = measurement;
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value ?? throw new InvalidOperationException($"{instrument} reported nothing for {tag}");
+    }
+}

@@ -1,0 +1,163 @@
+using Softnet.Overload;
+
+namespace Softnet.Tests.Overload;
+
+/// <summary>The overload state machine on a clock the test moves: watermarks, dwell times, hysteresis, time in state.</summary>
+public sealed class OverloadDetectorTests
+{
+    private const long Ms = 1_000_000;
+
+    private static readonly OverloadThresholds T = new()
+    {
+        PressuredHigh = 0.5,
+        PressuredLow = 0.25,
+        OverloadedHigh = 0.75,
+        OverloadedLow = 0.5,
+        EnterDwell = TimeSpan.FromMilliseconds(5),
+        LeaveDwell = TimeSpan.FromMilliseconds(50),
+    };
+
+    [Fact]
+    public void BelowThePressuredWatermark_StaysNormal()
+    {
+        var d = new OverloadDetector(T, 0);
+        for (long t = 0; t <= 1000 * Ms; t += Ms)
+            Assert.Null(d.Update(0.49, t));
+        Assert.Equal(OverloadState.Normal, d.State);
+        Assert.Equal(0, d.Transitions);
+        Assert.Equal(1000 * Ms, d.TimeInStateNs(OverloadState.Normal, 1000 * Ms));
+    }
+
+    [Fact]
+    public void EntersPressured_OnlyAfterTheDwell_AboveTheHighWatermark()
+    {
+        var d = new OverloadDetector(T, 0);
+        Assert.Null(d.Update(0.6, 10 * Ms));
+        Assert.Null(d.Update(0.6, 14 * Ms));
+        Assert.Equal(OverloadState.Normal, d.State);
+
+        Assert.Equal(OverloadState.Normal, d.Update(0.6, 15 * Ms));
+        Assert.Equal(OverloadState.Pressured, d.State);
+        Assert.Equal(1, d.Transitions);
+    }
+
+    [Fact]
+    public void ADipBelowTheHighWatermark_RestartsTheDwell()
+    {
+        var d = new OverloadDetector(T, 0);
+        d.Update(0.6, 0);
+        d.Update(0.49, 4 * Ms);
+        d.Update(0.6, 5 * Ms);
+        Assert.Null(d.Update(0.6, 9 * Ms));
+        Assert.Equal(OverloadState.Normal, d.State);
+        Assert.Equal(OverloadState.Normal, d.Update(0.6, 10 * Ms));
+        Assert.Equal(OverloadState.Pressured, d.State);
+    }
+
+    [Fact]
+    public void AboveTheOverloadedWatermark_GoesStraightToOverloaded_AsOneTransition()
+    {
+        var d = new OverloadDetector(T, 0);
+        d.Update(0.9, 0);
+        Assert.Equal(OverloadState.Normal, d.Update(0.9, 5 * Ms));
+        Assert.Equal(OverloadState.Overloaded, d.State);
+        Assert.Equal(1, d.Transitions);
+    }
+
+    [Fact]
+    public void BetweenTheWatermarks_TheStateHolds_InBothDirections()
+    {
+        var d = new OverloadDetector(T, 0);
+        d.Update(0.9, 0);
+        d.Update(0.9, 5 * Ms);
+        // 0.6 is under the overloaded high watermark but over its low one: no way down.
+        for (long t = 6 * Ms; t <= 1000 * Ms; t += 10 * Ms)
+            Assert.Null(d.Update(0.6, t));
+        Assert.Equal(OverloadState.Overloaded, d.State);
+
+        var p = new OverloadDetector(T, 0);
+        p.Update(0.6, 0);
+        p.Update(0.6, 5 * Ms);
+        // 0.3 is under pressured's high watermark but over its low one; 0.7 is under overloaded's high one.
+        for (long t = 6 * Ms; t <= 1000 * Ms; t += 10 * Ms)
+            Assert.Null(p.Update(t % 20 == 0 ? 0.3 : 0.7, t));
+        Assert.Equal(OverloadState.Pressured, p.State);
+    }
+
+    [Fact]
+    public void LeavesOverloaded_AfterTheLeaveDwell_OneLevelOrStraightToNormal()
+    {
+        var d = new OverloadDetector(T, 0);
+        d.Update(0.9, 0);
+        d.Update(0.9, 5 * Ms);
+        d.Update(0.4, 10 * Ms);
+        Assert.Null(d.Update(0.4, 59 * Ms));
+        Assert.Equal(OverloadState.Overloaded, d.Update(0.4, 60 * Ms));
+        Assert.Equal(OverloadState.Pressured, d.State);
+
+        var n = new OverloadDetector(T, 0);
+        n.Update(0.9, 0);
+        n.Update(0.9, 5 * Ms);
+        n.Update(0.1, 10 * Ms);
+        Assert.Null(n.Update(0.1, 59 * Ms));
+        Assert.Equal(OverloadState.Overloaded, n.Update(0.1, 60 * Ms));
+        Assert.Equal(OverloadState.Normal, n.State);
+        Assert.Equal(2, n.Transitions);
+    }
+
+    [Fact]
+    public void ABlipAboveTheLowWatermark_RestartsTheLeaveDwell()
+    {
+        var d = new OverloadDetector(T, 0);
+        d.Update(0.9, 0);
+        d.Update(0.9, 5 * Ms);
+        d.Update(0.1, 10 * Ms);
+        d.Update(0.55, 40 * Ms);
+        d.Update(0.1, 41 * Ms);
+        Assert.Null(d.Update(0.1, 90 * Ms));
+        Assert.Equal(OverloadState.Overloaded, d.State);
+        Assert.Equal(OverloadState.Overloaded, d.Update(0.1, 91 * Ms));
+        Assert.Equal(OverloadState.Normal, d.State);
+    }
+
+    [Fact]
+    public void TimeInState_AddsUpExactly_OnTheControlledClock()
+    {
+        var d = new OverloadDetector(T, 100 * Ms);
+        d.Update(0.6, 110 * Ms);
+        d.Update(0.6, 115 * Ms);   // pressured from 115
+        d.Update(0.8, 120 * Ms);
+        d.Update(0.8, 125 * Ms);   // overloaded from 125
+        d.Update(0.1, 200 * Ms);
+        d.Update(0.1, 250 * Ms);   // normal from 250
+
+        Assert.Equal(3, d.Transitions);
+        Assert.Equal(15 * Ms + 50 * Ms, d.TimeInStateNs(OverloadState.Normal, 300 * Ms));
+        Assert.Equal(10 * Ms, d.TimeInStateNs(OverloadState.Pressured, 300 * Ms));
+        Assert.Equal(125 * Ms, d.TimeInStateNs(OverloadState.Overloaded, 300 * Ms));
+        Assert.Equal(250 * Ms, d.LastUpdateNs);
+    }
+
+    [Fact]
+    public void OnOffLoad_ShorterThanTheLeaveDwell_KeepsTheStateSteady()
+    {
+        var d = new OverloadDetector(T, 0);
+        // 20 ms at full load, 20 ms idle, for a second: entered once, never left.
+        for (long t = 0; t < 1000 * Ms; t += Ms)
+            d.Update((t / (20 * Ms)) % 2 == 0 ? 1.0 : 0.0, t);
+        Assert.Equal(OverloadState.Overloaded, d.State);
+        Assert.Equal(1, d.Transitions);
+    }
+
+    [Theory]
+    [InlineData(0.5, 0.5, 0.75, 0.5)]
+    [InlineData(0.5, 0.25, 0.4, 0.3)]
+    [InlineData(0.5, 0.25, 0.75, 0.8)]
+    [InlineData(0.5, -0.1, 0.75, 0.5)]
+    public void InconsistentWatermarks_AreRefused(double pressuredHigh, double pressuredLow, double overloadedHigh, double overloadedLow)
+    {
+        var t = new OverloadThresholds { PressuredHigh = pressuredHigh, PressuredLow = pressuredLow, OverloadedHigh = overloadedHigh, OverloadedLow = overloadedLow };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new OverloadDetector(t, 0));
+        Assert.Contains("OverloadThresholds", e.Message);
+    }
+}
