@@ -9,38 +9,40 @@ seeds="${SIM_SEEDS:-4000}"
 plant_seeds="${SIM_PLANT_SEEDS:-300}"
 sim=(dotnet tests/Softnet.Simulation/bin/Release/net10.0/Softnet.Simulation.dll)
 failed=0
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 
 # Each runner is single-threaded (the scheduler runs one simulated thread at a time): two halves use both CPUs.
 half=$((seeds / 2))
-"${sim[@]}" --first-seed 1 --seeds "$half" > /tmp/softnet-sim-1.log 2>&1 &
+"${sim[@]}" --first-seed 1 --seeds "$half" > $logs/sim-1.log 2>&1 &
 first=$!
-"${sim[@]}" --first-seed $((half + 1)) --seeds $((seeds - half)) > /tmp/softnet-sim-2.log 2>&1 &
+"${sim[@]}" --first-seed $((half + 1)) --seeds $((seeds - half)) > $logs/sim-2.log 2>&1 &
 second=$!
 wait "$first" || failed=1
 wait "$second" || failed=1
-cat /tmp/softnet-sim-1.log /tmp/softnet-sim-2.log
+cat $logs/sim-1.log $logs/sim-2.log
 
 # Seeds that reproduced fixed bugs, replayed exactly.
 while read -r seed _; do
   [[ "$seed" =~ ^[0-9]+$ ]] || continue
-  if ! "${sim[@]}" --seed "$seed" > /tmp/softnet-sim-regression.log 2>&1; then
+  if ! "${sim[@]}" --seed "$seed" > $logs/sim-regression.log 2>&1; then
     echo "simulation: regression seed $seed failed again:"
-    cat /tmp/softnet-sim-regression.log
+    cat $logs/sim-regression.log
     failed=1
   fi
 done < tests/Softnet.Simulation/regressions.txt
 echo "simulation: regression seeds replayed ($(grep -cE '^[0-9]+' tests/Softnet.Simulation/regressions.txt))"
 
 # A planted bug counts as caught only on seeds the clean engine passes (seeds 1.. are in the first half above).
-clean_failures=$(grep -hE '^seed [0-9]+$' /tmp/softnet-sim-1.log /tmp/softnet-sim-2.log | sort -u)
+clean_failures=$(grep -hE '^seed [0-9]+$' $logs/sim-1.log $logs/sim-2.log | sort -u)
 for plant in conditional-wakeup missed-ignored; do
-  "${sim[@]}" --seeds "$plant_seeds" --plant "$plant" > "/tmp/softnet-sim-$plant.log" 2>&1
-  caught=$(grep -E '^seed [0-9]+$' "/tmp/softnet-sim-$plant.log" | sort -u | comm -23 - <(echo "$clean_failures") | wc -l)
+  "${sim[@]}" --seeds "$plant_seeds" --plant "$plant" > "$logs/sim-$plant.log" 2>&1
+  caught=$(grep -E '^seed [0-9]+$' "$logs/sim-$plant.log" | sort -u | comm -23 - <(echo "$clean_failures") | wc -l)
   if [ "$caught" -gt 0 ]; then
-    echo "simulation: planted bug $plant caught on $caught of $plant_seeds seeds: $(grep -A1 -m1 -E '^seed [0-9]+$' "/tmp/softnet-sim-$plant.log" | tail -1 | sed 's/^ *//' | cut -c1-160)"
+    echo "simulation: planted bug $plant caught on $caught of $plant_seeds seeds: $(grep -A1 -m1 -E '^seed [0-9]+$' "$logs/sim-$plant.log" | tail -1 | sed 's/^ *//' | cut -c1-160)"
   else
     echo "simulation: planted bug $plant was NOT caught in $plant_seeds seeds: the invariants cannot see it"
-    tail -3 "/tmp/softnet-sim-$plant.log"
+    tail -3 "$logs/sim-$plant.log"
     failed=1
   fi
 done
