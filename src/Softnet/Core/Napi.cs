@@ -5,7 +5,7 @@ namespace Softnet.Core;
 
 /// <summary>
 /// One NAPI instance: a queue polled in batches under a weight, scheduled at most once (SCHED), with the kernel's
-/// state protocol (KERNEL-NOTES §3). A driver derives from it and implements <see cref="Poll"/>.
+/// state protocol (napi_schedule_prep, __napi_poll, napi_complete_done). A driver derives from it and implements <see cref="Poll"/>.
 /// </summary>
 public abstract partial class Napi
 {

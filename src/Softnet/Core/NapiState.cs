@@ -1,6 +1,6 @@
 namespace Softnet.Core;
 
-/// <summary>The NAPI state bits, with the kernel's meanings (KERNEL-NOTES §2).</summary>
+/// <summary>The NAPI state bits, with the kernel's meanings (NAPI_STATE_SCHED, NAPI_STATE_MISSED, ...).</summary>
 [Flags]
 public enum NapiState
 {

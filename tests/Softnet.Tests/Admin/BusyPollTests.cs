@@ -1,7 +1,7 @@
 namespace Softnet.Tests.Admin;
 
 /// <summary>
-/// Threaded busy-poll (KERNEL-NOTES §10.5): the NAPI's thread spins instead of sleeping, delivers everything, and
+/// Threaded busy-poll (napi_threaded_poll_loop with NAPI_STATE_THREADED_BUSY_POLL): the NAPI's thread spins instead of sleeping, delivers everything, and
 /// keeps its mode and thread across queue and CPU changes.
 /// </summary>
 [Collection(AdminCollection.Name)]

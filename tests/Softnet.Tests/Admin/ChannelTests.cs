@@ -3,7 +3,7 @@ using Softnet.Admin.Contract;
 namespace Softnet.Tests.Admin;
 
 /// <summary>
-/// Persistent NAPI config across channel changes (KERNEL-NOTES §11): ids, per-NAPI settings and the threaded mode
+/// Persistent NAPI config across channel changes (napi_config, netif_napi_add_config): ids, per-NAPI settings and the threaded mode
 /// follow the queue slot, settings written while a queue is gone apply when it returns, and the NAPI's thread
 /// (its OS id and name) is kept across delete and add.
 /// </summary>

@@ -7,7 +7,7 @@ using Softnet.Tests.TestSupport;
 
 namespace Softnet.Tests.Core;
 
-/// <summary>The per-CPU backlog (KERNEL-NOTES §6–§7): admission limit, flow limit, RPS steering, per-flow order.</summary>
+/// <summary>The per-CPU backlog (enqueue_to_backlog, process_backlog, get_rps_cpu, skb_flow_limit): admission limit, flow limit, RPS steering, per-flow order.</summary>
 public sealed class BacklogTests
 {
     /// <summary>A handler whose first call on <see cref="BlockCpu"/> blocks until released, so that CPU's backlog fills up.</summary>

@@ -4,7 +4,7 @@ using Softnet.Tests.TestSupport;
 
 namespace Softnet.Tests.Core;
 
-/// <summary>Deferred free (KERNEL-NOTES §9): packets go back to the CPU that allocated them, kicked per mode.</summary>
+/// <summary>Deferred free (skb_attempt_defer_free, skb_defer_free_flush): packets go back to the CPU that allocated them, kicked per mode.</summary>
 public sealed class DeferredFreeTests
 {
     [Theory]

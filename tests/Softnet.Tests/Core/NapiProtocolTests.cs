@@ -5,7 +5,7 @@ using Softnet.Tests.TestSupport;
 namespace Softnet.Tests.Core;
 
 /// <summary>
-/// The NAPI state protocol (KERNEL-NOTES §2–§4): claim, MISSED, completion, disable, round robin, budget. Properties that
+/// The NAPI state protocol (napi_schedule_prep, napi_complete_done, napi_disable, net_rx_action): claim, MISSED, completion, disable, round robin, budget. Properties that
 /// depend on interleavings (MISSED during a poll, disable during a poll, concurrent schedules) are checked under every
 /// schedule the simulation explores (tests/Softnet.Simulation, the napi scenarios), not here with sleeps.
 /// </summary>

@@ -6,7 +6,7 @@ using Softnet.Tests.TestSupport;
 
 namespace Softnet.Tests.Core;
 
-/// <summary>The <c>/proc/net/softnet_stat</c> text (KERNEL-NOTES §14).</summary>
+/// <summary>The <c>/proc/net/softnet_stat</c> text (softnet_seq_show).</summary>
 public sealed partial class SoftnetStatTests
 {
     private static CpuStat Row(int cpu, bool online = true) => new(

@@ -7,8 +7,8 @@ using Softnet.Devices.Udp;
 
 /// <summary>
 /// The queue interrupt (EPOLLONESHOT readiness) and the NAPI protocol around it: masked from the schedule until the
-/// NAPI completes (KERNEL-NOTES §3.4), kept masked by defer_hard_irqs while the gro_flush_timeout watchdog polls
-/// (§3.5, §12), and re-armed after.
+/// NAPI completes (napi_complete_done), kept masked by defer_hard_irqs while the gro_flush_timeout watchdog polls
+/// (napi_watchdog), and re-armed after.
 /// </summary>
 [Collection(UdpDeviceCollection.Name)]
 public sealed class IrqTests
