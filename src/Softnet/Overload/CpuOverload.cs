@@ -104,23 +104,8 @@ internal sealed class CpuOverload
     }
 
     /// <summary>The view as of the detector's last evaluation, so it stands still while nothing happens.</summary>
-    public OverloadInfo Info()
-    {
-        long nowNs = _detector.LastUpdateNs;
-        long total = Volatile.Read(ref _pollNsTotal);
-        long since = Math.Max(1, nowNs - _control.StartNs);
-        return new OverloadInfo(
-            _detector.State,
-            _detector.Transitions,
-            _detector.TimeInStateNs(OverloadState.Normal, nowNs),
-            _detector.TimeInStateNs(OverloadState.Pressured, nowNs),
-            _detector.TimeInStateNs(OverloadState.Overloaded, nowNs),
-            _signals,
-            _share,
-            _maxShare,
-            Math.Min(1.0, (double)total / since),
-            Volatile.Read(ref _throttles));
-    }
+    public OverloadInfo Info() => _detector.Info(
+        _signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, Volatile.Read(ref _throttles));
 
     /// <summary>
     /// Programs the softirq thread's next tick. One that went to sleep seeing no deadline must be woken to read the new

@@ -73,22 +73,8 @@ internal sealed class NapiOverload
     }
 
     /// <summary>The view as of the detector's last evaluation, so it stands still while nothing happens.</summary>
-    public OverloadInfo Info()
-    {
-        long nowNs = _detector.LastUpdateNs;
-        long since = Math.Max(1, nowNs - _control.StartNs);
-        return new OverloadInfo(
-            _detector.State,
-            _detector.Transitions,
-            _detector.TimeInStateNs(OverloadState.Normal, nowNs),
-            _detector.TimeInStateNs(OverloadState.Pressured, nowNs),
-            _detector.TimeInStateNs(OverloadState.Overloaded, nowNs),
-            _signals,
-            _share,
-            _maxShare,
-            Math.Min(1.0, (double)Volatile.Read(ref _pollNsTotal) / since),
-            0);
-    }
+    public OverloadInfo Info() =>
+        _detector.Info(_signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, 0);
 
     private void ReadFill()
     {

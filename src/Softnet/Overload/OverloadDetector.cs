@@ -89,4 +89,26 @@ public sealed class OverloadDetector
             total += Math.Max(0, nowNs - Volatile.Read(ref _enteredNs));
         return total;
     }
+
+    /// <summary>
+    /// The view as of the last evaluation, so it stands still while nothing happens: state, transitions and time in
+    /// each state from here, the rest from the caller (<paramref name="pollNsTotal"/> polling time since
+    /// <paramref name="startNs"/> gives the average share).
+    /// </summary>
+    public OverloadInfo Info(
+        OverloadSignals signals, double share, double maxShare, long pollNsTotal, long startNs, long throttled)
+    {
+        long nowNs = LastUpdateNs;
+        return new OverloadInfo(
+            State,
+            Transitions,
+            TimeInStateNs(OverloadState.Normal, nowNs),
+            TimeInStateNs(OverloadState.Pressured, nowNs),
+            TimeInStateNs(OverloadState.Overloaded, nowNs),
+            signals,
+            share,
+            maxShare,
+            Math.Min(1.0, (double)pollNsTotal / Math.Max(1, nowNs - startNs)),
+            throttled);
+    }
 }
