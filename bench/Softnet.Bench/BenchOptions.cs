@@ -1,8 +1,8 @@
-using Softnet.Cli.Options;
+using System.CommandLine;
 
 namespace Softnet.Bench;
 
-/// <summary>The <c>loopback</c> comparison's settings; parsed by hand like the softnet command's.</summary>
+/// <summary>The <c>loopback</c> comparison's settings, parsed with System.CommandLine like the softnet command's.</summary>
 internal sealed record BenchOptions
 {
     public const string Usage = """
@@ -40,27 +40,56 @@ internal sealed record BenchOptions
     /// <summary>The baseline consumer forms to measure; ReadAllAsync measured fastest on the reference machine (bench/RESULTS.md).</summary>
     public IReadOnlyList<ConsumerForm> Consumers { get; init; } = [ConsumerForm.ReadAll];
 
+    /// <summary>The most flows the load's flow table takes (as <c>softnet run --flows</c>).</summary>
+    public const int MaxFlows = 65536;
+
+    /// <summary>Parses the <c>loopback</c> benchmark's arguments; a bad one throws <see cref="BenchUsageException"/> naming it and its range.</summary>
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
-        var o = new BenchOptions();
-        var reader = new ArgReader(args);
-        while (reader.Next(out string name))
+        var seconds = Int("--seconds", 1, 600, 5);
+        var rounds = Int("--rounds", 1, 50, 3);
+        var producers = Int("--producers", 1, 256, 2);
+        var cpus = Int("--cpus", 1, 256, 2);
+        var flows = Int("--flows", 1, MaxFlows, 1024);
+        var rate = Int("--rate", 0, 1_000_000_000, 0);
+        var warmup = Int("--warmup", 0, 60, 1);
+        string[] forms = [.. ConsumerForms.Names, "all"];
+        var consumer = new Option<string>("--consumer")
         {
-            o = name switch
-            {
-                "--seconds" => o with { Seconds = reader.Int32(1, 600) },
-                "--rounds" => o with { Rounds = reader.Int32(1, 50) },
-                "--producers" => o with { Producers = reader.Int32(1, 256) },
-                "--cpus" => o with { Cpus = reader.Int32(1, 256) },
-                "--flows" => o with { Flows = reader.Int32(1, RunOptions.MaxFlows) },
-                "--rate" => o with { Rate = reader.Integer(0, 1_000_000_000) },
-                "--warmup" => o with { Warmup = reader.Int32(0, 60) },
-                "--consumer" => o with { Consumers = ConsumerForms.Parse(reader.OneOf([.. ConsumerForms.Names, "all"])) },
-                _ => throw new UsageException($"unknown option '{name}' for loopback"),
-            };
-        }
+            DefaultValueFactory = _ => "readall",
+            CustomParser = r => Array.IndexOf(forms, r.Tokens[^1].Value) >= 0 ? r.Tokens[^1].Value : Fail(r, $"--consumer must be one of {string.Join(", ", forms)} (got '{r.Tokens[^1].Value}')", "readall"),
+        };
+        var command = new RootCommand { seconds, rounds, producers, cpus, flows, rate, warmup, consumer };
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0)
+            throw new BenchUsageException(parse.Errors[0].Message);
+        var o = new BenchOptions
+        {
+            Seconds = (int)parse.GetValue(seconds),
+            Rounds = (int)parse.GetValue(rounds),
+            Producers = (int)parse.GetValue(producers),
+            Cpus = (int)parse.GetValue(cpus),
+            Flows = (int)parse.GetValue(flows),
+            Rate = parse.GetValue(rate),
+            Warmup = (int)parse.GetValue(warmup),
+            Consumers = ConsumerForms.Parse(parse.GetValue(consumer)!),
+        };
         if (o.Flows < o.Producers)
-            throw new UsageException($"--flows must be between {o.Producers} (one per producer) and {RunOptions.MaxFlows} (got {o.Flows})");
+            throw new BenchUsageException($"--flows must be between {o.Producers} (one per producer) and {MaxFlows} (got {o.Flows})");
         return o;
+    }
+
+    private static Option<long> Int(string name, long min, long max, long defaultValue) => new(name)
+    {
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = r => r.Tokens.Count > 0 && long.TryParse(r.Tokens[^1].Value, System.Globalization.CultureInfo.InvariantCulture, out long v) && v >= min && v <= max
+            ? v
+            : Fail(r, $"{name} must be an integer between {min} and {max} (got '{(r.Tokens.Count > 0 ? r.Tokens[^1].Value : "")}')", defaultValue),
+    };
+
+    private static T Fail<T>(System.CommandLine.Parsing.ArgumentResult result, string message, T value)
+    {
+        result.AddError(message);
+        return value;
     }
 }

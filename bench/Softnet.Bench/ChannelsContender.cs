@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using Softnet.Cli.Load;
 using Softnet.Core;
+using Softnet.Load;
 using Softnet.Scheduling;
 using Softnet.Steering;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Softnet.Bench;
-using Softnet.Cli.Options;
 using Softnet.Core;
 
 if (args.Length == 0 || args[0] is "--help" or "-h" || args.Skip(1).Any(a => a is "--help" or "-h"))
@@ -18,7 +17,7 @@ try
 {
     options = BenchOptions.Parse(args[1..]);
 }
-catch (UsageException e)
+catch (BenchUsageException e)
 {
     Console.Error.WriteLine($"Softnet.Bench loopback: {e.Message}");
     return 2;

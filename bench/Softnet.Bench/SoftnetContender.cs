@@ -1,41 +1,60 @@
-using Softnet.Cli.Load;
-using Softnet.Cli.Options;
 using Softnet.Core;
+using Softnet.Devices;
+using Softnet.Load;
 
 namespace Softnet.Bench;
 
-/// <summary>Softnet as <c>softnet run</c> drives it: loopback → RPS over all CPUs → backlog → the load's handler.</summary>
+/// <summary>
+/// Softnet as <c>softnet run --device loopback</c> drives it: loopback → RPS over all CPUs → backlog → the load's
+/// handler, with the same load and checker (Softnet.Load) the command and the baseline use.
+/// </summary>
 internal sealed class SoftnetContender(KickMode mode) : IContender
 {
+    private const int Size = 64;
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
     public string Name => $"Softnet {mode.Name()}";
 
     public Measurement Run(BenchOptions options, int seconds)
     {
-        var report = LoopbackRun.Execute(
-            new RunOptions
-            {
-                Seconds = seconds,
-                Device = DeviceKind.Loopback,
-                Mode = mode,
-                Cpus = options.Cpus,
-                Producers = options.Producers,
-                FlowsOption = options.Flows,
-                RateOption = options.Rate,
-                RpsCpusOption = "all",
-            },
-            TextWriter.Null);
-        if (report.Violation() is { } violation)
-            throw new InvalidOperationException($"{Name}: {violation}");
+        var stackOptions = new NetStackOptions { Cpus = options.Cpus, Mode = mode, RpsCpus = "all", Log = static _ => { } };
+        var clock = stackOptions.Platform;
+        var sink = new DeliverySink(options.Cpus, options.Flows, clock);
+        var stack = new NetStack(stackOptions, sink.Handle);
+        long startNs, endNs, sent, allocated;
+        try
+        {
+            using var load = new LoopbackLoad(new LoopbackDevice(stack), options.Producers, options.Flows, options.Rate, Size, TimeSpan.FromSeconds(seconds + 5));
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+            startNs = clock.NowNs();
+            load.Start(startNs);
+            Thread.Sleep(TimeSpan.FromSeconds(seconds));
+            if (!load.Stop(StopTimeout))
+                throw new InvalidOperationException($"{Name}: a producer did not stop within {StopTimeout.TotalSeconds:F0} s");
+            endNs = clock.NowNs();
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (GC.GetAllocatedBytesForCurrentThread() - ownBefore);
+            sent = load.Sent;
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+        var snapshot = stack.Snapshot();
+        if (sink.Delivered != snapshot.Delivered)
+            throw new InvalidOperationException($"{Name}: the handler saw {sink.Delivered} packets but the stack counted {snapshot.Delivered} delivered");
+        var latency = sink.Latency();
         return new Measurement(
-            report.Seconds,
-            report.Sent,
-            report.Delivered,
-            report.DroppedTotal,
-            report.WakeupsPerPacket,
-            report.IpiSent,
-            report.AllocBytesPerPacket,
-            report.OutOfOrder,
-            report.LatencyP50Us,
-            report.LatencyP99Us);
+            (endNs - startNs) / 1e9,
+            sent,
+            snapshot.Delivered,
+            snapshot.Dropped,
+            snapshot.Delivered > 0 ? (double)snapshot.Wakeups / snapshot.Delivered : 0,
+            snapshot.IpiSent,
+            sent > 0 ? (double)allocated / sent : 0,
+            sink.OutOfOrder,
+            latency.Percentile(0.50) / 1000.0,
+            latency.Percentile(0.99) / 1000.0);
     }
 }

@@ -1,12 +1,13 @@
-using Softnet.Admin;
-using Softnet.Cli.Options;
+using Softnet.Cli.CommandLine;
+using Softnet.Cli.Commands;
 
 namespace Softnet.Cli.Admin;
 
 /// <summary>
 /// The client verbs of the admin server — <c>napi</c>, <c>dev</c>, <c>channels</c>, <c>cpu</c>, <c>stat</c> — over
-/// its Unix socket (<c>--admin PATH</c> anywhere on the line, or the default path the server uses too), or its HTTP
-/// listener (<c>--admin-http ADDR:PORT</c>, with the token from <c>--admin-token-file</c> or beside the socket). Exit codes:
+/// its Unix socket (<c>--admin PATH</c>, or the default path the server uses too), or its HTTP listener
+/// (<c>--admin-http ADDR:PORT</c>, with the token from <c>--admin-token-file</c> or beside the socket). The command
+/// line is checked in full before anything connects, so a usage error is one with or without a server. Exit codes:
 /// 0 ok, 1 refused by the server (its message is printed), 2 usage error, 3 no server.
 /// </summary>
 public static class AdminVerbs
@@ -14,60 +15,21 @@ public static class AdminVerbs
     /// <summary>The verbs <see cref="RunAsync"/> handles.</summary>
     public static IReadOnlyList<string> Verbs { get; } = ["napi", "dev", "channels", "cpu", "stat"];
 
-    public static async Task<int> RunAsync(string verb, string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs <c>softnet VERB ARGS…</c>; returns the exit code.</summary>
+    public static Task<int> RunAsync(string verb, string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string usage = UsageOf(verb) + Environment.NewLine + "every verb takes " + AdminTarget.OptionsUsage;
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(usage);
-            return AdminExitCodes.Ok;
-        }
-        try
-        {
-            var (target, rest) = AdminTarget.Take(args);
-            using var client = target.Connect();
-            var line = new VerbLine(rest);
-            return verb switch
-            {
-                "napi" => await NapiVerb.RunAsync(client, line, stdout),
-                "dev" => await DevVerb.RunAsync(client, line, stdout),
-                "channels" => await ChannelsVerb.RunAsync(client, line, stdout),
-                "cpu" => await CpuVerb.RunAsync(client, line, stdout),
-                "stat" => await StatVerb.RunAsync(client, line, stdout),
-                _ => throw new UsageException($"unknown verb '{verb}' (admin verbs: {string.Join(", ", Verbs)})"),
-            };
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"softnet {verb}: {e.Message}");
-            stderr.WriteLine(usage);
-            return AdminExitCodes.Usage;
-        }
-        catch (NoServerException e)
-        {
-            stderr.WriteLine($"softnet {verb}: {e.Message}");
-            return AdminExitCodes.NoServer;
-        }
-        catch (AdminSetupException e)
-        {
-            stderr.WriteLine($"softnet {verb}: {e.Message}");
-            return AdminExitCodes.NoServer;
-        }
-        catch (RefusedException e)
-        {
-            stderr.WriteLine($"softnet {verb}: {e.Message} ({e.Errno})");
-            return AdminExitCodes.Refused;
-        }
+        return Dispatcher.RunAsync([verb, .. args], stdout, stderr);
     }
 
-    private static string UsageOf(string verb) => verb switch
+    internal const string ExitCodes = "0 ok, 1 refused by the server (its message is printed), 2 usage error, 3 no server at the socket or address";
+
+    internal static IEnumerable<VerbCommand> Create(TextWriter stdout, TextWriter stderr)
     {
-        "napi" => NapiVerb.Usage,
-        "dev" => DevVerb.Usage,
-        "channels" => ChannelsVerb.Usage,
-        "cpu" => CpuVerb.Usage,
-        "stat" => StatVerb.Usage,
-        _ => string.Join(Environment.NewLine, Verbs.Select(UsageOf)),
-    };
+        yield return NapiVerb.Create(new AdminVerb("napi", "NAPI instances: list, get or change their settings (netlink napi-get, napi-set)", stdout, stderr));
+        yield return DevVerb.Create(new AdminVerb("dev", "devices: list, or set the threaded mode and link state", stdout, stderr));
+        yield return ChannelsVerb.Create(new AdminVerb("channels", "change a device's RX queue count (ethtool -L)", stdout, stderr));
+        yield return CpuVerb.Create(new AdminVerb("cpu", "the stack's CPUs: list, or take one offline or online (CPU hotplug)", stdout, stderr));
+        yield return StatVerb.Create(new AdminVerb("stat", "softnet_stat, or per-CPU rates with --watch", stdout, stderr));
+    }
 }

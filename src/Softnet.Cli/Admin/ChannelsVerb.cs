@@ -1,4 +1,5 @@
 using Softnet.Admin.Contract;
+using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
 
 namespace Softnet.Cli.Admin;
@@ -6,22 +7,17 @@ namespace Softnet.Cli.Admin;
 /// <summary><c>softnet channels set IFNAME --rx K</c>: <c>ethtool -L IFNAME rx K</c>.</summary>
 internal static class ChannelsVerb
 {
-    public const string Usage = "usage: softnet channels set IFNAME --rx K";
-
-    public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
+    public static VerbCommand Create(AdminVerb verb)
     {
-        if (line.Subcommand != "set")
-            throw VerbLine.UnknownSubcommand(line.Subcommand);
-        line.ExpectWords(2);
-        long? rx = null;
-        while (line.Options.Next(out string name))
-            rx = name == "--rx" ? line.Options.Integer(long.MinValue, long.MaxValue) : throw VerbLine.UnknownOption(name);
-        var device = await client.PostAsync(
-            $"dev/{Uri.EscapeDataString(line.Words[1])}/channels",
-            new ChannelsSetRequest(rx ?? throw new UsageException("channels set needs --rx")),
-            AdminJsonContext.Default.ChannelsSetRequest,
-            AdminJsonContext.Default.DeviceInfo);
-        DevVerb.Write(stdout, [device]);
-        return AdminExitCodes.Ok;
+        var ifName = Knob.Word("IFNAME");
+        var rx = Knob.AnyInt64("--rx", "K", "RX queues the device should have (the server checks 1..max)");
+        rx.Required = true;
+        verb.Sub("set", "change a device's RX queue count", parse =>
+        {
+            string name = parse.GetValue(ifName)!;
+            var request = new ChannelsSetRequest(parse.GetValue(rx) ?? throw new UsageException("channels set needs --rx"));
+            return async client => DevVerb.Write(verb.Stdout, [await client.PostAsync($"dev/{Uri.EscapeDataString(name)}/channels", request, AdminJsonContext.Default.ChannelsSetRequest, AdminJsonContext.Default.DeviceInfo)]);
+        }, ifName, rx);
+        return verb.Done();
     }
 }

@@ -1,26 +1,54 @@
+using System.Globalization;
 using Softnet.Admin.Contract;
+using Softnet.Cli.CommandLine;
+using Softnet.Cli.Report;
 
 namespace Softnet.Cli.Admin;
 
-/// <summary><c>softnet cpu online|offline N</c>: CPU hotplug of one of the stack's logical CPUs.</summary>
+/// <summary><c>softnet cpu list|online N|offline N</c>: the stack's logical CPUs and their hotplug.</summary>
 internal static class CpuVerb
 {
-    public const string Usage = "usage: softnet cpu online|offline N";
-
-    public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
+    public static VerbCommand Create(AdminVerb verb)
     {
-        bool online = line.Subcommand switch
+        var stdout = verb.Stdout;
+        var json = Knob.Flag("--json", "the CPUs as a JSON array");
+        verb.Sub("list", "every CPU of the stack: online, processed, dropped, backlog", parse =>
         {
-            "online" => true,
-            "offline" => false,
-            var other => throw VerbLine.UnknownSubcommand(other),
-        };
-        line.ExpectWords(2);
-        long cpu = line.Number(1, "N");
-        if (line.Options.Next(out string name))
-            throw VerbLine.UnknownOption(name);
-        var stat = await client.PostAsync($"cpu/{cpu}", new CpuSetRequest(online), AdminJsonContext.Default.CpuSetRequest, AdminJsonContext.Default.CpuStatsInfo);
-        stdout.WriteLine($"cpu {stat.Cpu}: {(stat.Online ? "online" : "offline")}");
-        return AdminExitCodes.Ok;
+            bool asJson = parse.GetValue(json);
+            return async client =>
+            {
+                var stats = await client.GetAsync("stats", AdminJsonContext.Default.StatsInfo);
+                if (asJson)
+                    stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(stats.Cpus, AdminJsonContext.Default.IReadOnlyListCpuStatsInfo));
+                else
+                    Write(stdout, stats.Cpus);
+                return AdminExitCodes.Ok;
+            };
+        }, json);
+        foreach (bool online in new[] { true, false })
+        {
+            var cpu = Knob.Number("N");
+            verb.Sub(online ? "online" : "offline", online ? "bring CPU N back: its threads start, RPS and queues may use it" : "take CPU N out: its queued packets move to an online CPU", parse =>
+            {
+                long n = parse.GetValue(cpu);
+                return async client =>
+                {
+                    var stat = await client.PostAsync($"cpu/{n}", new CpuSetRequest(online), AdminJsonContext.Default.CpuSetRequest, AdminJsonContext.Default.CpuStatsInfo);
+                    stdout.WriteLine($"cpu {stat.Cpu}: {(stat.Online ? "online" : "offline")}");
+                    return AdminExitCodes.Ok;
+                };
+            }, cpu);
+        }
+        return verb.Done();
     }
+
+    private static void Write(TextWriter stdout, IEnumerable<CpuStatsInfo> cpus)
+    {
+        var table = new TextTable("cpu", "state", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count", "backlog_len");
+        foreach (var c in cpus)
+            table.Add(N(c.Cpu), c.Online ? "online" : "offline", N(c.Processed), N(c.Dropped), N(c.TimeSqueeze), N(c.ReceivedRps), N(c.FlowLimitCount), N(c.BacklogLen));
+        table.Write(stdout);
+    }
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,55 +1,41 @@
 using System.Globalization;
 using Softnet.Admin.Contract;
+using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
+using Softnet.Cli.Report;
 
 namespace Softnet.Cli.Admin;
 
 /// <summary><c>softnet dev list|set</c>: devices, their device-level threaded switch (sysfs <c>threaded</c>) and up/down state.</summary>
 internal static class DevVerb
 {
-    public const string Usage =
-        """
-        usage: softnet dev list [--json]
-               softnet dev set IFNAME [--threaded disabled|enabled|busy-poll] [--state up|down]
-        """;
-
-    public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
+    public static VerbCommand Create(AdminVerb verb)
     {
-        switch (line.Subcommand)
+        var stdout = verb.Stdout;
+        var json = Knob.Flag("--json", "the server's JSON instead of the table");
+        verb.Sub("list", "every device", parse => parse.GetValue(json)
+            ? async client =>
+            {
+                stdout.WriteLine(await client.GetTextAsync("dev"));
+                return AdminExitCodes.Ok;
+            }
+        : async client => Write(stdout, await client.GetAsync("dev", AdminJsonContext.Default.IReadOnlyListDeviceInfo)), json);
+
+        var ifName = Knob.Word("IFNAME");
+        var threaded = Knob.Text("--threaded", "MODE", "disabled | enabled | busy-poll, for every NAPI of the device");
+        var state = Knob.Text("--state", "STATE", "up | down");
+        verb.Sub("set", "change a device's threaded mode or link state", parse =>
         {
-            case "list":
-                if (line.ListJson())
-                    stdout.WriteLine(await client.GetTextAsync("dev"));
-                else
-                    Write(stdout, await client.GetAsync("dev", AdminJsonContext.Default.IReadOnlyListDeviceInfo));
-                return AdminExitCodes.Ok;
-            case "set":
-                line.ExpectWords(2);
-                var request = new DeviceSetRequest();
-                while (line.Options.Next(out string name))
-                {
-                    request = name switch
-                    {
-                        "--threaded" => request with { Threaded = line.Options.Value() },
-                        "--state" => request with { State = line.Options.Value() },
-                        _ => throw VerbLine.UnknownOption(name),
-                    };
-                }
-                if (request is { Threaded: null, State: null })
-                    throw new UsageException("dev set needs --threaded or --state");
-                var device = await client.PostAsync(
-                    $"dev/{Uri.EscapeDataString(line.Words[1])}",
-                    request,
-                    AdminJsonContext.Default.DeviceSetRequest,
-                    AdminJsonContext.Default.DeviceInfo);
-                Write(stdout, [device]);
-                return AdminExitCodes.Ok;
-            default:
-                throw VerbLine.UnknownSubcommand(line.Subcommand);
-        }
+            string name = parse.GetValue(ifName)!;
+            var request = new DeviceSetRequest { Threaded = parse.GetValue(threaded), State = parse.GetValue(state) };
+            if (request is { Threaded: null, State: null })
+                throw new UsageException("dev set needs --threaded or --state");
+            return async client => Write(stdout, [await client.PostAsync($"dev/{Uri.EscapeDataString(name)}", request, AdminJsonContext.Default.DeviceSetRequest, AdminJsonContext.Default.DeviceInfo)]);
+        }, ifName, threaded, state);
+        return verb.Done();
     }
 
-    internal static void Write(TextWriter stdout, IEnumerable<DeviceInfo> devices)
+    internal static int Write(TextWriter stdout, IEnumerable<DeviceInfo> devices)
     {
         var table = new TextTable("ifindex", "ifname", "threaded", "rx", "max", "napis", "policy", "overload", "state");
         foreach (var d in devices)
@@ -66,5 +52,6 @@ internal static class DevVerb
                 d.State);
         }
         table.Write(stdout);
+        return AdminExitCodes.Ok;
     }
 }

@@ -1,56 +1,62 @@
 using System.Globalization;
 using Softnet.Admin.Contract;
+using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
+using Softnet.Cli.Report;
 
 namespace Softnet.Cli.Admin;
 
-/// <summary><c>softnet napi list|set</c>: netlink's napi-get dump and napi-set, as <c>ynl --family netdev</c> does them.</summary>
+/// <summary><c>softnet napi list|get|set</c>: netlink's napi-get (dump or one) and napi-set, as <c>ynl --family netdev</c> does them.</summary>
 internal static class NapiVerb
 {
-    public const string Usage =
-        """
-        usage: softnet napi list [--json]
-               softnet napi set ID [--threaded disabled|enabled|busy-poll] [--defer-hard-irqs N] [--gro-flush-timeout NS]
-                     [--irq-suspend-timeout NS]
-        """;
-
-    public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
+    public static VerbCommand Create(AdminVerb verb)
     {
-        switch (line.Subcommand)
+        var stdout = verb.Stdout;
+        var listJson = Knob.Flag("--json", "the server's JSON instead of the table");
+        verb.Sub("list", "every NAPI instance", parse => parse.GetValue(listJson)
+            ? async client => Print(stdout, await client.GetTextAsync("napi"))
+            : async client => Table(stdout, await client.GetAsync("napi", AdminJsonContext.Default.IReadOnlyListNapiInfo)), listJson);
+
+        var getId = Knob.Number("ID");
+        var getJson = Knob.Flag("--json", "the server's JSON instead of the table");
+        verb.Sub("get", "one NAPI instance", parse =>
         {
-            case "list":
-                if (line.ListJson())
-                    stdout.WriteLine(await client.GetTextAsync("napi"));
-                else
-                    Write(stdout, await client.GetAsync("napi", AdminJsonContext.Default.IReadOnlyListNapiInfo));
-                return AdminExitCodes.Ok;
-            case "set":
-                line.ExpectWords(2);
-                long id = line.Number(1, "ID");
-                var request = new NapiSetRequest();
-                while (line.Options.Next(out string name))
-                {
-                    // Values are the server's to judge, so a refusal names the attribute and what it accepts.
-                    request = name switch
-                    {
-                        "--threaded" => request with { Threaded = line.Options.Value() },
-                        "--defer-hard-irqs" => request with { DeferHardIrqs = line.Options.Integer(long.MinValue, long.MaxValue) },
-                        "--gro-flush-timeout" => request with { GroFlushTimeout = line.Options.Integer(long.MinValue, long.MaxValue) },
-                        "--irq-suspend-timeout" => request with { IrqSuspendTimeout = line.Options.Integer(long.MinValue, long.MaxValue) },
-                        _ => throw VerbLine.UnknownOption(name),
-                    };
-                }
-                if (request is { Threaded: null, DeferHardIrqs: null, GroFlushTimeout: null, IrqSuspendTimeout: null })
-                    throw new UsageException("napi set needs --threaded, --defer-hard-irqs, --gro-flush-timeout or --irq-suspend-timeout");
-                var napi = await client.PostAsync($"napi/{id}", request, AdminJsonContext.Default.NapiSetRequest, AdminJsonContext.Default.NapiInfo);
-                Write(stdout, [napi]);
-                return AdminExitCodes.Ok;
-            default:
-                throw VerbLine.UnknownSubcommand(line.Subcommand);
-        }
+            long id = parse.GetValue(getId);
+            return parse.GetValue(getJson)
+                ? async client => Print(stdout, await client.GetTextAsync($"napi/{id}"))
+                : async client => Table(stdout, [await client.GetAsync($"napi/{id}", AdminJsonContext.Default.NapiInfo)]);
+        }, getId, getJson);
+
+        // Values are the server's to judge, so a refusal names the attribute and what it accepts.
+        var setId = Knob.Number("ID");
+        var threaded = Knob.Text("--threaded", "MODE", "disabled | enabled | busy-poll");
+        var defer = Knob.AnyInt64("--defer-hard-irqs", "N", "napi_defer_hard_irqs");
+        var gro = Knob.AnyInt64("--gro-flush-timeout", "NS", "gro_flush_timeout in ns");
+        var suspend = Knob.AnyInt64("--irq-suspend-timeout", "NS", "irq-suspend-timeout in ns");
+        verb.Sub("set", "change one NAPI instance's settings", parse =>
+        {
+            long id = parse.GetValue(setId);
+            var request = new NapiSetRequest
+            {
+                Threaded = parse.GetValue(threaded),
+                DeferHardIrqs = parse.GetValue(defer),
+                GroFlushTimeout = parse.GetValue(gro),
+                IrqSuspendTimeout = parse.GetValue(suspend),
+            };
+            if (request is { Threaded: null, DeferHardIrqs: null, GroFlushTimeout: null, IrqSuspendTimeout: null })
+                throw new UsageException("napi set needs --threaded, --defer-hard-irqs, --gro-flush-timeout or --irq-suspend-timeout");
+            return async client => Table(stdout, [await client.PostAsync($"napi/{id}", request, AdminJsonContext.Default.NapiSetRequest, AdminJsonContext.Default.NapiInfo)]);
+        }, setId, threaded, defer, gro, suspend);
+        return verb.Done();
     }
 
-    private static void Write(TextWriter stdout, IEnumerable<NapiInfo> napis)
+    private static int Print(TextWriter stdout, string json)
+    {
+        stdout.WriteLine(json);
+        return AdminExitCodes.Ok;
+    }
+
+    private static int Table(TextWriter stdout, IEnumerable<NapiInfo> napis)
     {
         var table = new TextTable("id", "ifindex", "irq", "pid", "threaded", "defer-hard-irqs", "gro-flush-timeout", "irq-suspend-timeout", "policy", "overload");
         foreach (var n in napis)
@@ -68,6 +74,7 @@ internal static class NapiVerb
                 n.Overload?.State ?? "-");
         }
         table.Write(stdout);
+        return AdminExitCodes.Ok;
     }
 
     /// <summary>As <c>chrt</c> shows it: the policy, and the priority when it has one ("fifo 50").</summary>

@@ -24,7 +24,7 @@ internal sealed class ServerPeerException(string message) : Exception(message)
             return;
         int pid = BitConverter.ToInt32(credentials);
         uint uid = BitConverter.ToUInt32(credentials[4..]);
-        uint euid = Softnet.Admin.Interop.Libc.GetEuid();
+        uint euid = Libc.GetEuid();
         if (requireOwnUid && uid != euid)
             throw new ServerPeerException($"the server on the default socket runs as uid {uid} (pid {pid}), not as uid {euid}; not trusting it (pass --admin PATH to talk to another user's server)");
         string stat;

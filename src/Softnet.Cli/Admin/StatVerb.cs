@@ -1,51 +1,55 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using Softnet.Admin.Contract;
+using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
+using Softnet.Cli.Report;
 
 namespace Softnet.Cli.Admin;
 
 /// <summary>
-/// <c>softnet stat</c>: the softnet_stat text. With <c>--watch</c>, a table per interval of per-CPU rates — what
+/// <c>softnet stat</c>: the softnet_stat text, or with <c>--json</c> the counters as JSON. With <c>--watch</c>, a table per interval of per-CPU rates — what
 /// people otherwise compute by diffing <c>/proc/net/softnet_stat</c> by hand.
 /// </summary>
 internal static class StatVerb
 {
-    public const string Usage = "usage: softnet stat [--watch [--interval SECONDS] [--count N]]";
-
     private const int MaxIntervalSeconds = 86_400;
 
-    public static async Task<int> RunAsync(AdminClient client, VerbLine line, TextWriter stdout)
+    public static VerbCommand Create(AdminVerb verb)
     {
-        line.ExpectWords(0);
-        bool watch = false;
-        TimeSpan? interval = null;
-        long? count = null;
-        while (line.Options.Next(out string name))
+        var stdout = verb.Stdout;
+        var json = Knob.Flag("--json", "the server's counters as JSON (totals, drops by reason, per CPU) instead of the softnet_stat text");
+        var watch = Knob.Flag("--watch", "print a table of per-CPU rates every interval");
+        var interval = new Option<TimeSpan?>("--interval")
         {
-            switch (name)
+            HelpName = "SECONDS",
+            Arity = ArgumentArity.OneOrMore,
+            Description = $"with --watch: seconds between tables, above 0, at most {MaxIntervalSeconds} (default 1)",
+            CustomParser = result => Seconds(result),
+        };
+        var count = Knob.OptionalInt64("--count", "N", 1, long.MaxValue, "with --watch: tables to print", "until interrupted");
+        verb.Sub(null, "", parse =>
+        {
+            var every = parse.GetValue(interval);
+            long? times = parse.GetValue(count);
+            bool asJson = parse.GetValue(json);
+            if (!parse.GetValue(watch))
             {
-                case "--watch":
-                    watch = true;
-                    break;
-                case "--interval":
-                    interval = Seconds(line.Options.Value());
-                    break;
-                case "--count":
-                    count = line.Options.Integer(1, long.MaxValue);
-                    break;
-                default:
-                    throw VerbLine.UnknownOption(name);
+                if (every is not null || times is not null)
+                    throw new UsageException("--interval and --count go with --watch");
+                return async client =>
+                {
+                    stdout.Write(asJson ? await client.GetTextAsync("stats") + Environment.NewLine : await client.GetTextAsync("softnet_stat"));
+                    return AdminExitCodes.Ok;
+                };
             }
-        }
-        if (!watch)
-        {
-            if (interval is not null || count is not null)
-                throw new UsageException("--interval and --count go with --watch");
-            stdout.Write(await client.GetTextAsync("softnet_stat"));
-            return AdminExitCodes.Ok;
-        }
-        return await Watch(client, interval ?? TimeSpan.FromSeconds(1), count, stdout);
+            if (asJson)
+                throw new UsageException("--json does not go with --watch");
+            return client => Watch(client, every ?? TimeSpan.FromSeconds(1), times, stdout);
+        }, json, watch, interval, count);
+        return verb.Done();
     }
 
     /// <summary>Prints a table of rates every <paramref name="interval"/>, <paramref name="count"/> times or until killed.</summary>
@@ -88,10 +92,14 @@ internal static class StatVerb
         table.Write(stdout);
     }
 
-    private static TimeSpan Seconds(string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is > 0 and <= MaxIntervalSeconds
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new UsageException($"--interval must be a number of seconds above 0, at most {MaxIntervalSeconds} (got '{text}')");
+    private static TimeSpan? Seconds(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is > 0 and <= MaxIntervalSeconds)
+            return TimeSpan.FromSeconds(seconds);
+        result.AddError($"--interval must be a number of seconds above 0, at most {MaxIntervalSeconds} (got '{text}')");
+        return null;
+    }
 
     private static string Rate(long delta, double seconds) => Text((long)Math.Round(delta / seconds));
 

@@ -1,41 +1,75 @@
+using System.CommandLine;
+using System.Reflection;
 using Softnet.Cli.Admin;
+using Softnet.Cli.CommandLine;
+using Softnet.Cli.Options;
 
 namespace Softnet.Cli.Commands;
 
-/// <summary>Picks the command named by the first argument; handles the top-level help and unknown commands.</summary>
+/// <summary>
+/// The <c>softnet</c> command tree (System.CommandLine) and its one way of running: help and <c>--version</c> on
+/// stdout, usage errors on stderr with exit code 2 before anything connects or starts, then the command's action.
+/// </summary>
 internal static class Dispatcher
 {
-    /// <summary>Every command; a new one only needs to be listed here.</summary>
-    private static readonly ICommand[] Commands =
-    [
-        new RunCommand(),
-        new ServeCommand(),
-        .. AdminVerbs.Verbs.Select(verb => new AdminVerbCommand(verb)),
-    ];
-
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
+        var root = Build(stdout, stderr);
         if (args.Count == 0)
         {
-            stderr.Write(Usage());
+            HelpText.Write(root, stderr);
             return ExitCodes.Usage;
         }
-        if (args[0] is "--help" or "-h" or "help")
+        if (args[0] == "help")
+            args = ["--help", .. args.Skip(1)];
+        var parse = root.Parse(args);
+        var command = parse.CommandResult.Command;
+        if (args is ["--version"])
         {
-            stdout.Write(Usage());
+            stdout.WriteLine(Version());
             return ExitCodes.Ok;
         }
-        var command = Commands.FirstOrDefault(c => c.Name == args[0]);
-        if (command is null)
+        if (args.Any(a => a is "--help" or "-h"))
         {
-            stderr.WriteLine($"softnet: unknown command '{args[0]}'; commands: {string.Join(", ", Commands.Select(c => c.Name))}");
-            return ExitCodes.Usage;
+            HelpText.Write(command, stdout);
+            return ExitCodes.Ok;
         }
-        return await command.ExecuteAsync(args.Skip(1).ToList(), stdout, stderr);
+        if (UsageErrors.First(parse, args) is { } error)
+            return Usage(command, error, stderr);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+        }
+        catch (UsageException e)
+        {
+            return Usage(command, e.Message, stderr);
+        }
     }
 
-    private static string Usage() =>
-        "usage: softnet <command> [options]\n\ncommands:\n"
-        + string.Concat(Commands.Select(c => $"  {c.Name,-10}{c.Summary}\n"))
-        + "\nsoftnet <command> --help describes a command's options.\n";
+    private static int Usage(Command command, string message, TextWriter stderr)
+    {
+        stderr.WriteLine($"{(command is RootCommand ? "softnet" : HelpText.Path(command))}: {message}");
+        if (command is RootCommand)
+            HelpText.Write(command, stderr);
+        else if (command is VerbCommand { UsageOnError: true } || command.Parents.OfType<VerbCommand>().Any(p => p.UsageOnError))
+            stderr.Write(HelpText.Usage(command.Parents.OfType<VerbCommand>().FirstOrDefault(p => p.Parents.FirstOrDefault() is RootCommand) ?? command));
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>The whole tree; a new command only needs to be added here.</summary>
+    private static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Softnet: the Linux NAPI receive path in user space, on real UDP sockets and threads.")
+        {
+            RunCommand.Create(stdout, stderr),
+            ServeCommand.Create(stdout, stderr),
+        };
+        foreach (var verb in AdminVerbs.Create(stdout, stderr))
+            root.Add(verb);
+        return root;
+    }
+
+    /// <summary>The informational version the build stamps (the package version, plus the commit when known).</summary>
+    public static string Version() =>
+        "softnet " + (typeof(Dispatcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
 }

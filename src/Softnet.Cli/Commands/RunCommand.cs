@@ -1,36 +1,24 @@
+using Softnet.Cli.CommandLine;
 using Softnet.Cli.Load;
 using Softnet.Cli.Options;
 using Softnet.Cli.Report;
+using Softnet.Load;
 
 namespace Softnet.Cli.Commands;
 
 /// <summary><c>softnet run</c>: a device under the built-in bounded load, then the report; checks that every packet is accounted for.</summary>
-internal sealed class RunCommand : ICommand
+internal static class RunCommand
 {
-    public string Name => "run";
-
-    public string Summary => "run a device under a bounded load and report throughput, latency, drops and softnet_stat";
-
-    public Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) =>
-        Task.FromResult(Execute(args, stdout, stderr));
-
-    private static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static VerbCommand Create(TextWriter stdout, TextWriter stderr)
     {
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(RunOptions.Usage);
-            return ExitCodes.Ok;
-        }
-        RunOptions options;
-        try
-        {
-            options = RunOptions.Parse(args);
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"softnet run: {e.Message}");
-            return ExitCodes.Usage;
-        }
+        var knobs = new RunKnobs();
+        var command = knobs.Command();
+        command.Run(parse => Task.FromResult(Execute(knobs.Bind(parse), stdout, stderr)));
+        return command;
+    }
+
+    private static int Execute(RunOptions options, TextWriter stdout, TextWriter stderr)
+    {
         RunReport report;
         try
         {

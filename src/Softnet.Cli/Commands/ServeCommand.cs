@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Softnet.Admin;
+using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
 using Softnet.Cli.Udp;
 using Softnet.Core;
@@ -13,29 +14,18 @@ namespace Softnet.Cli.Commands;
 /// SIGINT or SIGTERM; then a graceful shutdown (the sockets are drained into the stack, the stack delivers or counts
 /// every packet) and the final report.
 /// </summary>
-internal sealed class ServeCommand : ICommand
+internal static class ServeCommand
 {
-    public string Name => "serve";
-
-    public string Summary => "receive on a UDP address until SIGINT/SIGTERM (echo or answer sockperf), with the admin endpoint";
-
-    public async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static VerbCommand Create(TextWriter stdout, TextWriter stderr)
     {
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(ServeOptions.Usage);
-            return ExitCodes.Ok;
-        }
-        ServeOptions o;
-        try
-        {
-            o = ServeOptions.Parse(args);
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"softnet serve: {e.Message}");
-            return ExitCodes.Usage;
-        }
+        var knobs = new ServeKnobs();
+        var command = knobs.Command();
+        command.Run(parse => ExecuteAsync(knobs.Bind(parse), stdout, stderr));
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(ServeOptions o, TextWriter stdout, TextWriter stderr)
+    {
         var server = new UdpServer(o.Reply, o.Cpus, o.Overload.WorkUs);
         NetStack stack;
         try

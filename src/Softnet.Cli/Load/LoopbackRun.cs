@@ -3,6 +3,7 @@ using Softnet.Cli.Options;
 using Softnet.Cli.Report;
 using Softnet.Core;
 using Softnet.Devices;
+using Softnet.Load;
 
 namespace Softnet.Cli.Load;
 

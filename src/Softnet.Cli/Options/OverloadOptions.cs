@@ -7,16 +7,6 @@ namespace Softnet.Cli.Options;
 /// <summary>The real-time and overload-control options <c>run</c> and <c>serve</c> share.</summary>
 internal sealed record OverloadOptions
 {
-    public const string Usage = """
-          --rt-priority N             SCHED_FIFO priority 1..99 for ksoftirqd, backlog_napi and NAPI threads (default: SCHED_OTHER)
-          --rt-priority-fallback      if SCHED_FIFO is refused, run SCHED_OTHER and say so instead of failing
-          --overload MODE             off | auto: auto stops the packet threads for the rest of a 10 ms period once
-                                      they used --overload-cpu-share of it (default off: detect and report only)
-          --overload-cpu-share P      percent of each CPU the packet threads may poll per period, 1..100 (default 90)
-          --overload-demote           with --rt-priority: run SCHED_OTHER while the CPU is overloaded, FIFO when normal
-          --work-us N                 synthetic handler cost: spin N µs per datagram, 0..100000 (default 0)
-        """;
-
     public int RtPriority { get; init; }
 
     public bool RtPriorityFallback { get; init; }
@@ -29,18 +19,6 @@ internal sealed record OverloadOptions
 
     /// <summary>Microseconds the handler spins per datagram, to make the receiver the bottleneck on purpose.</summary>
     public int WorkUs { get; init; }
-
-    /// <summary>Parses one of these options into a copy; null when <paramref name="name"/> is not one of them.</summary>
-    public OverloadOptions? TryParse(string name, ArgReader reader) => name switch
-    {
-        "--rt-priority" => this with { RtPriority = reader.Int32(1, 99) },
-        "--rt-priority-fallback" => this with { RtPriorityFallback = true },
-        "--overload" => this with { Overload = OverloadModes.TryParse(reader.OneOf("off", "auto"), out var mode) ? mode : OverloadMode.Off },
-        "--overload-cpu-share" => this with { OverloadCpuShare = reader.Int32(1, 100) },
-        "--overload-demote" => this with { OverloadDemote = true },
-        "--work-us" => this with { WorkUs = reader.Int32(0, 100_000) },
-        _ => null,
-    };
 
     public NetStackOptions ApplyTo(NetStackOptions stack) => stack with
     {

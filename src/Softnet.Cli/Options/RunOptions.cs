@@ -12,7 +12,7 @@ internal sealed record RunOptions
     /// <summary>A UDP flow is a socket of its own, so flows are bounded by what a process may open.</summary>
     public const int MaxUdpFlows = 512;
 
-    private static readonly NetStackOptions StackDefaults = new();
+    internal static readonly NetStackOptions StackDefaults = new();
 
     public int Seconds { get; init; } = 10;
 
@@ -54,6 +54,9 @@ internal sealed record RunOptions
 
     public bool Json { get; init; }
 
+    /// <summary>What the handler does per packet: check order and latency, or only count.</summary>
+    public HandlerKind Handler { get; init; }
+
     public int NetdevMaxBacklog { get; init; } = StackDefaults.NetdevMaxBacklog;
 
     public int NetdevBudget { get; init; } = StackDefaults.NetdevBudget;
@@ -80,71 +83,11 @@ internal sealed record RunOptions
     /// <summary>Real-time threads and overload control.</summary>
     public OverloadOptions Overload { get; init; } = new();
 
-    public const string Usage = $"""
-        usage: softnet run [options]
-
-        Runs a device under a built-in bounded load, then reports throughput, latency, drops and softnet_stat.
-
-          --seconds N                 load duration, 1..3600 (default 10)
-          --mode MODE                 softirq | backlog-threads (default softirq)
-          --device DEV                udp | loopback (default udp: 127.0.0.1, ephemeral port)
-          --queues N                  udp: RX queues, 1..256 (default: one per CPU)
-          --prefill N                 udp: queue N datagrams in the sockets first, then time their drain, 1..50000000
-          --threaded MODE             udp: NAPI threads, disabled | enabled | busy-poll (default disabled)
-          --cpus N                    stack CPUs, 1..1024 (default: the CPUs this process may use)
-          --producers N               sending threads, 1..1024 (default: --cpus, at most the CPUs this process may use)
-          --flows N                   flows over all producers, --producers..65536; udp: ..512 sockets (default 1024; udp 64)
-          --rate PPS                  packets/s over all producers, 0 = as fast as possible (default 0; udp 100000)
-          --size BYTES                payload bytes, 24..2048 (default 64)
-          --json                      one JSON object on stdout (progress stays on stderr)
-          --netdev-max-backlog N      1..16777216 (default 1000)
-          --netdev-budget N           1..1048576 (default 300)
-          --netdev-budget-usecs N     1..1000000 (default 2000)
-          --dev-weight N              1..4096 (default 64)
-          --rps-cpus MASK             hex mask, list:0-3, all, or 0 for off (default all; udp: off)
-          --flow-limit MASK           CPUs applying flow limit, as above (default off)
-          --skb-defer-max N           0..1048576 (default 64)
-        {OverloadOptions.Usage}
-          --help                      this text
-
-        Exit codes: 0 ok, 1 the run failed or its accounting did not add up, 2 bad usage or --rt-priority refused.
-        """;
-
     /// <summary>Parses <c>run</c>'s arguments; bad input throws <see cref="UsageException"/>.</summary>
     public static RunOptions Parse(IReadOnlyList<string> args)
     {
-        var o = new RunOptions();
-        var reader = new ArgReader(args);
-        while (reader.Next(out string name))
-        {
-            o = name switch
-            {
-                "--seconds" => o with { Seconds = reader.Int32(1, 3600) },
-                "--mode" => o with { Mode = ParseMode(reader.Value()) },
-                "--device" => o with { Device = DeviceKinds.Parse(reader.OneOf(DeviceKinds.All)) },
-                "--cpus" => o with { Cpus = reader.Int32(1, 1024) },
-                "--producers" => o with { Producers = reader.Int32(1, 1024) },
-                "--flows" => o with { FlowsOption = reader.Int32(1, MaxFlows) },
-                "--queues" => o with { Queues = reader.Int32(1, Softnet.Devices.Udp.UdpDeviceOptions.MaxQueues) },
-                "--prefill" => o with { Prefill = reader.Integer(1, 50_000_000) },
-                "--threaded" => o with { Threaded = ThreadedModes.TryParse(reader.Value(), out var t) ? t : throw new UsageException("--threaded must be one of disabled, enabled, busy-poll") },
-                "--rate" => o with { RateOption = reader.Integer(0, 1_000_000_000) },
-                "--size" => o with { Size = reader.Int32(Load.PacketHeader.Size, MaxSize) },
-                "--json" => o with { Json = true },
-                "--netdev-max-backlog" => o with { NetdevMaxBacklog = reader.Int32(1, 1 << 24) },
-                "--netdev-budget" => o with { NetdevBudget = reader.Int32(1, 1 << 20) },
-                "--netdev-budget-usecs" => o with { NetdevBudgetUsecs = reader.Int32(1, 1_000_000) },
-                "--dev-weight" => o with { DevWeight = reader.Int32(1, 4096) },
-                "--rps-cpus" => o with { RpsCpusOption = reader.Value() },
-                "--flow-limit" => o with { FlowLimit = reader.Value() },
-                "--skb-defer-max" => o with { SkbDeferMax = reader.Int32(0, 1 << 20) },
-                _ => o.Overload.TryParse(name, reader) is { } overload
-                    ? o with { Overload = overload }
-                    : throw new UsageException($"unknown option '{name}' for run; see softnet run --help"),
-            };
-        }
-        o.Check();
-        return o;
+        var knobs = new RunKnobs();
+        return knobs.Bind(CommandLine.CommandParse.Of(knobs.Command(), args));
     }
 
     /// <summary>The stack's options for this run.</summary>
@@ -164,12 +107,8 @@ internal sealed record RunOptions
         Log = log,
     });
 
-    private static KickMode ParseMode(string text) => KickModes.TryParse(text, out var mode)
-        ? mode
-        : throw new UsageException($"--mode must be one of softirq, backlog-threads (got '{text}')");
-
     /// <summary>The checks that involve more than one option, then the stack's own validation as a backstop.</summary>
-    private void Check()
+    internal RunOptions Checked()
     {
         if (Device == DeviceKind.Udp && Flows > MaxUdpFlows)
             throw new UsageException($"--flows must be between {ProducerCount} and {MaxUdpFlows} for the udp device, one socket per flow (got {Flows})");
@@ -188,5 +127,6 @@ internal sealed record RunOptions
         {
             throw UsageException.From(e);
         }
+        return this;
     }
 }

@@ -2,6 +2,7 @@ using Softnet.Cli.Load;
 using Softnet.Cli.Options;
 using Softnet.Core;
 using Softnet.Diagnostics;
+using Softnet.Load;
 
 namespace Softnet.Cli.Report;
 

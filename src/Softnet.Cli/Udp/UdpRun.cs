@@ -4,6 +4,7 @@ using Softnet.Cli.Options;
 using Softnet.Cli.Report;
 using Softnet.Core;
 using Softnet.Devices.Udp;
+using Softnet.Load;
 
 namespace Softnet.Cli.Udp;
 

@@ -9,7 +9,7 @@ internal sealed class UdpServer(ReplyMode reply, int cpus, int workUs = 0)
 {
     private const int Stride = 8;
 
-    private readonly Load.SyntheticWork _work = new(workUs);
+    private readonly Softnet.Load.SyntheticWork _work = new(workUs);
 
     private readonly long[] _received = new long[(cpus + 1) * Stride];
 

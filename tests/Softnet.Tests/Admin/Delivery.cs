@@ -1,11 +1,12 @@
 using Softnet.Core;
+using Softnet.Load;
 
 namespace Softnet.Tests.Admin;
 
-/// <summary>The stack's handler for the scenarios: counts what is delivered and checks each flow's sequence only grows.</summary>
+/// <summary>The stack's handler for the scenarios: counts what is delivered and checks each flow's sequence only grows (the load's <see cref="FlowOrder"/>).</summary>
 internal sealed class Delivery(int flows)
 {
-    private readonly long[] _last = Enumerable.Repeat(-1L, flows).ToArray();
+    private readonly FlowOrder _order = new(flows);
     private long _delivered;
     private long _outOfOrder;
 
@@ -19,7 +20,7 @@ internal sealed class Delivery(int flows)
         foreach (var p in batch)
         {
             var (flow, seq) = FlowPacket.Read(p);
-            if (Interlocked.Exchange(ref _last[flow], seq) >= seq)
+            if (!_order.InOrder(flow, seq))
                 Interlocked.Increment(ref _outOfOrder);
         }
         Interlocked.Add(ref _delivered, batch.Length);

@@ -1,4 +1,4 @@
-using Softnet.Cli.Load;
+using Softnet.Load;
 
 namespace Softnet.Tests.Cli;
 

@@ -1,4 +1,4 @@
-using Softnet.Cli.Load;
+using Softnet.Load;
 using Softnet.Scheduling;
 using Softnet.Steering;
 

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using Softnet.Core;
 using Softnet.Diagnostics;
 using Softnet.Interop;
+using Softnet.Load;
 using Softnet.Scheduling;
 
 namespace Softnet.Tests.UdpDevice;
@@ -106,7 +107,7 @@ internal static class Payload
 internal sealed class Recorder
 {
     private readonly int[] _ports;
-    private readonly int[] _last;
+    private readonly FlowOrder _order;
     private readonly long[] _perQueue = new long[16];
     private readonly long[] _perCpu = new long[16];
     private long _delivered;
@@ -117,8 +118,7 @@ internal sealed class Recorder
     public Recorder(IReadOnlyList<int> ports)
     {
         _ports = [.. ports];
-        _last = new int[ports.Count];
-        Array.Fill(_last, -1);
+        _order = new FlowOrder(ports.Count);
     }
 
     /// <summary>When set, every datagram must arrive on queue <c>sender CPU mod value</c> (CPU steering).</summary>
@@ -156,8 +156,7 @@ internal sealed class Recorder
             return;
         }
         int seq = Payload.Seq(data);
-        // A flow is polled by one CPU at a time, but Exchange keeps the check honest if that ever broke.
-        if (Interlocked.Exchange(ref _last[flow], seq) >= seq)
+        if (!_order.InOrder(flow, seq))
             Interlocked.Increment(ref _outOfOrder);
         if (SteeringQueues > 0 && p.QueueIndex != Payload.Cpu(data) % SteeringQueues)
             Interlocked.Increment(ref _wrongQueue);

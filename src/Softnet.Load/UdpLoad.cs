@@ -1,17 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
-using Softnet.Cli.Load;
 using Softnet.Devices.Udp;
 using Softnet.Scheduling;
 
-namespace Softnet.Cli.Udp;
+namespace Softnet.Load;
 
 /// <summary>
 /// The UDP sender of <c>softnet run</c>: producer threads, each pinned to one CPU (so reuseport CPU steering keeps every
 /// flow on one queue), each owning a set of flows — one socket, one source port, per flow — sending with sendmmsg in
 /// batches, every datagram carrying flow id, sequence number and send time. Bounded by a time limit or an exact count.
 /// </summary>
-internal sealed class UdpLoad : IDisposable
+public sealed class UdpLoad : IDisposable
 {
     /// <summary>Datagrams one sendmmsg sends from one flow's socket.</summary>
     private const int Burst = 8;
@@ -24,6 +23,7 @@ internal sealed class UdpLoad : IDisposable
     private readonly List<IThreadHandle> _threads = [];
     private volatile bool _stop;
 
+    /// <summary>Opens one socket per flow towards <paramref name="target"/>, split over <paramref name="producers"/> sending threads.</summary>
     public UdpLoad(IPEndPoint target, int producers, int flows, int size, IPlatform clock)
     {
         _target = target;
@@ -83,6 +83,7 @@ internal sealed class UdpLoad : IDisposable
     /// <summary>Waits for producers that were given a count.</summary>
     public bool Join(TimeSpan timeout) => _threads.All(t => t.Join(timeout));
 
+    /// <summary>Stops the producers and closes every flow's socket.</summary>
     public void Dispose()
     {
         _stop = true;

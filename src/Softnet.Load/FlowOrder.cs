@@ -1,4 +1,4 @@
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// The highest sequence number seen per flow, to count packets that arrive behind a later packet of their flow.
@@ -10,12 +10,13 @@ namespace Softnet.Cli.Load;
 /// random, so neighbouring flows belong to different CPUs: each flow gets its own cache line to keep them from
 /// bouncing lines between CPUs.
 /// </remarks>
-internal sealed class FlowOrder
+public sealed class FlowOrder
 {
     private const int Stride = 64 / sizeof(long);
 
     private readonly long[] _highest;
 
+    /// <summary>Tracks flows 0..<paramref name="flows"/>-1, none seen yet.</summary>
     public FlowOrder(int flows)
     {
         _highest = new long[(flows + 1) * Stride];

@@ -1,15 +1,16 @@
 using System.Diagnostics;
 
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// <c>--work-us</c>: an application cost of N µs per datagram, spun on the monotonic clock in the handler. On a
 /// loopback machine the sender tops out long before a real receiver would, so the receiver is made slower instead.
 /// </summary>
-internal readonly struct SyntheticWork(int microseconds)
+public readonly struct SyntheticWork(int microseconds)
 {
     private readonly long _ticksPerDatagram = microseconds * Stopwatch.Frequency / 1_000_000;
 
+    /// <summary>Spins the configured cost for <paramref name="datagrams"/> datagrams.</summary>
     public void Run(int datagrams)
     {
         if (_ticksPerDatagram == 0)

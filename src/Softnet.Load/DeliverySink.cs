@@ -1,13 +1,13 @@
 using Softnet.Core;
 using Softnet.Scheduling;
 
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// The receiving end of the load: for every packet, checks its flow's order, records its latency (delivery time minus
 /// the send time in its header) in the delivering CPU's histogram, and counts it. Allocates nothing per packet.
 /// </summary>
-internal sealed class DeliverySink
+public sealed class DeliverySink
 {
     private readonly CpuTally[] _tallies;
     private readonly FlowOrder _order;
@@ -43,6 +43,7 @@ internal sealed class DeliverySink
     /// <summary>The same work for one packet that reached <paramref name="cpu"/> some other way; the caller counts it with <see cref="CountDelivered"/>.</summary>
     public void Observe(int cpu, PacketHeader header, long nowNs) => Observe(ref _tallies[cpu], header, nowNs);
 
+    /// <summary>Counts <paramref name="packets"/> delivered on <paramref name="cpu"/> after <see cref="Observe(int, PacketHeader, long)"/>.</summary>
     public void CountDelivered(int cpu, int packets)
     {
         ref var tally = ref _tallies[cpu];

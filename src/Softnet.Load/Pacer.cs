@@ -1,11 +1,11 @@
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// Paces one producer's batches against the clock with a token bucket: tokens accrue at the producer's rate, a batch
 /// goes out once enough accrued, and waiting is a yield or a 1 ms sleep depending on how long it will be — never a
 /// sleep per packet. A rate of 0 means no pacing.
 /// </summary>
-internal struct Pacer
+public struct Pacer
 {
     /// <summary>Batches wait for at most this long to fill, so a low rate sends small batches rather than bursts.</summary>
     private const double MaxFillNs = 20_000;

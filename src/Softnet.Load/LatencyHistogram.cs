@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// A log-linear histogram of non-negative values (nanoseconds here): exact below 32, then 32 linear sub-buckets per
@@ -12,7 +12,7 @@ namespace Softnet.Cli.Load;
 /// CPU, and a CPU delivers one batch at a time (its bottom-half lock), which gives exactly that; the lock hand-over
 /// between threads also publishes the counts. Readers merge after the writers stopped.
 /// </remarks>
-internal sealed class LatencyHistogram
+public sealed class LatencyHistogram
 {
     private const int SubBucketBits = 5;
     private const int SubBuckets = 1 << SubBucketBits;
@@ -25,6 +25,7 @@ internal sealed class LatencyHistogram
     /// <summary>Values recorded.</summary>
     public long Count { get; private set; }
 
+    /// <summary>Adds one latency in nanoseconds (negative clock steps count as zero).</summary>
     public void Record(long value)
     {
         _counts[IndexOf(value <= 0 ? 0 : (ulong)value)]++;

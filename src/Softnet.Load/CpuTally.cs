@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// What one CPU's deliveries add up to. Written by one thread at a time (whoever delivers for the CPU), read by the

@@ -1,16 +1,17 @@
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// The flows one producer owns — every flow id ≡ producer (mod producers), so producers never share a flow and each
 /// flow's sequence numbers come from one thread — visited round-robin, with each flow's hash and next sequence number.
 /// </summary>
-internal sealed class FlowSet
+public sealed class FlowSet
 {
     private readonly int[] _flows;
     private readonly uint[] _hashes;
     private readonly long[] _nextSequence;
     private int _cursor;
 
+    /// <summary>The flows of producer <paramref name="producer"/> of <paramref name="producers"/>: every producers-th of <paramref name="flows"/>, starting at its own index.</summary>
     public FlowSet(int producer, int producers, int flows)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(producer);

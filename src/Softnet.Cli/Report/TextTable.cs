@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Softnet.Cli.Admin;
+namespace Softnet.Cli.Report;
 
 /// <summary>A plain-text table: a header row, columns padded to their widest cell, numbers right-aligned.</summary>
 internal sealed class TextTable(params string[] headers)

@@ -2,14 +2,14 @@ using Softnet.Core;
 using Softnet.Devices;
 using Softnet.Scheduling;
 
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>
 /// The built-in load for the loopback device: producer threads, each owning a disjoint set of flows, send packets
 /// stamped with flow id, sequence number and send time in batches of up to <see cref="LoopbackDevice.MaxBatch"/>,
 /// paced to their share of the total rate. Every loop is bounded by a stop request, a deadline and a packet count.
 /// </summary>
-internal sealed class LoopbackLoad : IDisposable
+public sealed class LoopbackLoad : IDisposable
 {
     /// <summary>A per-producer ceiling no thread reaches; it only keeps the loop finite should the clock stall.</summary>
     private const long CeilingPacketsPerSecond = 1_000_000_000;

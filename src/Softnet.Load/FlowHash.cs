@@ -1,7 +1,7 @@
-namespace Softnet.Cli.Load;
+namespace Softnet.Load;
 
 /// <summary>The flow hash a sender stamps on a flow's packets (the socket's txhash), derived from the flow id.</summary>
-internal static class FlowHash
+public static class FlowHash
 {
     /// <summary>
     /// MurmurHash3's finalizer over the flow id: consecutive ids get unrelated hashes, so RPS's multiply-shift (which

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Softnet.Cli.CommandLine;
+using Softnet.Overload;
+
+namespace Softnet.Cli.Options;
+
+/// <summary>The real-time and overload-control knobs <c>run</c> and <c>serve</c> share, declared once.</summary>
+internal sealed class OverloadKnobs
+{
+    public Option<int> RtPriority { get; } = Knob.Int32("--rt-priority", "N", 1, 99, 0, "SCHED_FIFO priority for ksoftirqd, backlog_napi and NAPI threads", "SCHED_OTHER");
+
+    public Option<bool> RtPriorityFallback { get; } = Knob.Flag("--rt-priority-fallback", "if SCHED_FIFO is refused, run SCHED_OTHER and say so instead of failing");
+
+    public Option<string> Overload { get; } = Knob.Choice("--overload", "MODE", ["off", "auto"], "off", "auto stops the packet threads for the rest of a 10 ms period once they used --overload-cpu-share of it; off detects and reports only");
+
+    public Option<int> OverloadCpuShare { get; } = Knob.Int32("--overload-cpu-share", "P", 1, 100, 90, "percent of each CPU the packet threads may poll per period");
+
+    public Option<bool> OverloadDemote { get; } = Knob.Flag("--overload-demote", "with --rt-priority: run SCHED_OTHER while the CPU is overloaded, FIFO when normal");
+
+    public Option<int> WorkUs { get; } = Knob.Int32("--work-us", "N", 0, 100_000, 0, "synthetic handler cost: spin N µs per datagram");
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { RtPriority, RtPriorityFallback, Overload, OverloadCpuShare, OverloadDemote, WorkUs })
+            command.Add(option);
+    }
+
+    public OverloadOptions Bind(ParseResult r) => new()
+    {
+        RtPriority = r.GetValue(RtPriority),
+        RtPriorityFallback = r.GetValue(RtPriorityFallback),
+        Overload = OverloadModes.TryParse(r.GetValue(Overload)!, out var mode) ? mode : OverloadMode.Off,
+        OverloadCpuShare = r.GetValue(OverloadCpuShare),
+        OverloadDemote = r.GetValue(OverloadDemote),
+        WorkUs = r.GetValue(WorkUs),
+    };
+}
