@@ -24,9 +24,10 @@ internal static class LoopbackRun
     {
         var stackOptions = options.ToStackOptions(m => progress.WriteLine("softnet: " + m));
         var clock = stackOptions.Platform;
-        var sink = new DeliverySink(options.Cpus, options.Flows, clock, options.Overload.WorkUs);
+        var sink = new DeliverySink(options.Cpus, options.Flows, clock, options.Overload.WorkUs, options.Handler == HandlerKind.Check);
         var stack = new NetStack(stackOptions, sink.Handle);
         long startNs, endNs, sent, allocated;
+        long? cpuNs;
         try
         {
             var device = new LoopbackDevice(stack);
@@ -35,11 +36,13 @@ internal static class LoopbackRun
             // The packet path's allocations are what is measured, so this thread's own (progress lines, snapshots) are taken out.
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+            var cpu = ReceiveCpuTime.Start();
             startNs = clock.NowNs();
             load.Start(startNs);
             ShowProgress(options.Seconds, startNs, stack, () => load.Sent, progress);
             bool stopped = load.Stop(StopTimeout);
             endNs = clock.NowNs();
+            cpuNs = cpu?.Elapsed();
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (GC.GetAllocatedBytesForCurrentThread() - ownBefore);
             if (!stopped)
                 throw new RunFailedException($"a producer did not stop within {StopTimeout.TotalSeconds:F0} s of being asked to");
@@ -49,7 +52,7 @@ internal static class LoopbackRun
         {
             stack.Dispose();
         }
-        return RunReport.Create(options, stack.Snapshot(), sink, sent, (endNs - startNs) / 1e9, sent > 0 ? (double)allocated / sent : 0);
+        return RunReport.Create(options, stack.Snapshot(), sink, sent, (endNs - startNs) / 1e9, sent > 0 ? (double)allocated / sent : 0, cpuNs);
     }
 
     /// <summary>Sleeps through the load one second at a time, printing what the last second offered and delivered.</summary>

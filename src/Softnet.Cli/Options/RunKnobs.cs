@@ -37,6 +37,8 @@ internal sealed class RunKnobs
 
     public Option<string> Handler { get; } = Knob.Choice("--handler", "KIND", ["check", "count"], "check", "check: per-flow order and latency histogram; count: only count, the engine's cost alone");
 
+    public Option<int> LatencyTarget { get; } = Knob.Int32("--latency-target", "US", 1, 60_000_000, 1000, "p99 delivery latency in µs the report's verdict compares against");
+
     public Option<bool> Json { get; } = Knob.Flag("--json", "one JSON object on stdout (progress stays on stderr)");
 
     public Option<int> NetdevMaxBacklog { get; } = Knob.Int32("--netdev-max-backlog", "N", 1, 1 << 24, Stack.NetdevMaxBacklog, "per-CPU backlog queue length");
@@ -63,7 +65,7 @@ internal sealed class RunKnobs
         };
         foreach (var option in new Option[]
         {
-            Seconds, Mode, Device, Queues, Prefill, Threaded, Cpus, Producers, Flows, Rate, Size, Handler, Json,
+            Seconds, Mode, Device, Queues, Prefill, Threaded, Cpus, Producers, Flows, Rate, Size, Handler, LatencyTarget, Json,
             NetdevMaxBacklog, NetdevBudget, NetdevBudgetUsecs, DevWeight, RpsCpus, FlowLimit, SkbDeferMax,
         })
         {
@@ -88,6 +90,7 @@ internal sealed class RunKnobs
         RateOption = r.GetValue(Rate),
         Size = r.GetValue(Size),
         Handler = r.GetValue(Handler) == "count" ? HandlerKind.Count : HandlerKind.Check,
+        LatencyTargetUs = r.GetValue(LatencyTarget),
         Json = r.GetValue(Json),
         NetdevMaxBacklog = r.GetValue(NetdevMaxBacklog),
         NetdevBudget = r.GetValue(NetdevBudget),

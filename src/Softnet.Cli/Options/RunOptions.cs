@@ -57,6 +57,9 @@ internal sealed record RunOptions
     /// <summary>What the handler does per packet: check order and latency, or only count.</summary>
     public HandlerKind Handler { get; init; }
 
+    /// <summary>The p99 delivery latency, in microseconds, the report's verdict compares against.</summary>
+    public int LatencyTargetUs { get; init; } = 1000;
+
     public int NetdevMaxBacklog { get; init; } = StackDefaults.NetdevMaxBacklog;
 
     public int NetdevBudget { get; init; } = StackDefaults.NetdevBudget;

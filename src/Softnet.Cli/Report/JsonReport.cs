@@ -1,71 +1,58 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using Softnet.Cli.Options;
+using Softnet.Cli.Report.Json;
+using Softnet.Cli.Udp;
 using Softnet.Core;
 
 namespace Softnet.Cli.Report;
 
-/// <summary>
-/// The report as one JSON object. Written field by field with <see cref="Utf8JsonWriter"/>: no reflection, so the
-/// output's shape is exactly what this file says and trimming has nothing to warn about.
-/// </summary>
+/// <summary>The run report as one JSON object, through the source-generated <see cref="ReportJsonContext"/>.</summary>
 internal static class JsonReport
 {
-    public static void Write(RunReport r, TextWriter output)
+    public static void Write(RunReport r, TextWriter output) =>
+        output.WriteLine(JsonSerializer.Serialize(ToJson(r), ReportJsonContext.Default.RunJson));
+
+    public static RunJson ToJson(RunReport r)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("mode", r.Mode);
-            json.WriteString("device", r.Device);
-            json.WriteNumber("seconds", Math.Round(r.Seconds, 3));
-            json.WriteNumber("cpu_count", r.CpuCount);
-            json.WriteNumber("producers", r.Producers);
-            json.WriteNumber("flows", r.Flows);
-            json.WriteNumber("rate", r.Rate);
-            json.WriteNumber("size", r.Size);
-            json.WriteNumber("sent", r.Sent);
-            json.WriteNumber("delivered", r.Delivered);
-            json.WriteStartObject("dropped");
-            foreach (var (reason, count) in r.Dropped)
-                json.WriteNumber(reason.Name(), count);
-            json.WriteEndObject();
-            json.WriteNumber("pps", Math.Round(r.Pps, 1));
-            json.WriteStartObject("latency_us");
-            json.WriteNumber("p50", r.LatencyP50Us);
-            json.WriteNumber("p99", r.LatencyP99Us);
-            json.WriteNumber("p999", r.LatencyP999Us);
-            json.WriteEndObject();
-            json.WriteNumber("ipi_sent", r.IpiSent);
-            json.WriteNumber("wakeups", r.Wakeups);
-            json.WriteNumber("wakeups_per_packet", r.WakeupsPerPacket);
-            json.WriteNumber("alloc_bytes_per_packet", r.AllocBytesPerPacket);
-            json.WriteNumber("out_of_order", r.OutOfOrder);
-            json.WriteNumber("pool_growth", r.PoolGrowth);
-            json.WriteStartArray("cpus");
-            foreach (var c in r.Cpus)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("cpu", c.Cpu);
-                json.WriteNumber("processed", c.Processed);
-                json.WriteNumber("dropped", c.Dropped);
-                json.WriteNumber("time_squeeze", c.TimeSqueeze);
-                json.WriteNumber("received_rps", c.ReceivedRps);
-                json.WriteNumber("flow_limit_count", c.FlowLimitCount);
-                json.WriteNumber("backlog_len", c.BacklogLength);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            if (r.Queues.Count > 0)
-            {
-                json.WriteNumber("prefill", r.Prefill);
-                Udp.QueueStatsFormat.WriteJson(json, r.Queues);
-            }
-            r.Overload?.WriteJson(json, r.Queues);
-            json.WriteString("softnet_stat", r.SoftnetStat);
-            json.WriteEndObject();
-        }
-        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        bool prefill = r.Prefill > 0;
+        bool check = r.Handler == HandlerKind.Check;
+        return new RunJson(
+            r.Mode,
+            r.Device,
+            prefill ? null : Math.Round(r.Seconds, 3),
+            r.CpuCount,
+            r.Producers,
+            r.Flows,
+            prefill ? null : r.Rate,
+            r.Size,
+            r.Handler == HandlerKind.Count ? "count" : "check",
+            r.Sent,
+            r.Delivered,
+            Dropped(r.Dropped),
+            Math.Round(r.Pps, 1),
+            prefill || !check ? null : new LatencyJson(r.LatencyP50Us, r.LatencyP99Us, r.LatencyP999Us),
+            r.IpiSent,
+            r.Wakeups,
+            r.WakeupsPerPacket,
+            r.AllocBytesPerPacket,
+            r.CpuNsPerPacket is { } ns ? Math.Round(ns, 1) : null,
+            check ? r.OutOfOrder : null,
+            r.PoolGrowth,
+            [.. r.Cpus.Select(c => new CpuJson(c.Cpu, c.Processed, c.Dropped, c.TimeSqueeze, c.ReceivedRps, c.FlowLimitCount, c.BacklogLength))],
+            r.Queues.Count > 0 ? r.Prefill : null,
+            prefill ? Math.Round(r.Seconds, 6) : null,
+            r.Queues.Count > 0 ? QueueStatsFormat.ToJson(r.Queues) : null,
+            r.Overload?.ToJson(r.Queues),
+            Verdict.Of(r),
+            r.SoftnetStat);
+    }
+
+    /// <summary>Every reason, zeros included, in <see cref="DropReason"/> order (a dictionary keeps insertion order when written).</summary>
+    public static IReadOnlyDictionary<string, long> Dropped(IEnumerable<KeyValuePair<DropReason, long>> dropped)
+    {
+        var byName = new Dictionary<string, long>();
+        foreach (var (reason, count) in dropped)
+            byName[reason.Name()] = count;
+        return byName;
     }
 }

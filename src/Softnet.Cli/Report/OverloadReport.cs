@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using Softnet.Cli.Report.Json;
 using Softnet.Core;
 using Softnet.Devices.Udp;
 using Softnet.Diagnostics;
@@ -16,57 +16,34 @@ internal sealed record OverloadReport(string Mode, int CpuShareLimit, double Per
     public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot) =>
         new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, snapshot.Cpus);
 
-    public void WriteJson(Utf8JsonWriter json, IReadOnlyList<UdpQueueStats> queues)
-    {
-        json.WriteStartObject("overload");
-        json.WriteString("mode", Mode);
-        json.WriteNumber("cpu_share_limit", CpuShareLimit / 100.0);
-        json.WriteNumber("period_ms", PeriodMs);
-        json.WriteStartArray("cpus");
-        foreach (var c in Cpus)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("cpu", c.Cpu);
-            Fields(json, c.Overload);
-            json.WriteNumber("throttled", c.Overload.Throttled);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteStartArray("queues");
-        foreach (var q in queues)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("queue", q.Queue);
-            json.WriteNumber("napi_id", q.NapiId);
-            Fields(json, q.Overload);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteEndObject();
-    }
+    public OverloadJson ToJson(IReadOnlyList<UdpQueueStats> queues) => new(
+        Mode,
+        CpuShareLimit / 100.0,
+        PeriodMs,
+        [.. Cpus.Select(c => new OverloadCpuJson(c.Cpu, c.Overload.State.Name(), c.Overload.Transitions, Ms(c.Overload.OverloadedNs), Ms(c.Overload.PressuredNs), Share(c.Overload.CpuShareUsed), Share(c.Overload.CpuShareMax), c.Overload.Throttled))],
+        [.. queues.Select(q => new OverloadQueueJson(q.Queue, q.NapiId, q.Overload.State.Name(), q.Overload.Transitions, Ms(q.Overload.OverloadedNs), Ms(q.Overload.PressuredNs), Share(q.Overload.CpuShareUsed), Share(q.Overload.CpuShareMax)))]);
 
     public void WriteText(TextWriter w, IReadOnlyList<UdpQueueStats> queues)
     {
         w.WriteLine($"overload: {Mode}" + (Mode == "auto" ? $", CPU budget {CpuShareLimit}% of {PeriodMs.ToString(CultureInfo.InvariantCulture)} ms" : ""));
-        w.WriteLine("        state  transitions  overloaded_ms  cpu_share_used  cpu_share_max  throttled");
+        var table = new TextTable("", "state", "transitions", "overloaded_ms", "cpu_share_used", "cpu_share_max", "throttled");
         foreach (var c in Cpus)
-            Row(w, $"cpu {c.Cpu}", c.Overload, c.Overload.Throttled.ToString(CultureInfo.InvariantCulture));
+            Row(table, $"cpu {c.Cpu}", c.Overload, c.Overload.Throttled.ToString(CultureInfo.InvariantCulture));
         foreach (var q in queues)
-            Row(w, $"q {q.Queue}", q.Overload, "-");
+            Row(table, $"q {q.Queue}", q.Overload, "-");
+        table.Write(w);
     }
 
-    private static void Fields(Utf8JsonWriter json, OverloadInfo o)
-    {
-        json.WriteString("state", o.State.Name());
-        json.WriteNumber("transitions", o.Transitions);
-        json.WriteNumber("time_overloaded_ms", Math.Round(o.OverloadedNs / 1e6, 3));
-        json.WriteNumber("time_pressured_ms", Math.Round(o.PressuredNs / 1e6, 3));
-        json.WriteNumber("cpu_share_used", Math.Round(o.CpuShareUsed, 4));
-        json.WriteNumber("cpu_share_max", Math.Round(o.CpuShareMax, 4));
-    }
+    private static void Row(TextTable table, string name, OverloadInfo o, string throttled) => table.Add(
+        name,
+        o.State.Name(),
+        o.Transitions.ToString(CultureInfo.InvariantCulture),
+        (o.OverloadedNs / 1e6).ToString("F1", CultureInfo.InvariantCulture),
+        o.CpuShareUsed.ToString("P1", CultureInfo.InvariantCulture),
+        o.CpuShareMax.ToString("P1", CultureInfo.InvariantCulture),
+        throttled);
 
-    private static void Row(TextWriter w, string name, OverloadInfo o, string throttled) =>
-        w.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{name,-6}{o.State.Name(),12}{o.Transitions,13}{o.OverloadedNs / 1e6,15:F1}{o.CpuShareUsed,16:P1}{o.CpuShareMax,15:P1}{throttled,11}"));
+    private static double Ms(long ns) => Math.Round(ns / 1e6, 3);
+
+    private static double Share(double share) => Math.Round(share, 4);
 }

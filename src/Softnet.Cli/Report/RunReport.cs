@@ -70,8 +70,17 @@ internal sealed record RunReport
     /// <summary>Datagrams queued before the device started (a drain measurement), 0 for a streaming run.</summary>
     public long Prefill { get; init; }
 
+    /// <summary>What the handler did per packet; with <see cref="HandlerKind.Count"/> there is no latency or order check.</summary>
+    public HandlerKind Handler { get; init; }
+
+    /// <summary>CPU time per delivered packet of every thread but the UDP senders (<see cref="Load.ReceiveCpuTime"/>); null when /proc could not be read.</summary>
+    public double? CpuNsPerPacket { get; init; }
+
+    /// <summary>The p99 latency the verdict compares against, in microseconds.</summary>
+    public double LatencyTargetUs { get; init; } = 1000;
+
     /// <summary>The report of a finished run: the stack disposed, the sink no longer receiving.</summary>
-    public static RunReport Create(RunOptions options, SoftnetSnapshot snapshot, DeliverySink sink, long sent, double seconds, double allocBytesPerPacket)
+    public static RunReport Create(RunOptions options, SoftnetSnapshot snapshot, DeliverySink sink, long sent, double seconds, double allocBytesPerPacket, long? receiveCpuNs)
     {
         var latency = sink.Latency();
         return new RunReport
@@ -99,6 +108,9 @@ internal sealed record RunReport
             Cpus = snapshot.Cpus,
             SoftnetStat = Diagnostics.SoftnetStat.Format(snapshot),
             Overload = OverloadReport.From(options.ToStackOptions(static _ => { }), snapshot),
+            Handler = options.Handler,
+            CpuNsPerPacket = receiveCpuNs is { } ns && snapshot.Delivered > 0 ? (double)ns / snapshot.Delivered : null,
+            LatencyTargetUs = options.LatencyTargetUs,
         };
     }
 

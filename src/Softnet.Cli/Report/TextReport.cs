@@ -1,38 +1,53 @@
 using System.Globalization;
+using Softnet.Cli.Options;
 using Softnet.Core;
 
 namespace Softnet.Cli.Report;
 
-/// <summary>The report for people: a summary, drops by reason, the per-CPU table with named columns, and the raw softnet_stat text.</summary>
+/// <summary>
+/// The report for people: a summary (only the lines that apply to the run), the verdict, drops by reason, the
+/// per-CPU table with named columns, and the raw softnet_stat text.
+/// </summary>
 internal static class TextReport
 {
-    private static readonly string[] CpuColumns = ["cpu", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count", "backlog_len"];
-
     public static void Write(RunReport r, TextWriter o)
     {
         var inv = CultureInfo.InvariantCulture;
-        string rate = r.Rate == 0 ? "as fast as possible" : $"{N(r.Rate)} pps offered";
-        o.WriteLine($"softnet run: {r.Device}, {r.Mode} mode, {r.CpuCount} CPUs, {r.Producers} producers, {N(r.Flows)} flows, {r.Size}-byte payloads, {rate}");
+        bool prefill = r.Prefill > 0;
+        bool check = r.Handler == HandlerKind.Check;
+        string load = prefill ? $"a drain of {N(r.Prefill)} prefilled datagrams" : r.Rate == 0 ? "as fast as possible" : $"{N(r.Rate)} pps offered";
+        o.WriteLine($"softnet run: {r.Device}, {r.Mode} mode, {r.CpuCount} CPUs, {r.Producers} producers, {N(r.Flows)} flows, {r.Size}-byte payloads, {load}"
+            + (check ? "" : ", handler count"));
         o.WriteLine();
-        Line(o, "seconds", r.Seconds.ToString("F3", inv));
+        if (prefill)
+            Line(o, "drain", string.Create(inv, $"{r.Seconds:F6} s, first to last delivery (after an untimed warm-up drain)"));
+        else
+            Line(o, "seconds", r.Seconds.ToString("F3", inv));
         Line(o, "sent", N(r.Sent));
         Line(o, "delivered", N(r.Delivered));
         Line(o, "dropped", N(r.DroppedTotal));
         foreach (var (reason, count) in r.Dropped)
             Line(o, "  " + reason.Name(), N(count));
         Line(o, "pps", N((long)Math.Round(r.Pps)) + " delivered/s");
-        Line(o, "latency", string.Create(inv, $"p50 {r.LatencyP50Us:F2} µs, p99 {r.LatencyP99Us:F2} µs, p99.9 {r.LatencyP999Us:F2} µs"));
+        if (!prefill && check)
+            Line(o, "latency", string.Create(inv, $"p50 {r.LatencyP50Us:F2} µs, p99 {r.LatencyP99Us:F2} µs, p99.9 {r.LatencyP999Us:F2} µs"));
+        if (r.CpuNsPerPacket is { } ns)
+            Line(o, "cpu/packet", ns.ToString("F1", inv) + " ns of CPU time per delivered packet" + (r.Device == "udp" ? " (every thread but the UDP senders)" : " (every thread, producers included)"));
         Line(o, "ipi_sent", N(r.IpiSent));
         Line(o, "wakeups", string.Create(inv, $"{N(r.Wakeups)} ({r.WakeupsPerPacket:F6} per packet)"));
         Line(o, "alloc", string.Create(inv, $"{r.AllocBytesPerPacket:F4} bytes/packet ({N(r.PoolGrowth)} packets added to the pools)"));
-        Line(o, "out_of_order", N(r.OutOfOrder));
+        if (check)
+            Line(o, "out_of_order", N(r.OutOfOrder));
         o.WriteLine();
-        WriteCpuTable(r, o);
+        Verdict.WriteText(r, o);
+        o.WriteLine();
+        var table = new TextTable("cpu", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count", "backlog_len");
+        foreach (var c in r.Cpus)
+            table.Add(N(c.Cpu), N(c.Processed), N(c.Dropped), N(c.TimeSqueeze), N(c.ReceivedRps), N(c.FlowLimitCount), N(c.BacklogLength));
+        table.Write(o);
         o.WriteLine();
         if (r.Queues.Count > 0)
         {
-            if (r.Prefill > 0)
-                o.WriteLine($"drain of {N(r.Prefill)} prefilled datagrams: pps is the count over first-to-last delivery");
             Udp.QueueStatsFormat.WriteText(o, r.Queues);
             o.WriteLine();
         }
@@ -43,18 +58,6 @@ internal static class TextReport
         }
         o.WriteLine("softnet_stat:");
         o.Write(r.SoftnetStat);
-    }
-
-    private static void WriteCpuTable(RunReport r, TextWriter o)
-    {
-        var rows = r.Cpus.Select(c => new[]
-        {
-            N(c.Cpu), N(c.Processed), N(c.Dropped), N(c.TimeSqueeze), N(c.ReceivedRps), N(c.FlowLimitCount), N(c.BacklogLength),
-        }).ToList();
-        var widths = CpuColumns.Select((h, i) => rows.Select(row => row[i].Length).Append(h.Length).Max()).ToArray();
-        o.WriteLine(string.Join("  ", CpuColumns.Select((h, i) => h.PadLeft(widths[i]))));
-        foreach (var row in rows)
-            o.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadLeft(widths[i]))));
     }
 
     private static void Line(TextWriter o, string name, string value) => o.WriteLine($"{name,-16}{value}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Softnet.Cli.Report.Json;
 using Softnet.Core;
 using Softnet.Devices.Udp;
 
@@ -40,27 +41,7 @@ internal sealed record ServeReport(
         w.Write(SoftnetStat);
     }
 
-    public void WriteJson(TextWriter w)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            json.WriteString("bind", Bind);
-            json.WriteString("mode", Mode);
-            json.WriteNumber("queue_count", Queues);
-            json.WriteNumber("received", Received);
-            json.WriteNumber("replied", Replied);
-            json.WriteNumber("tx_dropped", TxDropped);
-            json.WriteStartObject("dropped");
-            foreach (var (reason, count) in Dropped)
-                json.WriteNumber(reason.Name(), count);
-            json.WriteEndObject();
-            QueueStatsFormat.WriteJson(json, QueueStats);
-            Overload.WriteJson(json, QueueStats);
-            json.WriteString("softnet_stat", SoftnetStat);
-            json.WriteEndObject();
-        }
-        w.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
-    }
+    public void WriteJson(TextWriter w) => w.WriteLine(JsonSerializer.Serialize(
+        new ServeJson(Bind, Mode, Queues, Received, Replied, TxDropped, Report.JsonReport.Dropped(Dropped), QueueStatsFormat.ToJson(QueueStats), Overload.ToJson(QueueStats), SoftnetStat),
+        ReportJsonContext.Default.ServeJson));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Softnet.Cli.Load;
 using Softnet.Cli.Options;
@@ -23,11 +24,32 @@ internal static class UdpRun
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Datagrams in the untimed warm-up drain before a timed one: enough for the receive path's methods to be called
+    /// often enough that tiered compilation has replaced them with optimised code.
+    /// </summary>
+    private const long WarmupDatagrams = 200_000;
+
     public static RunReport Execute(RunOptions options, TextWriter progress)
+    {
+        if (options.Prefill > 0)
+        {
+            // A fresh process runs its first calls in unoptimised code; a drain of a few hundred milliseconds would
+            // time the JIT. The same process drains once untimed first, on a stack of its own, then the timed drain.
+            long warm = Math.Min(options.Prefill, WarmupDatagrams);
+            progress.WriteLine($"softnet run: warm-up: an untimed drain of {warm:N0} datagrams, then the timed drain of {options.Prefill:N0}");
+            var warmup = Once(options with { Prefill = warm }, progress);
+            if (warmup.Violation() is { } violation)
+                throw new RunFailedException($"warm-up drain: {violation}");
+        }
+        return Once(options, progress);
+    }
+
+    private static RunReport Once(RunOptions options, TextWriter progress)
     {
         var stackOptions = options.ToStackOptions(m => progress.WriteLine("softnet: " + m));
         var clock = stackOptions.Platform;
-        var sink = new DeliverySink(options.Cpus, options.Flows, clock, options.Overload.WorkUs);
+        var sink = new DeliverySink(options.Cpus, options.Flows, clock, options.Overload.WorkUs, options.Handler == HandlerKind.Check);
         var span = new DeliverySpan(clock);
         var stack = new NetStack(stackOptions, (batch, cpu) =>
         {
@@ -35,6 +57,7 @@ internal static class UdpRun
             sink.Handle(batch, cpu);
         });
         long sent, allocated;
+        long? cpuNs;
         double seconds;
         IReadOnlyList<UdpQueueStats> queues;
         try
@@ -50,22 +73,26 @@ internal static class UdpRun
             long ownBefore = GC.GetAllocatedBytesForCurrentThread();
             if (options.Prefill > 0)
             {
-                sent = Prefill(device, load, options.Prefill);
+                sent = Prefill(device, load, options.Prefill, progress);
+                var cpu = ReceiveCpuTime.Start();
                 device.Start();
                 long deadline = clock.NowNs() + (long)DrainTimeout.TotalNanoseconds;
                 while (sink.Delivered + stack.Snapshot().Dropped < sent && clock.NowNs() < deadline)
                     Thread.Sleep(1);
+                cpuNs = cpu?.Elapsed();
                 seconds = span.Seconds;
             }
             else
             {
                 device.Start();
+                var cpu = ReceiveCpuTime.Start();
                 long startNs = clock.NowNs();
                 load.Start(startNs + options.Seconds * 1_000_000_000L, options.Rate, 0);
                 LoopbackRun.ShowProgress(options.Seconds, startNs, stack, () => load.Sent, progress);
                 if (!load.Stop(StopTimeout))
                     throw new RunFailedException($"a sender did not stop within {StopTimeout.TotalSeconds:F0} s of being asked to");
                 seconds = (clock.NowNs() - startNs) / 1e9;
+                cpuNs = cpu?.Elapsed();
                 sent = load.Sent;
             }
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (GC.GetAllocatedBytesForCurrentThread() - ownBefore);
@@ -75,7 +102,7 @@ internal static class UdpRun
         {
             stack.Dispose();
         }
-        return RunReport.Create(options, stack.Snapshot(), sink, sent, seconds, sent > 0 ? (double)allocated / sent : 0) with
+        return RunReport.Create(options, stack.Snapshot(), sink, sent, seconds, sent > 0 ? (double)allocated / sent : 0, cpuNs) with
         {
             Queues = queues,
             Prefill = options.Prefill,
@@ -101,11 +128,17 @@ internal static class UdpRun
     }
 
     /// <summary>Queues exactly <paramref name="count"/> datagrams while the device is not polling, or refuses when the buffers cannot hold them.</summary>
-    private static long Prefill(UdpDevice device, UdpLoad load, long count)
+    private static long Prefill(UdpDevice device, UdpLoad load, long count, TextWriter progress)
     {
         load.Start(long.MaxValue, 0, count);
-        if (!load.Join(DrainTimeout))
-            throw new RunFailedException($"the sender could not queue {count:N0} datagrams within {DrainTimeout.TotalSeconds:F0} s");
+        // A large prefill takes seconds to queue: a line per second says it is filling, not hung.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!load.Join(TimeSpan.FromSeconds(1)))
+        {
+            if (clock.Elapsed > DrainTimeout)
+                throw new RunFailedException($"the sender could not queue {count:N0} datagrams within {DrainTimeout.TotalSeconds:F0} s");
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,6:F1} s] prefill: {load.Sent,14:N0} of {count:N0} datagrams queued"));
+        }
         long dropped = device.ReadSocketDrops();
         if (dropped > 0)
         {

@@ -1,0 +1,12 @@
+namespace Softnet.Cli.Report.Json;
+
+/// <summary>The overload policy that ran and every CPU's and queue's detector at the end.</summary>
+internal sealed record OverloadJson(string Mode, double CpuShareLimit, double PeriodMs, IReadOnlyList<OverloadCpuJson> Cpus, IReadOnlyList<OverloadQueueJson> Queues);
+
+/// <summary>One CPU's detector.</summary>
+internal sealed record OverloadCpuJson(
+    int Cpu, string State, long Transitions, double TimeOverloadedMs, double TimePressuredMs, double CpuShareUsed, double CpuShareMax, long Throttled);
+
+/// <summary>One queue's detector.</summary>
+internal sealed record OverloadQueueJson(
+    int Queue, int NapiId, string State, long Transitions, double TimeOverloadedMs, double TimePressuredMs, double CpuShareUsed, double CpuShareMax);
