@@ -26,6 +26,22 @@ public sealed class TextReportTests
     }
 
     [Fact]
+    public void Verdict_ExplainsFlatOutBacklogDrops_AndJudgesLatencyAgainstTheTarget()
+    {
+        var report = Report(sent: 1_000, delivered: 990, backlogDrops: 10);
+
+        var verdict = Verdict.Of(report);
+
+        Assert.True(verdict.AccountingExact);
+        Assert.StartsWith("exact: sent 1,000 = delivered 990 + dropped 10", verdict.Accounting);
+        Assert.Contains("most at backlog (10): flat-out loopback sending drops at the backlog by design", verdict.Drops);
+        Assert.Equal("p99 20.0 µs, within the 1000 µs target", verdict.Latency);
+        Assert.Contains("over the 10 µs target", Verdict.Of(report with { LatencyTargetUs = 10 }).Latency);
+        Assert.Contains("the offered load exceeded", Verdict.Of(report with { Rate = 5_000 }).Drops);
+        Assert.False(Verdict.Of(Report(sent: 1_000, delivered: 980, backlogDrops: 10)).AccountingExact);
+    }
+
+    [Fact]
     public void Violation_NamesTheMissingPackets()
     {
         var report = Report(sent: 1_000, delivered: 980, backlogDrops: 10);
