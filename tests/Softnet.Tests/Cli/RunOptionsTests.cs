@@ -75,4 +75,38 @@ public sealed class RunOptionsTests
 
         o.ToStackOptions(_ => { }).Validate();
     }
+
+    /// <summary>The ranges the CLI's knobs declare for stack settings are exactly the stack's: one past either end is refused by both.</summary>
+    [Theory]
+    [InlineData("--cpus", 1, 1024)]
+    [InlineData("--netdev-max-backlog", 1, 1 << 24)]
+    [InlineData("--netdev-budget", 1, 1 << 20)]
+    [InlineData("--netdev-budget-usecs", 1, 1_000_000)]
+    [InlineData("--dev-weight", 1, 4096)]
+    [InlineData("--skb-defer-max", 0, 1 << 20)]
+    [InlineData("--rt-priority", 1, 99)]
+    [InlineData("--overload-cpu-share", 1, 100)]
+    public void StackKnobRanges_AreTheStacksOwn(string option, int min, int max)
+    {
+        foreach (int value in new[] { min, max })
+            RunOptions.Parse(["--device", "loopback", "--producers", "1", "--flows", "1", option, $"{value}"]).ToStackOptions(_ => { }).Validate();
+        foreach (int value in new[] { min - 1, max + 1 })
+        {
+            var e = Assert.Throws<UsageException>(() => RunOptions.Parse(["--device", "loopback", option, $"{value}"]));
+            Assert.Contains($"{option} must be an integer between {min} and {max}", e.Message);
+        }
+        var stack = new NetStackOptions();
+        var beyond = option switch
+        {
+            "--cpus" => stack with { Cpus = max + 1 },
+            "--netdev-max-backlog" => stack with { NetdevMaxBacklog = max + 1 },
+            "--netdev-budget" => stack with { NetdevBudget = max + 1 },
+            "--netdev-budget-usecs" => stack with { NetdevBudgetUsecs = max + 1 },
+            "--dev-weight" => stack with { DevWeight = max + 1 },
+            "--skb-defer-max" => stack with { SkbDeferMax = max + 1 },
+            "--rt-priority" => stack with { RtPriority = max + 1 },
+            _ => stack with { OverloadCpuShare = max + 1 },
+        };
+        Assert.Throws<ArgumentOutOfRangeException>(beyond.Validate);
+    }
 }
