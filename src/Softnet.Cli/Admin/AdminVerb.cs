@@ -19,7 +19,7 @@ internal sealed class AdminVerb(string name, string description, TextWriter stdo
     /// <summary>A subcommand (<c>napi set</c>), or the verb itself when <paramref name="sub"/> is null (<c>stat</c>).</summary>
     public Command Sub(string? sub, string help, Func<ParseResult, Func<AdminClient, Task<int>>> prepare, params Symbol[] symbols)
     {
-        Command command = sub is null ? Command : new VerbCommand(sub, help);
+        Command command = sub is null ? Command : new VerbCommand(sub, help) { ExitCodes = AdminVerbs.ExitCodes };
         foreach (var symbol in symbols)
         {
             switch (symbol)

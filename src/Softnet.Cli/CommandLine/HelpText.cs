@@ -34,7 +34,7 @@ internal static class HelpText
             WriteOptions(w, $"options of {Path(sub)}:", sub.Options.Where(o => !o.Recursive && !o.Hidden));
         var shared = Shared(command).ToList();
         if (shared.Count > 0)
-            WriteOptions(w, "which server (every subcommand takes these):", shared);
+            WriteOptions(w, "the server (every admin verb takes these):", shared);
         w.WriteLine($"  {"--help",-NameWidth}this text");
         if (command is VerbCommand { ExitCodes: { } codes })
         {
