@@ -40,8 +40,25 @@ internal static class Verdict
     {
         DropReason.Backlog when r.Rate == 0 && r.Prefill == 0 =>
             $"flat-out {r.Device} sending drops at the backlog by design (the senders share the machine with the receive path and outrun it); give --rate below the delivered {N((long)r.Pps)} pps to measure without drops",
-        DropReason.Backlog => "a CPU's backlog passed netdev_max_backlog: the offered load exceeded what that CPU delivered",
         DropReason.Socket when r.Prefill > 0 => "the sockets' receive buffers could not hold the prefill",
+        _ => Reason(reason),
+    };
+
+    /// <summary>The drops of a server (no load of its own): the accounting, and why packets were dropped.</summary>
+    public static VerdictJson OfServer(long received, long delivered, IReadOnlyDictionary<DropReason, long> dropped)
+    {
+        string accounting = received == delivered
+            ? $"exact: the handler saw every delivered datagram ({N(delivered)}), every drop counted with its reason"
+            : $"the handler counted {received} datagrams but the stack delivered {delivered}";
+        long total = dropped.Values.Sum();
+        string drops = total == 0 ? "none" : $"{N(total)}, most at {dropped.MaxBy(d => d.Value).Key.Name()}: {Reason(dropped.MaxBy(d => d.Value).Key)}";
+        return new VerdictJson(received == delivered, accounting, drops, null);
+    }
+
+    /// <summary>What a drop reason means for whoever reads the report.</summary>
+    private static string Reason(DropReason reason) => reason switch
+    {
+        DropReason.Backlog => "a CPU's backlog passed netdev_max_backlog: the offered load exceeded what that CPU delivered",
         DropReason.Socket => "the sockets' receive buffers overflowed before their queues were polled (the kernel's drops, read with SO_RXQ_OVFL)",
         DropReason.FlowLimit => "flow limit dropped the heaviest flows while the backlog was more than half full",
         DropReason.Shutdown => "packets still queued when the stack stopped, counted as the kernel counts them",

@@ -33,6 +33,10 @@ internal sealed record ServeReport(
         foreach (var (reason, count) in Dropped)
             w.WriteLine($"  {reason.Name(),-12}{count:N0}");
         w.WriteLine();
+        var verdict = Report.Verdict.OfServer(Received, Delivered, Dropped);
+        w.WriteLine($"verdict: accounting {verdict.Accounting}");
+        w.WriteLine($"         drops: {verdict.Drops}");
+        w.WriteLine();
         QueueStatsFormat.WriteText(w, QueueStats);
         w.WriteLine();
         Overload.WriteText(w, QueueStats);
@@ -42,6 +46,6 @@ internal sealed record ServeReport(
     }
 
     public void WriteJson(TextWriter w) => w.WriteLine(JsonSerializer.Serialize(
-        new ServeJson(Bind, Mode, Queues, Received, Replied, TxDropped, Report.JsonReport.Dropped(Dropped), QueueStatsFormat.ToJson(QueueStats), Overload.ToJson(QueueStats), SoftnetStat),
+        new ServeJson(Bind, Mode, Queues, Received, Replied, TxDropped, Report.JsonReport.Dropped(Dropped), QueueStatsFormat.ToJson(QueueStats), Overload.ToJson(QueueStats), Report.Verdict.OfServer(Received, Delivered, Dropped), SoftnetStat),
         ReportJsonContext.Default.ServeJson));
 }

@@ -32,6 +32,8 @@ public sealed class ServeTests
         Assert.Equal(Count, report.RootElement.GetProperty("received").GetInt64());
         Assert.Equal(Count, report.RootElement.GetProperty("replied").GetInt64());
         Assert.All(report.RootElement.GetProperty("dropped").EnumerateObject(), d => Assert.Equal(0, d.Value.GetInt64()));
+        Assert.True(report.RootElement.GetProperty("verdict").GetProperty("accounting_exact").GetBoolean());
+        Assert.Equal("none", report.RootElement.GetProperty("verdict").GetProperty("drops").GetString());
     }
 
     /// <summary>--busy-poll-usecs: an application thread polls the device; with prefer_busy_poll it takes in the datagrams and its replies go out.</summary>

@@ -11,4 +11,5 @@ internal sealed record ServeJson(
     IReadOnlyDictionary<string, long> Dropped,
     IReadOnlyList<QueueJson> Queues,
     OverloadJson Overload,
+    VerdictJson Verdict,
     string SoftnetStat);
