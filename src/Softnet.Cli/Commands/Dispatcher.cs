@@ -22,14 +22,14 @@ internal static class Dispatcher
         }
         if (args[0] == "help")
             args = ["--help", .. args.Skip(1)];
-        var parse = root.Parse(args);
+        var parse = root.Parse(args, CommandParse.Configuration);
         var command = parse.CommandResult.Command;
         if (args is ["--version"])
         {
             stdout.WriteLine(Version());
             return ExitCodes.Ok;
         }
-        if (args.Any(a => a is "--help" or "-h"))
+        if (parse.Action is System.CommandLine.Help.HelpAction || args.Any(a => a is "--help" or "-h"))
         {
             HelpText.Write(command, stdout);
             return ExitCodes.Ok;
