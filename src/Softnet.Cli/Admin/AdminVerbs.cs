@@ -12,9 +12,6 @@ namespace Softnet.Cli.Admin;
 /// </summary>
 public static class AdminVerbs
 {
-    /// <summary>The verbs <see cref="RunAsync"/> handles.</summary>
-    public static IReadOnlyList<string> Verbs { get; } = ["napi", "dev", "channels", "cpu", "stat"];
-
     /// <summary>Runs <c>softnet VERB ARGS…</c>; returns the exit code.</summary>
     public static Task<int> RunAsync(string verb, string[] args, TextWriter stdout, TextWriter stderr)
     {
