@@ -220,14 +220,46 @@ public abstract class NetDevice : IDisposable
     /// <summary>ip link set up (dev_open): the NAPIs come back with their configs' ids, threaded modes and threads.</summary>
     public virtual void SetUp() => throw new NotSupportedException($"EOPNOTSUPP: {Name} cannot be brought up");
 
-    /// <summary>Moves the device's queue interrupts off a CPU that went offline.</summary>
-    protected internal virtual void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
+    /// <summary>The queues whose interrupts follow CPU hotplug, by queue number (a down queue's discarding interrupt included); none by default.</summary>
+    internal virtual IReadOnlyList<Napi> IrqQueues => [];
+
+    /// <summary>The CPU queue <paramref name="queue"/>'s interrupt belongs to (its affinity), or the CPU standing in for it while it is offline.</summary>
+    internal virtual SoftnetData AffineCpu(int queue)
     {
+        var c = Stack.Cpu(queue % Stack.CpuCount);
+        return c.StandIn ?? c;
     }
 
-    /// <summary>Moves queue interrupts back to a CPU that came online.</summary>
-    protected internal virtual void OnCpuOnline(SoftnetData cpu)
+    /// <summary>Moves the device's queue interrupts off a CPU that went offline (migrate_irqs).</summary>
+    internal void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
     {
+        if (IrqQueues.Count == 0)
+            return;
+        lock (Control)
+        {
+            foreach (var q in IrqQueues)
+            {
+                if (q.IrqCpu == cpu)
+                    q.MoveIrq(replacement);
+            }
+        }
+    }
+
+    /// <summary>Moves the interrupts whose affinity is a CPU that came online back to it.</summary>
+    internal void OnCpuOnline(SoftnetData cpu)
+    {
+        if (IrqQueues.Count == 0)
+            return;
+        lock (Control)
+        {
+            var queues = IrqQueues;
+            for (int i = 0; i < queues.Count; i++)
+            {
+                var q = queues[i];
+                if (q.IrqCpu is { } at && at != cpu && AffineCpu(i) == cpu)
+                    q.MoveIrq(cpu);
+            }
+        }
     }
 
     internal void CountRxDropped(long packets = 1) => Interlocked.Add(ref _rxDropped, packets);

@@ -16,9 +16,6 @@ public sealed partial class NetStack : IDisposable
     public const int FirstNapiId = 8193;
 
     [ThreadStatic]
-    private static SoftnetData? t_bh;
-
-    [ThreadStatic]
     private static SoftnetData? t_home;
 
     private readonly SoftnetData[] _cpus;
@@ -100,11 +97,8 @@ public sealed partial class NetStack : IDisposable
 
     internal int[] DefaultRps { get; }
 
-    internal static SoftnetData? CurrentBh
-    {
-        get => t_bh;
-        set => t_bh = value;
-    }
+    /// <summary>The CPU whose bottom half the calling thread is in (the current-CPU lookup of NAPI context); null outside.</summary>
+    internal static SoftnetData? CurrentBh => BottomHalf.Current;
 
     public SoftnetData Cpu(int index) => _cpus[index];
 
@@ -122,7 +116,7 @@ public sealed partial class NetStack : IDisposable
     /// <summary>The CPU the calling thread counts as: its own for stack threads, otherwise the one it runs on.</summary>
     public SoftnetData CurrentSoftnet()
     {
-        var bh = t_bh;
+        var bh = BottomHalf.Current;
         if (bh is not null && bh.Stack == this)
             return bh;
         var home = t_home;
@@ -148,7 +142,8 @@ public sealed partial class NetStack : IDisposable
         // follow home's redirect at enqueue time, so a batch that straddles a CPU coming back does not leave its tail
         // on the stand-in behind the switch.
         SoftnetData self, home;
-        if (t_bh is { } bh && bh.Stack == this)
+        var current = BottomHalf.Current;
+        if (current is { } bh && bh.Stack == this)
         {
             self = home = bh;
         }
@@ -157,7 +152,7 @@ public sealed partial class NetStack : IDisposable
             home = CurrentHome();
             self = home.StandIn ?? home;
         }
-        bool inSoftirq = t_bh == self;
+        bool inSoftirq = current == self;
         bool local = false;
         Span<bool> kick = Mode == KickMode.Softirq && !inSoftirq ? stackalloc bool[_cpus.Length] : default;
         bool anyKick = false;
@@ -213,13 +208,13 @@ public sealed partial class NetStack : IDisposable
     }
 
     /// <summary>
-    /// netif_receive_skb_list for a NAPI driver's poll (caller holds the CPU's bottom-half lock): packets RPS steers
-    /// are queued to their CPU's backlog — the current CPU included — and the rest are delivered here, in one batch.
+    /// netif_receive_skb_list for a NAPI driver's poll, inside the polling CPU's bottom half: packets RPS steers are
+    /// queued to their CPU's backlog — the current CPU included — and the rest are delivered here, in one batch.
     /// </summary>
-    public void ReceiveList(ReadOnlySpan<Packet> batch)
+    public void ReceiveList(in BottomHalf bh, ReadOnlySpan<Packet> batch)
     {
-        var self = t_bh is { } bh && bh.Stack == this
-            ? bh
+        var self = bh.Cpu is { } cpu && cpu.Stack == this
+            ? cpu
             : throw new InvalidOperationException("ReceiveList is for NAPI poll context");
         var direct = self.DirectBatch;
         int n = 0;

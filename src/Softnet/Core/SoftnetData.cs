@@ -88,8 +88,23 @@ public sealed class SoftnetData
         set => Volatile.Write(ref _standIn, value);
     }
 
-    /// <summary>The bottom-half lock: held by whoever runs this CPU's softirq or polls on its behalf.</summary>
+    /// <summary>The bottom-half lock: held by whoever runs this CPU's softirq or polls on its behalf (inside a <see cref="BottomHalf"/>).</summary>
     internal Lock Bh { get; } = new();
+
+    /// <summary>local_bh_disable for this CPU: waits for its bottom-half lock; leaving runs the poll epilogue.</summary>
+    internal BottomHalf EnterBh() => BottomHalf.Enter(this);
+
+    /// <summary>
+    /// The one poll epilogue: deferred frees, then the RPS IPIs the polls queued (net_rps_action_and_irq_enable), then
+    /// the TX flushes they asked for (NET_TX after NET_RX). Run when a <see cref="BottomHalf"/> is left and at the end
+    /// of every net_rx_action pass. Caller holds <see cref="Bh"/>.
+    /// </summary>
+    internal void PollEpilogue()
+    {
+        Pool.FlushDefer();
+        SendPendingIpis();
+        RunTxFlush();
+    }
 
     internal BacklogNapi Backlog { get; }
 
@@ -204,7 +219,7 @@ public sealed class SoftnetData
     internal void Raise()
     {
         Volatile.Write(ref _softirqPending, 1);
-        if (!(InNetRxAction && NetStack.CurrentBh == this))
+        if (!(InNetRxAction && BottomHalf.Current == this))
             WakeSoftirq();
     }
 
@@ -225,7 +240,7 @@ public sealed class SoftnetData
             Volatile.Write(ref _softirqPending, 1);
             return;
         }
-        if (!Bh.TryEnter())
+        if (!BottomHalf.TryEnter(this, out var bh))
         {
             // The holder may be leaving already: make sure ksoftirqd looks.
             Volatile.Write(ref _softirqPending, 1);
@@ -233,10 +248,8 @@ public sealed class SoftnetData
             return;
         }
         bool leftover;
-        var outer = NetStack.CurrentBh;
-        try
+        using (bh)
         {
-            NetStack.CurrentBh = this;
             // An IPI interrupts whatever runs on the CPU: the thread that is here now takes it, not only ksoftirqd.
             TakeRpsIpi();
             // __do_softirq: restart while work is left, at most 10 rounds and 2 ms, before handing over to ksoftirqd.
@@ -245,14 +258,9 @@ public sealed class SoftnetData
             do
             {
                 Volatile.Write(ref _softirqPending, 0);
-                leftover = NetRxAction();
+                leftover = NetRxAction(bh);
             }
             while (leftover && ++rounds < MaxSoftirqRestart && Stack.Platform.NowNs() < end);
-        }
-        finally
-        {
-            NetStack.CurrentBh = outer;
-            Bh.Exit();
         }
         if (leftover)
         {
@@ -388,7 +396,7 @@ public sealed class SoftnetData
     /// its whole weight goes to the tail and waits for the next pass. Returns whether work is left (time_squeeze or
     /// leftovers), in which case the caller yields before continuing. Caller holds <see cref="Bh"/>.
     /// </summary>
-    internal bool NetRxAction()
+    internal bool NetRxAction(in BottomHalf bh)
     {
         var o = Stack.Options;
         var platform = Stack.Platform;
@@ -422,7 +430,7 @@ public sealed class SoftnetData
                 listTail = null;
             napi.NextInList = null;
             ProtocolChecks.Unlisted(napi);
-            int work = napi.PollRound(out bool again);
+            int work = napi.PollRound(bh, out bool again);
             // Replies leave as soon as the poll that produced them is done, not after the whole pass.
             RunTxFlush();
             if (again)
@@ -446,8 +454,8 @@ public sealed class SoftnetData
         }
         InNetRxAction = false;
         bool leftover = Requeue(list, listTail, repoll, repollTail);
-        SendPendingIpis();
-        RunTxFlush();
+        // net_rps_action_and_irq_enable: every pass ends with the epilogue, also inside a longer bottom half.
+        PollEpilogue();
         return leftover;
     }
 
@@ -553,12 +561,8 @@ public sealed class SoftnetData
             bool parked = Volatile.Read(ref _parked);
             if (!parked && now >= CpuOverload.NextTickNs)
             {
-                lock (Bh)
-                {
-                    NetStack.CurrentBh = this;
-                    CpuOverload.Tick(now);
-                    NetStack.CurrentBh = null;
-                }
+                using var tick = EnterBh();
+                CpuOverload.Tick(now);
             }
             Stack.Realtime.Follow(CpuOverload.State);
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
@@ -580,15 +584,13 @@ public sealed class SoftnetData
                 SoftirqWaiter.TryPollIrqs();
             waited = false;
             bool leftover;
-            lock (Bh)
+            using (var bh = EnterBh())
             {
-                NetStack.CurrentBh = this;
                 TakeRpsIpi();
                 Volatile.Write(ref _deferIpiPending, 0);
                 Volatile.Write(ref _softirqPending, 0);
                 RunTimers();
-                leftover = NetRxAction();
-                NetStack.CurrentBh = null;
+                leftover = NetRxAction(bh);
             }
             if (leftover)
             {

@@ -271,37 +271,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         }
     }
 
-    protected internal override void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
-    {
-        lock (Control)
-        {
-            foreach (var q in _queues)
-            {
-                if (q.IrqCpu == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(replacement);
-                }
-            }
-        }
-    }
-
-    protected internal override void OnCpuOnline(SoftnetData cpu)
-    {
-        lock (Control)
-        {
-            var queues = _queues;
-            for (int i = 0; i < queues.Length; i++)
-            {
-                var q = queues[i];
-                if (q.IrqCpu is not null && q.IrqCpu != cpu && AffineCpu(i) == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(cpu);
-                }
-            }
-        }
-    }
+    internal override IReadOnlyList<Napi> IrqQueues => _queues;
 
     protected override void Close()
     {
@@ -388,23 +358,16 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private void Drain(UdpQueue q, bool untilEmpty = false)
     {
         var cpu = AffineCpu(q.Queue);
-        var outer = NetStack.CurrentBh;
-        lock (cpu.Bh)
-        {
-            NetStack.CurrentBh = cpu;
-            int read;
-            do
-                read = q.PollRound(out _);
-            while (untilEmpty ? read > 0 : read == q.Weight);
-            if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
-                q.CountSocketDrops(cpu, (uint)drops);
-            cpu.SendPendingIpis();
-            cpu.RunTxFlush();
-            NetStack.CurrentBh = outer;
-        }
+        using var bh = cpu.EnterBh();
+        int read;
+        do
+            read = q.PollRound(bh, out _);
+        while (untilEmpty ? read > 0 : read == q.Weight);
+        if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
+            q.CountSocketDrops(cpu, (uint)drops);
     }
 
-    private SoftnetData AffineCpu(int queue)
+    internal override SoftnetData AffineCpu(int queue)
     {
         int cpu = _options.IrqAffinity is { } a && queue < a.Count ? a[queue] : queue % Stack.CpuCount;
         var c = Stack.Cpu(cpu);
