@@ -10,6 +10,7 @@ public abstract class NetDevice : IDisposable
     private readonly List<Napi> _napis = [];
     private RxQueue[] _rxQueues;
     private long _rxDropped;
+    private readonly long[] _txDrops = new long[TxDropReasons.Count];
     private bool _up;
     private int _disposed;
     private int _napiGeneration;
@@ -263,6 +264,28 @@ public abstract class NetDevice : IDisposable
     }
 
     internal void CountRxDropped(long packets = 1) => Interlocked.Add(ref _rxDropped, packets);
+
+    /// <summary>Replies this device could not send, for any reason (tx_dropped).</summary>
+    public long TxDropped
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var r in TxDropReasons.All)
+                sum += TxDropCount(r);
+            return sum;
+        }
+    }
+
+    /// <summary>Replies this device could not send for <paramref name="reason"/>.</summary>
+    public long TxDropCount(TxDropReason reason) => Volatile.Read(ref _txDrops[(int)reason]);
+
+    /// <summary>The TX half of the drop ledger: counts <paramref name="count"/> replies not sent, under their reason and tx_dropped.</summary>
+    internal void DropTx(TxDropReason reason, long count = 1)
+    {
+        if (count > 0)
+            Interlocked.Add(ref _txDrops[(int)reason], count);
+    }
 
     protected void SetUp(bool up) => Volatile.Write(ref _up, up);
 

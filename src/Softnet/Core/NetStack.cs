@@ -161,9 +161,7 @@ public sealed partial class NetStack : IDisposable
             var dev = p.Device;
             if (dev is not null && !dev.IsUp)
             {
-                dev.CountRxDropped();
-                self.CountDrop(DropReason.DeviceDown);
-                FreeDropped(p);
+                self.Drop(DropReason.DeviceDown, dev, p);
                 continue;
             }
             var rps = RpsTarget(p);
@@ -197,7 +195,7 @@ public sealed partial class NetStack : IDisposable
             {
                 if (kick[i])
                 {
-                    Interlocked.Increment(ref self.IpiSent);
+                    Interlocked.Increment(ref self.Remote.IpiSent);
                     _cpus[i].PostRpsIpi();
                 }
             }
@@ -278,9 +276,7 @@ public sealed partial class NetStack : IDisposable
             }
             if (reason is null)
                 return true;
-            target.CountDrop(reason.Value);
-            p.Device?.CountRxDropped();
-            FreeDropped(p);
+            target.Drop(reason.Value, p.Device, p);
             return false;
         }
     }
@@ -352,7 +348,7 @@ public sealed partial class NetStack : IDisposable
         }
         else if (owner.PostDeferIpi())
         {
-            Interlocked.Increment(ref self.IpiSent);
+            Interlocked.Increment(ref self.Remote.IpiSent);
         }
     }
 
@@ -446,12 +442,7 @@ public sealed partial class NetStack : IDisposable
         {
             lock (cpu.Bh)
             {
-                cpu.Backlog.CloseAndDrain(scratch, batch =>
-                {
-                    cpu.CountDrop(DropReason.Shutdown, batch.Length);
-                    foreach (var p in batch)
-                        FreeDropped(p);
-                });
+                cpu.Backlog.CloseAndDrain(scratch, batch => cpu.Drop(DropReason.Shutdown, null, batch));
             }
             cpu.SoftirqWaiter.Dispose();
         }

@@ -9,7 +9,7 @@ namespace Softnet.Core;
 /// softirq thread (<c>ksoftirqd/N</c>). Everything that polls on behalf of this CPU holds <see cref="Bh"/>, the
 /// per-CPU bottom-half lock, so there is one poller per CPU at a time however many threads map to it.
 /// </summary>
-public sealed class SoftnetData
+public sealed partial class SoftnetData
 {
     private const int MaxSoftirqRestart = 10;
     private const long MaxSoftirqTimeNs = 2_000_000;
@@ -20,7 +20,6 @@ public sealed class SoftnetData
     private readonly Packet[] _localFree;
     private readonly bool[] _ipiTargets;
     private readonly int[] _ipiList;
-    private readonly long[] _drops = new long[DropReasons.Count];
     private readonly List<ITxFlush> _txPending = [];
     private Napi? _pollHead;
     private Napi? _pollTail;
@@ -37,14 +36,11 @@ public sealed class SoftnetData
     private SoftnetData? _standIn;
     private SoftnetData? _handedTo;
 
-    // softnet_stat counters. Those written while holding Bh are plain; the rest are updated atomically.
+    // softnet_stat counters written while holding Bh, plain; those other CPUs write are in Remote.
     internal long Processed;
     internal long Delivered;
     internal long TimeSqueeze;
     internal long ReceivedRps;
-    internal long Dropped;
-    internal long IpiSent;
-    internal long Wakeups;
 
     internal SoftnetData(NetStack stack, int cpu, int osCpu)
     {
@@ -135,15 +131,6 @@ public sealed class SoftnetData
 
     internal bool InNetRxAction { get; private set; }
 
-    internal long DropCount(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
-
-    internal void CountDrop(DropReason reason, int packets = 1)
-    {
-        Interlocked.Add(ref _drops[(int)reason], packets);
-        if (reason is DropReason.Backlog or DropReason.FlowLimit)
-            Interlocked.Add(ref Dropped, packets);
-    }
-
     internal void StartSoftirqThread() =>
         SoftirqThread = Stack.StartThread($"ksoftirqd/{Cpu}", this, SoftirqLoop);
 
@@ -226,7 +213,7 @@ public sealed class SoftnetData
     internal void WakeSoftirq()
     {
         if (SoftirqWaiter.Wake())
-            Interlocked.Increment(ref Wakeups);
+            Interlocked.Increment(ref Remote.Wakeups);
     }
 
     /// <summary>Processes this CPU's pending softirq work on the calling thread when no one else is (netif_rx's local_bh_enable).</summary>
@@ -318,7 +305,7 @@ public sealed class SoftnetData
         {
             int t = _ipiList[i];
             _ipiTargets[t] = false;
-            Interlocked.Increment(ref IpiSent);
+            Interlocked.Increment(ref Remote.IpiSent);
             Stack.Cpu(t).PostRpsIpi();
         }
         _ipiCount = 0;
@@ -360,7 +347,8 @@ public sealed class SoftnetData
         }
         catch (Exception e)
         {
-            CountDrop(DropReason.Handler, batch.Length);
+            // The batch is freed below with the delivered ones.
+            Drop(DropReason.Handler, null, batch.Length);
             Stack.ReportHandlerError(e);
         }
         Free(batch);

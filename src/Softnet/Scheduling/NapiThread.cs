@@ -48,7 +48,7 @@ internal sealed class NapiThread
     public void Wake(SoftnetData waker)
     {
         if (_waiter.Wake())
-            Interlocked.Increment(ref (_home ?? waker).Wakeups);
+            Interlocked.Increment(ref (_home ?? waker).Remote.Wakeups);
     }
 
     public void Stop()

@@ -98,11 +98,7 @@ internal sealed class SimQueue : Napi, IIrqHandler
     {
         var cpu = bh.Cpu;
         int got = cpu.Pool.Rent(_packets.AsSpan(0, n));
-        if (got < n)
-        {
-            cpu.CountDrop(DropReason.NoMemory, n - got);
-            _device.CountRxDropped(n - got);
-        }
+        cpu.Drop(DropReason.NoMemory, _device, n - got);
         for (int i = 0; i < got; i++)
         {
             var p = _packets[i];

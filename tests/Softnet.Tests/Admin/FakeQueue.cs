@@ -77,8 +77,7 @@ internal sealed class FakeQueue : Napi
     {
         var cpu = bh.Cpu;
         int got = cpu.Pool.Rent(_packets.AsSpan(0, n));
-        if (got < n)
-            cpu.CountDrop(DropReason.NoMemory, n - got);
+        cpu.Drop(DropReason.NoMemory, null, n - got);
         for (int i = 0; i < got; i++)
         {
             var p = _packets[i];

@@ -22,7 +22,6 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private bool _closed;
     private bool _steering;
     private long _txPackets;
-    private long _txDropped;
 
     private UdpDevice(NetStack stack, UdpDeviceOptions options, List<UdpSocket> sockets, int maxChannels)
         : base(stack, options.Name, sockets.Count, maxChannels)
@@ -158,8 +157,6 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     public long TxPackets => Volatile.Read(ref _txPackets);
 
-    public long TxDropped => Volatile.Read(ref _txDropped);
-
     /// <summary>The receive buffer each socket actually got (the kernel doubles requests and may cap them).</summary>
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
@@ -198,7 +195,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             ?? throw new InvalidOperationException("Reply is for handler (NAPI) context");
         if (Volatile.Read(ref _closed))
         {
-            Interlocked.Increment(ref _txDropped);
+            DropTx(TxDropReason.DeviceClosed);
             return false;
         }
         var tx = _tx[cpu.Cpu] ??= new UdpTx(_options.Weight, Stack.Options.PacketBufferSize);
@@ -206,7 +203,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             FlushTx(cpu);
         if (!tx.Add(request.SourceAddress, payload))
         {
-            Interlocked.Increment(ref _txDropped);
+            DropTx(TxDropReason.TooBig);
             return false;
         }
         cpu.RequestTxFlush(this);
@@ -220,8 +217,8 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         int queued = tx.Count;
         int sent = tx.Flush(Volatile.Read(ref _queues)[0].Socket.Fd);
         Interlocked.Add(ref _txPackets, sent);
-        if (sent < queued)
-            Interlocked.Add(ref _txDropped, queued - sent);
+        // After close the sockets are gone: what was still queued could not leave.
+        DropTx(Volatile.Read(ref _closed) ? TxDropReason.DeviceClosed : TxDropReason.SendFailed, queued - sent);
     }
 
     /// <summary>

@@ -88,8 +88,8 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         int valid = Fill(cpu, n);
         if (Down && valid > 0)
         {
-            cpu.CountDrop(DropReason.DeviceDown, valid);
-            _device.CountRxDropped(valid);
+            // Freed below with the unused buffers.
+            cpu.Drop(DropReason.DeviceDown, _device, valid);
             valid = 0;
         }
         cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
@@ -136,8 +136,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
                 CountSocketDrops(cpu, _batch.DropCounter(i));
             if (_batch.Truncated(i))
             {
-                cpu.CountDrop(DropReason.Malformed);
-                _device.CountRxDropped();
+                cpu.Drop(DropReason.Malformed, _device, 1);
                 // Left behind the good packets, it goes back to the pool with the unused ones.
                 continue;
             }
@@ -145,8 +144,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             p.SetLength(_batch.Length(i));
             if (earlyDrop is not null && EarlyDropped(earlyDrop, source, p.Data, state))
             {
-                cpu.CountDrop(DropReason.EarlyDrop);
-                _device.CountRxDropped();
+                cpu.Drop(DropReason.EarlyDrop, _device, 1);
                 continue;
             }
             source.CopyTo(p.RawAddress);
@@ -182,8 +180,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         if (delta == 0 || delta > int.MaxValue)
             return;
         _reportedDrops = cumulative;
-        cpu.CountDrop(DropReason.Socket, (int)delta);
-        _device.CountRxDropped(delta);
+        cpu.Drop(DropReason.Socket, _device, delta);
     }
 
     public void DisposeBatch() => _batch.Dispose();
