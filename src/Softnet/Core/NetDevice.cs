@@ -1,4 +1,3 @@
-using Softnet.Devices;
 using Softnet.Steering;
 
 namespace Softnet.Core;

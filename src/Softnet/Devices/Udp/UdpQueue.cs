@@ -1,5 +1,6 @@
 using Softnet.Core;
 using Softnet.Scheduling;
+using Softnet.Steering;
 
 namespace Softnet.Devices.Udp;
 
@@ -149,7 +150,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             }
             source.CopyTo(p.RawAddress);
             p.AddressLength = source.Length;
-            p.FlowHash = MessageBatch.FlowHash(source, local);
+            p.FlowHash = FlowDissector.Hash(source, local);
             p.Device = _device;
             p.QueueIndex = Queue;
             p.NapiId = Id;
