@@ -168,26 +168,10 @@ public sealed partial class NetStack : IDisposable
             var target = rps ?? self;
             if (!EnqueueToBacklog(p, rps ?? home, ref target, self, out bool schedule) || !schedule)
                 continue;
-            if (target == self)
-            {
-                // The enqueue listed the backlog with its claim; raising is left to the caller.
+            if (KickBacklog(target, self, inSoftirq, kick))
                 local = true;
-                if (inSoftirq)
-                    self.Raise();
-            }
-            else if (Mode == KickMode.BacklogThreads)
-            {
-                WakeThreaded(target.Backlog, self);
-            }
-            else if (inSoftirq)
-            {
-                self.QueueIpi(target);
-            }
             else
-            {
-                kick[target.Cpu] = true;
-                anyKick = true;
-            }
+                anyKick |= !inSoftirq && Mode == KickMode.Softirq;
         }
         if (anyKick)
         {
@@ -229,14 +213,8 @@ public sealed partial class NetStack : IDisposable
                 continue;
             }
             var target = rpsTarget;
-            if (!EnqueueToBacklog(p, rpsTarget, ref target, self, out bool schedule) || !schedule)
-                continue;
-            if (target == self)
-                self.Raise();
-            else if (Mode == KickMode.BacklogThreads)
-                WakeThreaded(target.Backlog, self);
-            else
-                self.QueueIpi(target);
+            if (EnqueueToBacklog(p, rpsTarget, ref target, self, out bool schedule) && schedule)
+                KickBacklog(target, self, inSoftirq: true, default);
         }
         if (n > 0)
             self.Deliver(direct.AsSpan(0, n));
@@ -279,6 +257,29 @@ public sealed partial class NetStack : IDisposable
             target.Drop(reason.Value, p.Device, p);
             return false;
         }
+    }
+
+    /// <summary>
+    /// The one kick after an enqueue claimed <paramref name="target"/>'s backlog (SCHED): gets its owner to poll it. On the
+    /// caller's own CPU the enqueue listed it already, so only raising is left (and that to the caller outside softirq:
+    /// returns true). Elsewhere: the backlog thread is woken (<see cref="KickMode.BacklogThreads"/>), or an RPS IPI is
+    /// queued until the end of the pass (in softirq), or marked in <paramref name="batchKick"/> to be sent once per batch.
+    /// </summary>
+    private bool KickBacklog(SoftnetData target, SoftnetData self, bool inSoftirq, Span<bool> batchKick)
+    {
+        if (target == self)
+        {
+            if (inSoftirq)
+                self.Raise();
+            return true;
+        }
+        if (Mode == KickMode.BacklogThreads)
+            WakeThreaded(target.Backlog, self);
+        else if (inSoftirq)
+            self.QueueIpi(target);
+        else
+            batchKick[target.Cpu] = true;
+        return false;
     }
 
     /// <summary>get_rps_cpu: the queue's rps map picks a CPU for a hashed packet; null leaves it where it is.</summary>
