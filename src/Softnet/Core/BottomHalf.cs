@@ -7,7 +7,7 @@ namespace Softnet.Core;
 /// frees, the RPS IPIs the polls queued, and the TX flushes they asked for. A NAPI's poll, netif_receive_skb_list and the
 /// delivery to the handler run inside one.
 /// </summary>
-public readonly ref struct BottomHalf
+internal readonly ref struct BottomHalf
 {
     [ThreadStatic]
     private static SoftnetData? t_current;

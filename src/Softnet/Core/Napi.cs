@@ -77,10 +77,10 @@ public abstract partial class Napi
     /// The driver's poll, inside <paramref name="bh"/>: process at most <paramref name="budget"/> packets and return how many. A driver that
     /// ran out of work before the budget calls <see cref="CompleteDone"/> itself; one that used the whole budget must not.
     /// </summary>
-    protected internal abstract int Poll(in BottomHalf bh, int budget);
+    internal abstract int Poll(in BottomHalf bh, int budget);
 
     /// <summary>napi_schedule: claim the NAPI and queue it for polling. Returns false when it was owned already (MISSED set) or disabled.</summary>
-    public bool Schedule()
+    internal bool Schedule()
     {
         if (!SchedulePrep())
             return false;
@@ -89,7 +89,7 @@ public abstract partial class Napi
     }
 
     /// <summary>napi_schedule_prep: take SCHED, or mark MISSED when someone owns it.</summary>
-    public bool SchedulePrep()
+    internal bool SchedulePrep()
     {
         int old, val;
         do
@@ -113,7 +113,7 @@ public abstract partial class Napi
     /// napi_complete_done: give the NAPI up after a poll that did less than its budget. Returns whether the driver
     /// may unmask its queue; false when a MISSED schedule forced another round or an IRQ deferral timer was armed.
     /// </summary>
-    public bool CompleteDone(int workDone)
+    internal bool CompleteDone(int workDone)
     {
         int state = Volatile.Read(ref _state);
         if ((state & (int)(NapiState.Npsvc | NapiState.InBusyPoll)) != 0)

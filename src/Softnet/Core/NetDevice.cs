@@ -118,7 +118,7 @@ public abstract class NetDevice : IDisposable
     /// netif_napi_add_config: attach a new NAPI to queue slot <paramref name="index"/>, disabled. A thread parked in
     /// the slot by an earlier delete is handed to it, so the queue keeps its thread and OS thread id.
     /// </summary>
-    protected void NapiAdd(Napi napi, int index)
+    private protected void NapiAdd(Napi napi, int index)
     {
         lock (Control)
         {
@@ -139,7 +139,7 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>napi_enable: restore the slot's id and settings, apply its threaded mode, then let it be scheduled.</summary>
-    protected void NapiEnable(Napi napi)
+    private protected void NapiEnable(Napi napi)
     {
         lock (Control)
         {
@@ -158,7 +158,7 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>napi_disable: wait for the current poller, hold the NAPI, save its settings into the slot.</summary>
-    protected void NapiDisable(Napi napi)
+    private protected void NapiDisable(Napi napi)
     {
         napi.Disable();
         lock (Control)
@@ -170,7 +170,7 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>__netif_napi_del: detach a disabled NAPI; its thread is parked in the slot, not stopped.</summary>
-    protected void NapiDelete(Napi napi)
+    private protected void NapiDelete(Napi napi)
     {
         lock (Control)
         {

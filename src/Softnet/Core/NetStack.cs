@@ -193,7 +193,7 @@ public sealed partial class NetStack : IDisposable
     /// netif_receive_skb_list for a NAPI driver's poll, inside the polling CPU's bottom half: packets RPS steers are
     /// queued to their CPU's backlog — the current CPU included — and the rest are delivered here, in one batch.
     /// </summary>
-    public void ReceiveList(in BottomHalf bh, ReadOnlySpan<Packet> batch)
+    internal void ReceiveList(in BottomHalf bh, ReadOnlySpan<Packet> batch)
     {
         var self = bh.Cpu is { } cpu && cpu.Stack == this
             ? cpu

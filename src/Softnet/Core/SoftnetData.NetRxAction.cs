@@ -7,7 +7,7 @@ public sealed partial class SoftnetData
     private readonly List<ITxFlush> _txPending = [];
 
     /// <summary>Asks for <paramref name="device"/>'s queued transmissions to be flushed at the end of this round. Caller holds <see cref="Bh"/>.</summary>
-    public void RequestTxFlush(ITxFlush device)
+    internal void RequestTxFlush(ITxFlush device)
     {
         if (!_txPending.Contains(device))
             _txPending.Add(device);

@@ -65,7 +65,7 @@ internal sealed class SimQueue : Napi, IIrqHandler
 
     public void RegisterIrq(SoftnetData cpu) => RegisterIrq(cpu, Fd, this);
 
-    protected internal override int Poll(in BottomHalf bh, int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
         if (Fault == PollFault.BeforeWork)
         {

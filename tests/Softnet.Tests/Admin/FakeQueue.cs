@@ -52,7 +52,7 @@ internal sealed class FakeQueue : Napi
         }
     }
 
-    protected internal override int Poll(in BottomHalf bh, int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
         int n;
         lock (_lock)

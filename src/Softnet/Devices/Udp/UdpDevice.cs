@@ -210,7 +210,10 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         return true;
     }
 
-    public void FlushTx(SoftnetData cpu)
+    void ITxFlush.FlushTx(SoftnetData cpu) => FlushTx(cpu);
+
+    /// <summary>Sends this CPU's queued replies with one sendmmsg; what the kernel does not take is a TX drop.</summary>
+    internal void FlushTx(SoftnetData cpu)
     {
         if (_tx[cpu.Cpu] is not { Count: > 0 } tx)
             return;

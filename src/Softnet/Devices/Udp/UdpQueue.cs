@@ -73,7 +73,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         Down = false;
     }
 
-    protected internal override int Poll(in BottomHalf bh, int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
         var cpu = bh.Cpu;
         int want = Math.Min(budget, _packets.Length);
