@@ -16,10 +16,13 @@ public sealed class Aggregator
     private readonly Dictionary<string, double> _counters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _gauges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimerValues> _timers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _sets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SetMembers> _sets = new(StringComparer.Ordinal);
     private readonly long[] _drops = new long[LineDrops.Count];
     private long _datagrams;
     private long _lines;
+
+    /// <summary>The current flush interval's number, starting at 1 so a new set member (stamped 0) is never current.</summary>
+    private long _interval = 1;
 
     /// <summary>Aggregates one datagram.</summary>
     public void Record(ReadOnlySpan<byte> datagram)
@@ -56,10 +59,12 @@ public sealed class Aggregator
             var sets = new List<KeyValuePair<string, int>>();
             foreach (var (name, members) in _sets)
             {
-                if (members.Count > 0)
-                    sets.Add(new(name, members.Count));
-                members.Clear();
+                int distinct = members.TakeDistinct(_interval);
+                if (distinct > 0)
+                    sets.Add(new(name, distinct));
             }
+
+            _interval++;
 
             return new FlushResult(at, counters, _gauges.ToList(), timers, sets, StatsLocked());
         }
@@ -119,8 +124,7 @@ public sealed class Aggregator
                 Span<char> memberBuffer = stackalloc char[LineParser.MaxNameBytes];
                 if (Utf8.ToUtf16(metric.RawValue, memberBuffer, out _, out int memberLength, replaceInvalidSequences: false) != OperationStatus.Done)
                     return LineDrop.BadName;
-                var members = CollectionsMarshal.GetValueRefOrAddDefault(_sets.GetAlternateLookup<ReadOnlySpan<char>>(), name, out _) ??= new HashSet<string>(StringComparer.Ordinal);
-                members.GetAlternateLookup<ReadOnlySpan<char>>().Add(memberBuffer[..memberLength]);
+                (CollectionsMarshal.GetValueRefOrAddDefault(_sets.GetAlternateLookup<ReadOnlySpan<char>>(), name, out _) ??= new SetMembers()).Add(memberBuffer[..memberLength], _interval);
                 break;
         }
 

@@ -20,7 +20,7 @@ public static class StatsDServer
     /// </summary>
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, StatsDOptions.Switches);
         var failures = new List<string>();
         var options = StatsDOptions.Read(builder.Configuration.GetSection(StatsDOptions.SectionName), failures);
