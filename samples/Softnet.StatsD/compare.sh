@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Softnet.StatsD against Etsy's statsd (the reference server, from npm) and collectd's statsd plugin, fed the same
+# traffic by hot-shots (a real StatsD client, from npm) over loopback.
+#   compare.sh agree      all three servers receive identical traffic at once; their flushed totals must equal what
+#                         the client sent (counters, gauges, timer counts exactly, timer means to the microsecond)
+#   compare.sh capacity   one server at a time: a ladder of offered rates; for each, the lines delivered (summed from
+#                         the server's own flushes, so kernel socket drops count as loss), loss, socket drops and the
+#                         server's CPU time per line; then the plot (capacity.png)
+#   compare.sh            both
+# Installs what it needs on first use (npm packages into compare/node_modules; Debian collectd-core and gnuplot-nox
+# as root). Loopback only; every load step is bounded by its line count and time. Results go to stdout and to
+# $OUT (default: a temporary directory, printed at the end).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cmp="$here/compare"
+what=${1:-all}
+work=$(mktemp -d)
+out=${OUT:-$work/out}
+mkdir -p "$out"
+# Lines per datagram: hot-shots fills datagrams up to this many bytes (0 sends one line per datagram).
+buffer=${BUFFER:-1400}
+# The capacity ladder (lines per second) and each step's length; the fixed rate for CPU per line is in the ladder.
+rates=${RATES:-"25000 50000 100000 200000 400000 800000 1600000"}
+step_seconds=${STEP_SECONDS:-4}
+cpu_rate=${CPU_RATE:-50000}
+flush_wait=3.5
+softnet_port=28125 softnet_http=29102 etsy_port=28126 etsy_mgmt=28226 collectd_port=28127
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "${OUT:-}" ] || echo "compare: outputs kept in $out"
+}
+trap cleanup EXIT
+
+need() {
+  if [ ! -d "$cmp/node_modules/statsd" ] || [ ! -d "$cmp/node_modules/hot-shots" ]; then
+    (cd "$cmp" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  if ! command -v collectd >/dev/null || ! command -v gnuplot >/dev/null; then
+    [ "$(id -u)" = 0 ] || { echo "compare: needs collectd and gnuplot (apt-get install collectd-core gnuplot-nox)"; exit 1; }
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends collectd-core gnuplot-nox >/dev/null
+  fi
+  dotnet build "$here/Softnet.StatsD.csproj" -c Release -warnaserror -v quiet -nologo >/dev/null
+}
+
+# Waits (at most 60 s) for a line in a server's output that says it is receiving.
+wait_for() {
+  local file=$1 pattern=$2
+  for _ in $(seq 600); do grep -q "$pattern" "$file" 2>/dev/null && return 0; sleep 0.1; done
+  cat "$file"; echo "compare: the server did not start ($pattern)"; exit 1
+}
+
+start_softnet() {
+  : > "$work/softnet.flush"
+  dotnet "$here/bin/Release/net10.0/Softnet.StatsD.dll" --port "$softnet_port" --http "127.0.0.1:$softnet_http" \
+    --flush-interval 1 --flush-log "$work/softnet.flush" > "$work/softnet.out" 2>&1 &
+  pids+=($!); server_pid=$!
+  wait_for "$work/softnet.out" "receiving on"
+}
+
+start_etsy() {
+  : > "$work/etsy.flush"
+  cat > "$work/etsy-config.js" <<JS
+{ port: $etsy_port, address: "127.0.0.1", mgmt_port: $etsy_mgmt, mgmt_address: "127.0.0.1", flushInterval: 1000,
+  backends: ["$cmp/etsy-flush-backend.js"], flushJsonFile: "$work/etsy.flush", percentThreshold: [90] }
+JS
+  node "$cmp/node_modules/statsd/stats.js" "$work/etsy-config.js" > "$work/etsy.out" 2>&1 &
+  pids+=($!); server_pid=$!
+  wait_for "$work/etsy.out" "server is up"
+}
+
+start_collectd() {
+  rm -rf "$work/collectd"; mkdir -p "$work/collectd"
+  cat > "$work/collectd.conf" <<CONF
+Hostname "compare"
+FQDNLookup false
+Interval 1
+BaseDir "$work/collectd"
+PIDFile "$work/collectd/collectd.pid"
+PluginDir "/usr/lib/collectd"
+TypesDB "/usr/share/collectd/types.db"
+LoadPlugin statsd
+LoadPlugin csv
+<Plugin statsd>
+  Host "127.0.0.1"
+  Port "$collectd_port"
+  CounterSum true
+  TimerCount true
+  TimerSum true
+</Plugin>
+<Plugin csv>
+  DataDir "$work/collectd/csv"
+  StoreRates false
+</Plugin>
+CONF
+  collectd -f -C "$work/collectd.conf" > "$work/collectd.out" 2>&1 &
+  pids+=($!); server_pid=$!
+  wait_for "$work/collectd.out" "Listening on"
+}
+
+stop_servers() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+
+totals() {
+  case $1 in
+    softnet) node "$cmp/totals.js" softnet "$work/softnet.flush" ;;
+    etsy) node "$cmp/totals.js" etsy "$work/etsy.flush" ;;
+    collectd) node "$cmp/totals.js" collectd "$work/collectd/csv/compare/statsd" ;;
+  esac
+}
+
+port_of() { case $1 in softnet) echo $softnet_port ;; etsy) echo $etsy_port ;; collectd) echo $collectd_port ;; esac; }
+
+# Kernel drops at the UDP sockets bound to a port (every socket of a reuseport group, IPv4 and IPv6 tables).
+socket_drops() {
+  local hex; hex=$(printf '%04X' "$1")
+  awk -v p=":$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { d += $NF } END { print d + 0 }' /proc/net/udp /proc/net/udp6
+}
+
+# User + system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+agree() {
+  echo "== agreement: identical hot-shots traffic to all three servers at once (commit $(git -C "$repo" rev-parse --short HEAD))"
+  start_softnet; start_etsy; start_collectd
+  node "$cmp/client.js" agree "$softnet_port,$etsy_port,$collectd_port" "${AGREE_ITERATIONS:-20000}" "${AGREE_RATE:-2000}" > "$out/expected.json"
+  sleep "$flush_wait"
+  for s in softnet etsy collectd; do totals $s > "$out/totals-$s.json"; done
+  stop_servers
+  node "$cmp/agree.js" "$out/expected.json" "Softnet.StatsD=$out/totals-softnet.json" "statsd (Etsy)=$out/totals-etsy.json" "collectd=$out/totals-collectd.json" | tee "$out/agree.md"
+}
+
+capacity() {
+  local tick_hz; tick_hz=$(getconf CLK_TCK)
+  echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $step_seconds s per step (commit $(git -C "$repo" rev-parse --short HEAD))"
+  printf '%s\n' "# server target_rate offered_rate sent delivered loss_pct socket_drops cpu_s cpu_ns_per_line" > "$out/capacity.dat"
+  for s in softnet etsy collectd; do
+    start_$s
+    local over=0
+    for rate in $rates; do
+      local name="load.r$rate" drops0 ticks0 sent secs delivered drops1 ticks1
+      drops0=$(socket_drops "$(port_of $s)"); ticks0=$(cpu_ticks "$server_pid")
+      read -r sent secs < <(node "$cmp/client.js" load "$(port_of $s)" "$rate" "$step_seconds" "$name" "$buffer" \
+        | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(r.sent, r.seconds)')
+      sleep "$flush_wait"
+      ticks1=$(cpu_ticks "$server_pid"); drops1=$(socket_drops "$(port_of $s)")
+      delivered=$(totals $s | node -e 'const t = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(t.counters[process.argv[1]] ?? 0)' "$name")
+      awk -v s="$s" -v r="$rate" -v sent="$sent" -v secs="$secs" -v d="$delivered" -v sd=$((drops1 - drops0)) -v t=$((ticks1 - ticks0)) -v hz="$tick_hz" \
+        'BEGIN { loss = sent > 0 ? 100 * (sent - d) / sent : 0; cpu = t / hz;
+                 printf "%s %d %.0f %d %d %.3f %d %.2f %.0f\n", s, r, sent / secs, sent, d, loss, sd, cpu, d > 0 ? cpu * 1e9 / d : 0 }' \
+        | tee -a "$out/capacity.dat"
+      if awk -v sent="$sent" -v d="$delivered" 'BEGIN { exit !(sent - d > sent * 0.001) }'; then over=$((over + 1)); else over=0; fi
+      [ "$over" -lt 2 ] || break
+    done
+    stop_servers
+  done
+  node -e '
+    const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(l => l && !l.startsWith("#")).map(l => l.split(" "));
+    const cpuRate = Number(process.argv[2]);
+    console.log("| server | highest offered rate with ≤ 0.1% loss (lines/s) | CPU per line at " + cpuRate + " lines/s |");
+    console.log("|---|---:|---:|");
+    for (const s of ["softnet", "etsy", "collectd"]) {
+      const mine = rows.filter(r => r[0] === s);
+      const ok = mine.filter(r => Number(r[5]) <= 0.1).map(r => Number(r[2]));
+      const at = mine.find(r => Number(r[1]) === cpuRate);
+      console.log(`| ${s} | ${ok.length ? Math.max(...ok) : "none"} | ${at ? at[8] + " ns" : "n/a"} |`);
+    }' "$out/capacity.dat" "$cpu_rate" | tee "$out/capacity.md"
+  gnuplot -e "data='$out/capacity.dat'; out='$out/capacity.png'" "$cmp/plot.gp"
+  echo "compare: plot in $out/capacity.png"
+}
+
+need
+case $what in
+  agree) agree ;;
+  capacity) capacity ;;
+  all) agree; capacity ;;
+  *) echo "usage: compare.sh [agree|capacity|all]"; exit 2 ;;
+esac
