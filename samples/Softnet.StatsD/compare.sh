@@ -24,6 +24,7 @@ buffer=${BUFFER:-1400}
 rates=${RATES:-"25000 50000 100000 200000 400000 800000 1600000"}
 step_seconds=${STEP_SECONDS:-4}
 cpu_rate=${CPU_RATE:-50000}
+cpu_seconds=${CPU_SECONDS:-10}
 flush_wait=3.5
 softnet_port=28125 softnet_http=29102 etsy_port=28126 etsy_mgmt=28226 collectd_port=28127
 pids=()
@@ -136,40 +137,49 @@ agree() {
   node "$cmp/agree.js" "$out/expected.json" "Softnet.StatsD=$out/totals-softnet.json" "statsd (Etsy)=$out/totals-etsy.json" "collectd=$out/totals-collectd.json" | tee "$out/agree.md"
 }
 
+# One load step against the running server: RATE lines/s of a fresh counter for SECONDS, then the flushes; prints
+# "server kind target offered sent delivered loss_pct socket_drops cpu_s cpu_ns_per_line" and sets step_lost.
+step() {
+  local s=$1 kind=$2 rate=$3 seconds=$4 name="load.$2.r$3"
+  local drops0 ticks0 sent secs delivered drops1 ticks1
+  drops0=$(socket_drops "$(port_of "$s")"); ticks0=$(cpu_ticks "$server_pid")
+  read -r sent secs < <(node "$cmp/client.js" load "$(port_of "$s")" "$rate" "$seconds" "$name" "$buffer" \
+    | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(r.sent, r.seconds)')
+  sleep "$flush_wait"
+  ticks1=$(cpu_ticks "$server_pid"); drops1=$(socket_drops "$(port_of "$s")")
+  delivered=$(totals "$s" | node -e 'const t = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(t.counters[process.argv[1]] ?? 0)' "$name")
+  awk -v s="$s" -v k="$kind" -v r="$rate" -v sent="$sent" -v secs="$secs" -v d="$delivered" -v sd=$((drops1 - drops0)) \
+      -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { loss = sent > 0 ? 100 * (sent - d) / sent : 0; cpu = t / hz
+             printf "%s %s %d %.0f %d %d %.3f %d %.2f %.0f\n", s, k, r, sent / secs, sent, d, loss, sd, cpu, (d > 0 ? cpu * 1e9 / d : 0) }'
+  step_lost=$(awk -v sent="$sent" -v d="$delivered" 'BEGIN { print (sent - d > sent * 0.001) ? 1 : 0 }')
+}
+
 capacity() {
-  local tick_hz; tick_hz=$(getconf CLK_TCK)
-  echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $step_seconds s per step (commit $(git -C "$repo" rev-parse --short HEAD))"
-  printf '%s\n' "# server target_rate offered_rate sent delivered loss_pct socket_drops cpu_s cpu_ns_per_line" > "$out/capacity.dat"
+  echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $step_seconds s per step, CPU at $cpu_rate lines/s for $cpu_seconds s (commit $(git -C "$repo" rev-parse --short HEAD))"
+  printf '%s\n' "# server kind target_rate offered_rate sent delivered loss_pct socket_drops cpu_s cpu_ns_per_line" > "$out/capacity.dat"
   for s in softnet etsy collectd; do
-    start_$s
+    start_"$s"
+    # Warm-up (JIT, allocations of first use), not recorded; then the fixed-rate CPU step; then the ladder, which
+    # stops after two steps in a row lose more than 0.1%.
+    step "$s" warmup "$cpu_rate" 2 > /dev/null
+    step "$s" cpu "$cpu_rate" "$cpu_seconds" | tee -a "$out/capacity.dat"
     local over=0
     for rate in $rates; do
-      local name="load.r$rate" drops0 ticks0 sent secs delivered drops1 ticks1
-      drops0=$(socket_drops "$(port_of $s)"); ticks0=$(cpu_ticks "$server_pid")
-      read -r sent secs < <(node "$cmp/client.js" load "$(port_of $s)" "$rate" "$step_seconds" "$name" "$buffer" \
-        | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(r.sent, r.seconds)')
-      sleep "$flush_wait"
-      ticks1=$(cpu_ticks "$server_pid"); drops1=$(socket_drops "$(port_of $s)")
-      delivered=$(totals $s | node -e 'const t = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(t.counters[process.argv[1]] ?? 0)' "$name")
-      awk -v s="$s" -v r="$rate" -v sent="$sent" -v secs="$secs" -v d="$delivered" -v sd=$((drops1 - drops0)) -v t=$((ticks1 - ticks0)) -v hz="$tick_hz" \
-        'BEGIN { loss = sent > 0 ? 100 * (sent - d) / sent : 0; cpu = t / hz;
-                 printf "%s %d %.0f %d %d %.3f %d %.2f %.0f\n", s, r, sent / secs, sent, d, loss, sd, cpu, d > 0 ? cpu * 1e9 / d : 0 }' \
-        | tee -a "$out/capacity.dat"
-      if awk -v sent="$sent" -v d="$delivered" 'BEGIN { exit !(sent - d > sent * 0.001) }'; then over=$((over + 1)); else over=0; fi
+      step "$s" ladder "$rate" "$step_seconds" | tee -a "$out/capacity.dat"
+      if [ "$step_lost" = 1 ]; then over=$((over + 1)); else over=0; fi
       [ "$over" -lt 2 ] || break
     done
     stop_servers
   done
   node -e '
     const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(l => l && !l.startsWith("#")).map(l => l.split(" "));
-    const cpuRate = Number(process.argv[2]);
-    console.log("| server | highest offered rate with ≤ 0.1% loss (lines/s) | CPU per line at " + cpuRate + " lines/s |");
+    console.log("| server | highest offered rate with ≤ 0.1% loss (lines/s) | CPU per line at " + process.argv[2] + " lines/s |");
     console.log("|---|---:|---:|");
     for (const s of ["softnet", "etsy", "collectd"]) {
-      const mine = rows.filter(r => r[0] === s);
-      const ok = mine.filter(r => Number(r[5]) <= 0.1).map(r => Number(r[2]));
-      const at = mine.find(r => Number(r[1]) === cpuRate);
-      console.log(`| ${s} | ${ok.length ? Math.max(...ok) : "none"} | ${at ? at[8] + " ns" : "n/a"} |`);
+      const ok = rows.filter(r => r[0] === s && r[1] === "ladder" && Number(r[6]) <= 0.1).map(r => Number(r[3]));
+      const cpu = rows.find(r => r[0] === s && r[1] === "cpu");
+      console.log(`| ${s} | ${ok.length ? Math.max(...ok) : "none"} | ${cpu ? cpu[9] + " ns" : "n/a"} |`);
     }' "$out/capacity.dat" "$cpu_rate" | tee "$out/capacity.md"
   gnuplot -e "data='$out/capacity.dat'; out='$out/capacity.png'" "$cmp/plot.gp"
   echo "compare: plot in $out/capacity.png"
