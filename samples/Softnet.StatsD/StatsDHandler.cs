@@ -7,5 +7,5 @@ namespace Softnet.StatsD;
 public sealed class StatsDHandler(Aggregator aggregator) : IPacketBatchHandler
 {
     /// <inheritdoc />
-    public void Handle(ReadOnlySpan<Packet> batch, int cpu) => aggregator.Record(batch);
+    public void Handle(ReadOnlySpan<Packet> batch, PacketContext context) => aggregator.Record(batch);
 }

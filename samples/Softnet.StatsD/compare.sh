@@ -44,7 +44,8 @@ need() {
     [ "$(id -u)" = 0 ] || { echo "compare: needs collectd and gnuplot (apt-get install collectd-core gnuplot-nox)"; exit 1; }
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends collectd-core gnuplot-nox >/dev/null
   fi
-  dotnet build "$here/Softnet.StatsD.csproj" -c Release -warnaserror -v quiet -nologo >/dev/null
+  # Its own output directory, so builds in the repository meanwhile cannot replace the server under measurement.
+  dotnet build "$here/Softnet.StatsD.csproj" -c Release -warnaserror -v quiet -nologo -o "$work/statsd" >/dev/null
 }
 
 # Waits (at most 60 s) for a line in a server's output that says it is receiving.
@@ -56,7 +57,7 @@ wait_for() {
 
 start_softnet() {
   : > "$work/softnet.flush"
-  dotnet "$here/bin/Release/net10.0/Softnet.StatsD.dll" --port "$softnet_port" --http "127.0.0.1:$softnet_http" \
+  dotnet "$work/statsd/Softnet.StatsD.dll" --port "$softnet_port" --http "127.0.0.1:$softnet_http" \
     --flush-interval 1 --flush-log "$work/softnet.flush" > "$work/softnet.out" 2>&1 &
   pids+=($!); server_pid=$!
   wait_for "$work/softnet.out" "receiving on"

@@ -53,7 +53,7 @@ public sealed class SoftnetService : IHostedService, IDisposable
                 LoggerFactory = _loggerFactory,
                 OnHandlerError = ex => SoftnetLog.HandlerFailed(_logger, ex),
             },
-            (batch, cpu) => handler.Handle(batch, cpu));
+            (batch, cpu) => handler.Handle(batch, new PacketContext(this, cpu)));
         try
         {
             if (udpOptions is not null)
