@@ -5,7 +5,9 @@
 #                         the client sent (counters, gauges, timer counts exactly, timer means to the microsecond)
 #   compare.sh capacity   one server at a time: a ladder of offered rates; for each, the lines delivered (summed from
 #                         the server's own flushes, so kernel socket drops count as loss), loss, socket drops and the
-#                         server's CPU time per line; then the plot (capacity.png)
+#                         server's CPU time per line; then the plot (capacity.png). Softnet.StatsD runs twice: with
+#                         its default 8 MiB socket buffer per queue, and (softnet-rmem) with the kernel default the
+#                         other two servers get
 #   compare.sh            both
 # Installs what it needs on first use (npm packages into compare/node_modules; Debian collectd-core and gnuplot-nox
 # as root). Loopback only; every load step is bounded by its line count and time. Results go to stdout and to
@@ -58,10 +60,14 @@ wait_for() {
 start_softnet() {
   : > "$work/softnet.flush"
   dotnet "$work/statsd/Softnet.StatsD.dll" --port "$softnet_port" --http "127.0.0.1:$softnet_http" \
-    --flush-interval 1 --flush-log "$work/softnet.flush" > "$work/softnet.out" 2>&1 &
+    --flush-interval 1 --flush-log "$work/softnet.flush" "$@" > "$work/softnet.out" 2>&1 &
   pids+=($!); server_pid=$!
   wait_for "$work/softnet.out" "receiving on"
 }
+
+# The same server with the kernel's default socket buffer (net.core.rmem_default, what the other two get) instead
+# of Softnet's 8 MiB per queue: how much of the difference is the buffer.
+start_softnet-rmem() { start_softnet --Softnet:Udp:ReceiveBufferBytes="$(cat /proc/sys/net/core/rmem_default)"; }
 
 start_etsy() {
   : > "$work/etsy.flush"
@@ -111,13 +117,13 @@ stop_servers() {
 
 totals() {
   case $1 in
-    softnet) node "$cmp/totals.js" softnet "$work/softnet.flush" ;;
+    softnet | softnet-rmem) node "$cmp/totals.js" softnet "$work/softnet.flush" ;;
     etsy) node "$cmp/totals.js" etsy "$work/etsy.flush" ;;
     collectd) node "$cmp/totals.js" collectd "$work/collectd/csv/compare/statsd" ;;
   esac
 }
 
-port_of() { case $1 in softnet) echo $softnet_port ;; etsy) echo $etsy_port ;; collectd) echo $collectd_port ;; esac; }
+port_of() { case $1 in softnet | softnet-rmem) echo $softnet_port ;; etsy) echo $etsy_port ;; collectd) echo $collectd_port ;; esac; }
 
 # Kernel drops at the UDP sockets bound to a port (every socket of a reuseport group, IPv4 and IPv6 tables).
 socket_drops() {
@@ -159,15 +165,18 @@ step() {
 capacity() {
   echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $step_seconds s per step, CPU at $cpu_rate lines/s for $cpu_seconds s (commit $(git -C "$repo" rev-parse --short HEAD))"
   printf '%s\n' "# server kind target_rate offered_rate sent delivered loss_pct socket_drops cpu_s cpu_ns_per_line" > "$out/capacity.dat"
-  for s in softnet etsy collectd; do
+  for s in softnet softnet-rmem etsy collectd; do
     start_"$s"
     # Warm-up (JIT, allocations of first use), not recorded; then the fixed-rate CPU step; then the ladder, which
     # stops after two steps in a row lose more than 0.1%.
+    # (step runs in this shell, not a pipeline's subshell, so step_lost reaches the loop.)
     step "$s" warmup "$cpu_rate" 2 > /dev/null
-    step "$s" cpu "$cpu_rate" "$cpu_seconds" | tee -a "$out/capacity.dat"
+    step "$s" cpu "$cpu_rate" "$cpu_seconds" > "$work/row"
+    tee -a "$out/capacity.dat" < "$work/row"
     local over=0
     for rate in $rates; do
-      step "$s" ladder "$rate" "$step_seconds" | tee -a "$out/capacity.dat"
+      step "$s" ladder "$rate" "$step_seconds" > "$work/row"
+      tee -a "$out/capacity.dat" < "$work/row"
       if [ "$step_lost" = 1 ]; then over=$((over + 1)); else over=0; fi
       [ "$over" -lt 2 ] || break
     done
@@ -177,7 +186,7 @@ capacity() {
     const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(l => l && !l.startsWith("#")).map(l => l.split(" "));
     console.log("| server | highest offered rate with ≤ 0.1% loss (lines/s) | CPU per line at " + process.argv[2] + " lines/s |");
     console.log("|---|---:|---:|");
-    for (const s of ["softnet", "etsy", "collectd"]) {
+    for (const s of ["softnet", "softnet-rmem", "etsy", "collectd"]) {
       const ok = rows.filter(r => r[0] === s && r[1] === "ladder" && Number(r[6]) <= 0.1).map(r => Number(r[3]));
       const cpu = rows.find(r => r[0] === s && r[1] === "cpu");
       console.log(`| ${s} | ${ok.length ? Math.max(...ok) : "none"} | ${cpu ? cpu[9] + " ns" : "n/a"} |`);

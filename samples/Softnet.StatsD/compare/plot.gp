@@ -10,8 +10,9 @@ set format x "%.0s%c"
 set format y "%.0s%c"
 set key top left
 set grid
-# delivered rate = delivered / sent * offered rate; ladder rows only
+# delivered rate = delivered / sent * offered rate; ladder rows only, in order of offered rate
 plot x with lines dt 2 lc rgb "gray" title "no loss", \
-     data using (strcol(1) eq "softnet" && strcol(2) eq "ladder" ? $4 : NaN):($6 / $5 * $4) with linespoints lw 2 title "Softnet.StatsD", \
-     data using (strcol(1) eq "etsy" && strcol(2) eq "ladder" ? $4 : NaN):($6 / $5 * $4) with linespoints lw 2 title "statsd (Etsy, Node.js)", \
-     data using (strcol(1) eq "collectd" && strcol(2) eq "ladder" ? $4 : NaN):($6 / $5 * $4) with linespoints lw 2 title "collectd statsd plugin"
+     data using (strcol(1) eq "softnet" && strcol(2) eq "ladder" ? $4 : NaN):($6 / $5 * $4) smooth unique with linespoints lw 2 title "Softnet.StatsD", \
+     data using (strcol(1) eq "softnet-rmem" && strcol(2) eq "ladder" ? $4 : NaN):($6 / $5 * $4) smooth unique with linespoints lw 2 title "Softnet.StatsD, kernel-default socket buffer", \
+     data using (strcol(1) eq "etsy" && strcol(2) eq "ladder" ? $4 : NaN):($6 / $5 * $4) smooth unique with linespoints lw 2 title "statsd (Etsy, Node.js)", \
+     data using (strcol(1) eq "collectd" && strcol(2) eq "ladder" ? $4 : NaN):($6 / $5 * $4) smooth unique with linespoints lw 2 title "collectd statsd plugin"
