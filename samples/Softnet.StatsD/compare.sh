@@ -9,8 +9,8 @@
 #                         its default 8 MiB socket buffer per queue, and (softnet-rmem) with the kernel default the
 #                         other two servers get
 #   compare.sh            both
-# Installs what it needs on first use (npm packages into compare/node_modules; Debian collectd-core and gnuplot-nox
-# as root). Loopback only; every load step is bounded by its line count and time. Results go to stdout and to
+# Installs what it needs on first use (npm packages into compare/node_modules; Debian collectd-core, gnuplot-nox and
+# prometheus, for promtool, as root). Loopback only; every load step is bounded by its line count and time. Results go to stdout and to
 # $OUT (default: a temporary directory, printed at the end).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,9 +42,9 @@ need() {
   if [ ! -d "$cmp/node_modules/statsd" ] || [ ! -d "$cmp/node_modules/hot-shots" ]; then
     (cd "$cmp" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
   fi
-  if ! command -v collectd >/dev/null || ! command -v gnuplot >/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "compare: needs collectd and gnuplot (apt-get install collectd-core gnuplot-nox)"; exit 1; }
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends collectd-core gnuplot-nox >/dev/null
+  if ! command -v collectd >/dev/null || ! command -v gnuplot >/dev/null || ! command -v promtool >/dev/null; then
+    [ "$(id -u)" = 0 ] || { echo "compare: needs collectd, gnuplot and promtool (apt-get install collectd-core gnuplot-nox prometheus)"; exit 1; }
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends collectd-core gnuplot-nox prometheus >/dev/null
   fi
   # Its own output directory, so builds in the repository meanwhile cannot replace the server under measurement.
   dotnet build "$here/Softnet.StatsD.csproj" -c Release -warnaserror -v quiet -nologo -o "$work/statsd" >/dev/null
@@ -139,6 +139,10 @@ agree() {
   start_softnet; start_etsy; start_collectd
   node "$cmp/client.js" agree "$softnet_port,$etsy_port,$collectd_port" "${AGREE_ITERATIONS:-20000}" "${AGREE_RATE:-2000}" > "$out/expected.json"
   sleep "$flush_wait"
+  curl -sf "http://127.0.0.1:$softnet_http/metrics" > "$out/metrics.txt"
+  if command -v promtool >/dev/null; then
+    promtool check metrics < "$out/metrics.txt" && echo "promtool check metrics: Softnet.StatsD's /metrics passes"
+  fi
   for s in softnet etsy collectd; do totals $s > "$out/totals-$s.json"; done
   stop_servers
   node "$cmp/agree.js" "$out/expected.json" "Softnet.StatsD=$out/totals-softnet.json" "statsd (Etsy)=$out/totals-etsy.json" "collectd=$out/totals-collectd.json" | tee "$out/agree.md"
@@ -184,12 +188,16 @@ capacity() {
   done
   node -e '
     const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(l => l && !l.startsWith("#")).map(l => l.split(" "));
-    console.log("| server | highest offered rate with ≤ 0.1% loss (lines/s) | CPU per line at " + process.argv[2] + " lines/s |");
-    console.log("|---|---:|---:|");
+    // Capacity: the highest offered rate of the ladder steps below the first step that lost more than 0.1%.
+    console.log("| server | highest offered rate with ≤ 0.1% loss (lines/s) | first step over 0.1% (offered, loss) | CPU per line at " + process.argv[2] + " lines/s |");
+    console.log("|---|---:|---:|---:|");
     for (const s of ["softnet", "softnet-rmem", "etsy", "collectd"]) {
-      const ok = rows.filter(r => r[0] === s && r[1] === "ladder" && Number(r[6]) <= 0.1).map(r => Number(r[3]));
+      const ladder = rows.filter(r => r[0] === s && r[1] === "ladder");
+      const first = ladder.findIndex(r => Number(r[6]) > 0.1);
+      const ok = (first < 0 ? ladder : ladder.slice(0, first)).map(r => Number(r[3]));
       const cpu = rows.find(r => r[0] === s && r[1] === "cpu");
-      console.log(`| ${s} | ${ok.length ? Math.max(...ok) : "none"} | ${cpu ? cpu[9] + " ns" : "n/a"} |`);
+      const over = first < 0 ? "none" : `${ladder[first][3]}, ${ladder[first][6]}%`;
+      console.log(`| ${s} | ${ok.length ? Math.max(...ok) : "none"} | ${over} | ${cpu ? cpu[9] + " ns" : "n/a"} |`);
     }' "$out/capacity.dat" "$cpu_rate" | tee "$out/capacity.md"
   gnuplot -e "data='$out/capacity.dat'; out='$out/capacity.png'" "$cmp/plot.gp"
   echo "compare: plot in $out/capacity.png"
