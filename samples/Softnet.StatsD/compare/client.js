@@ -53,7 +53,7 @@ async function agree(ports, iterations, rate) {
       c.increment('cmp.sampled', 1, 0.5);
       c.increment('cmp.by3', 3);
       c.timing('cmp.latency', 1 + (i % 250));
-      c.gauge('cmp.gauge', i);
+      c.gauge('cmp.level', i);
       c.gaugeDelta('cmp.delta', i % 2 === 0 ? 2 : -1);
       c.set('cmp.users', 'u' + (i % 100));
     }
@@ -67,7 +67,7 @@ async function agree(ports, iterations, rate) {
   console.log(JSON.stringify({
     iterations: n, seconds: calls.seconds, errors: errors.count,
     counters: { 'cmp.count': n, 'cmp.sampled': sampledSent * 2, 'cmp.by3': 3 * n },
-    gauges: { 'cmp.gauge': n - 1, 'cmp.delta': gaugeDelta },
+    gauges: { 'cmp.level': n - 1, 'cmp.delta': gaugeDelta },
     timers: { 'cmp.latency': { count: n, sum: latencySum } },
   }));
 }
