@@ -33,7 +33,7 @@ internal static class EndpointFormat
             {
                 text.Char('[');
                 IPv6(ref text, address);
-                uint scope = BinaryPrimitives.ReadUInt32LittleEndian(sockaddr[24..]);
+                uint scope = MemoryMarshal.Read<uint>(sockaddr[24..]);
                 if (scope != 0)
                 {
                     text.Char('%');
