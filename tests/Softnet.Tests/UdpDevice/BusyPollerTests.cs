@@ -13,8 +13,15 @@ using Softnet.Devices.Udp;
 /// back when it stops; IRQ suspension is counted; the NAPI protocol keeps one poller.
 /// </summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class BusyPollerTests
+public class BusyPollerTests
 {
+    public BusyPollerTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected BusyPollerTests(UdpBackend backend) => TestBackend.Current = backend;
+
     private const int Size = 100;
 
     [Fact]
@@ -25,7 +32,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
             var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 200, BusyPollBudget = 16 });
             sink.PollerThread = Environment.CurrentManagedThreadId;
@@ -67,7 +74,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 10_000_000_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 10_000_000_000 });
             dev.Start();
             var napi = dev.Napis[0];
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -110,7 +117,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 2, GroFlushTimeoutNs = 1_000_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, DeferHardIrqs = 2, GroFlushTimeoutNs = 1_000_000 });
             dev.Start();
             var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 200, PreferBusyPoll = true });
             sink.PollerThread = Environment.CurrentManagedThreadId;
@@ -159,7 +166,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 1_000_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 1_000_000 });
             dev.Start();
             var napi = dev.Napis[0];
             dev.SetNapi(napi, irqSuspendTimeoutNs: suspendNs);
@@ -211,7 +218,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
             var napi = dev.Napis[0];
             dev.SetNapi(napi, ThreadedMode.BusyPoll);
@@ -236,7 +243,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
 
             var budget = Assert.Throws<ArgumentOutOfRangeException>(() => new BusyPoller(dev, new BusyPollOptions { BusyPollBudget = 0 }));
@@ -267,7 +274,7 @@ public sealed class BusyPollerTests
         });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             poller = new BusyPoller(dev);
             dev.Start();
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -333,5 +340,15 @@ public sealed class BusyPollerTests
                 Interlocked.Add(ref _onPoller, batch.Length);
             Interlocked.Add(ref _delivered, batch.Length);
         }
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class BusyPollerTestsIoUring : BusyPollerTests
+{
+    public BusyPollerTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

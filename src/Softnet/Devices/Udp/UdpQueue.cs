@@ -8,7 +8,7 @@ namespace Softnet.Devices.Udp;
 /// it schedules the NAPI on the queue's CPU and stays masked (EPOLLONESHOT) until the NAPI completes. A poll reads up
 /// to its weight with one recvmmsg into pooled packets and hands the batch up.
 /// </summary>
-internal sealed class UdpQueue : Napi, IIrqHandler
+internal sealed partial class UdpQueue : Napi, IIrqHandler
 {
     private readonly UdpDevice _device;
     private readonly MessageBatch _batch;
@@ -24,6 +24,12 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         Socket = socket;
         _batch = new MessageBatch(weight);
         _packets = new Packet[weight];
+        _ring = device.OpenRing(socket, queue, weight);
+        if (_ring is not null)
+        {
+            _truncated = new bool[weight];
+            _drops = new long[weight];
+        }
     }
 
     public UdpSocket Socket { get; }
@@ -55,13 +61,15 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     public void RegisterIrq(SoftnetData cpu)
     {
         IrqCpu = cpu;
-        cpu.RegisterIrq(Socket.Fd, this);
+        StartRing(cpu);
+        cpu.RegisterIrq(IrqFd, this);
     }
 
     public void UnregisterIrq()
     {
-        IrqCpu?.UnregisterIrq(Socket.Fd);
+        IrqCpu?.UnregisterIrq(IrqFd);
         IrqCpu = null;
+        StopRing();
         // A discard the interrupt already started may still be reading: once it is done, the caller is the one reader.
         lock (_discardLock)
         {
@@ -82,7 +90,10 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         Down = false;
     }
 
-    protected internal override int Poll(int budget)
+    protected internal override int Poll(int budget) => _ring is { } ring ? PollRing(ring, budget) : PollSocket(budget);
+
+    /// <summary>One recvmmsg of up to <paramref name="budget"/> datagrams into pooled packets.</summary>
+    private int PollSocket(int budget)
     {
         var cpu = NetStack.CurrentBh!;
         int want = Math.Min(budget, _packets.Length);
@@ -95,18 +106,27 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             Stack.LogOnce($"{_device.Name} queue {Index}: recvmmsg failed: {Interop.Errno.Describe(-n)}");
             n = 0;
         }
-        int valid = Fill(cpu, n);
+        return PassUp(cpu, Fill(cpu, n), got, n, budget);
+    }
+
+    /// <summary>
+    /// Hands the first <paramref name="valid"/> of <paramref name="got"/> packets up, returns the rest to the pool,
+    /// and completes the poll (unmasking the interrupt) when it read less than <paramref name="budget"/>.
+    /// </summary>
+    private int PassUp(SoftnetData cpu, int valid, int got, int n, int budget)
+    {
         if (Down && valid > 0)
         {
             cpu.CountDrop(DropReason.DeviceDown, valid);
             _device.CountRxDropped(valid);
             valid = 0;
         }
-        cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
+        // Ring packets may come from another CPU's pool (the interrupt moved): each goes back to its own.
+        cpu.Free(_packets.AsSpan(valid, got - valid));
         Stack.ReceiveList(_packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
         if (n < budget && CompleteDone(n) && IrqCpu is { } irq)
-            irq.RearmIrq(Socket.Fd);
+            irq.RearmIrq(IrqFd);
         return n;
     }
 
@@ -136,7 +156,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
                     NetStack.CurrentBh = outer;
                 }
             }
-            cpu.RearmIrq(Socket.Fd);
+            cpu.RearmIrq(IrqFd);
         }
     }
 
@@ -155,8 +175,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
                 CountSocketDrops(cpu, _batch.DropCounter(i));
             if (_batch.Truncated(i))
             {
-                cpu.CountDrop(DropReason.Malformed);
-                _device.CountRxDropped();
+                CountMalformed(cpu);
                 // Left behind the good packets, it goes back to the pool with the unused ones.
                 continue;
             }
@@ -164,21 +183,38 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             p.SetLength(_batch.Length(i));
             if (earlyDrop is not null && EarlyDropped(earlyDrop, source, p.Data, state))
             {
-                cpu.CountDrop(DropReason.EarlyDrop);
-                _device.CountRxDropped();
+                CountEarlyDrop(cpu);
                 continue;
             }
             source.CopyTo(p.RawAddress);
             p.AddressLength = source.Length;
-            p.FlowHash = MessageBatch.FlowHash(source, local);
-            p.Device = _device;
-            p.QueueIndex = Queue;
-            p.NapiId = Id;
-            p.TimestampNs = now;
+            Stamp(p, local, now);
             (_packets[valid], _packets[i]) = (p, _packets[valid]);
             valid++;
         }
         return valid;
+    }
+
+    private void CountMalformed(SoftnetData cpu)
+    {
+        cpu.CountDrop(DropReason.Malformed);
+        _device.CountRxDropped();
+    }
+
+    private void CountEarlyDrop(SoftnetData cpu)
+    {
+        cpu.CountDrop(DropReason.EarlyDrop);
+        _device.CountRxDropped();
+    }
+
+    /// <summary>The receive-side fields of a packet that passed; its source address is already in place.</summary>
+    private void Stamp(Packet p, ReadOnlySpan<byte> local, long now)
+    {
+        p.FlowHash = MessageBatch.FlowHash(p.SourceAddress, local);
+        p.Device = _device;
+        p.QueueIndex = Queue;
+        p.NapiId = Id;
+        p.TimestampNs = now;
     }
 
     private bool EarlyDropped(Overload.EarlyDropFilter filter, ReadOnlySpan<byte> source, ReadOnlySpan<byte> payload, Overload.OverloadState state)
@@ -205,5 +241,9 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         _device.CountRxDropped(delta);
     }
 
-    public void DisposeBatch() => _batch.Dispose();
+    public void DisposeBatch()
+    {
+        _batch.Dispose();
+        _ring?.Dispose();
+    }
 }

@@ -1,0 +1,106 @@
+using Softnet.Core;
+
+namespace Softnet.Devices.Udp;
+
+/// <summary>The queue's io_uring backend: completions on the ring are the interrupt, a poll reaps them.</summary>
+internal sealed partial class UdpQueue
+{
+    private readonly IoUringRx? _ring;
+    private readonly Lock _ringLock = new();
+    private readonly bool[]? _truncated;
+    private readonly long[]? _drops;
+
+    /// <summary>The backend this queue receives with (io_uring only when its ring could be set up).</summary>
+    public UdpBackend Backend => _ring is null ? UdpBackend.Epoll : UdpBackend.IoUring;
+
+    /// <summary>Buffers posted in the ring for the kernel to fill; null with epoll.</summary>
+    internal int? RingPostedSlots
+    {
+        get
+        {
+            if (_ring is null)
+                return null;
+            lock (_ringLock)
+                return _ring.PostedSlots;
+        }
+    }
+
+    /// <summary>The descriptor whose readiness is the interrupt: the ring's with io_uring, else the socket's.</summary>
+    private int IrqFd => _ring?.Fd ?? Socket.Fd;
+
+    /// <summary>Posts the ring's buffers from <paramref name="cpu"/>'s pool and arms its multishot RECVMSG.</summary>
+    private void StartRing(SoftnetData cpu)
+    {
+        if (_ring is null)
+            return;
+        lock (_ringLock)
+        {
+            if (_ring.Start(cpu.Pool) is var rc and < 0)
+                Stack.LogOnce($"{_device.Name} queue {Queue}: arming the io_uring recvmsg failed: {Interop.Errno.Describe(-rc)}");
+        }
+    }
+
+    /// <summary>
+    /// Reaps up to <paramref name="budget"/> completions, refills the slots they used and re-arms the RECVMSG if the
+    /// kernel ended it. A stopped ring (interrupt unregistered) is first emptied; what the socket still holds after
+    /// its RECVMSG ended is then read with recvmmsg, in order behind it.
+    /// </summary>
+    private int PollRing(IoUringRx ring, int budget)
+    {
+        var cpu = NetStack.CurrentBh!;
+        int want = Math.Min(budget, _packets.Length);
+        int n;
+        lock (_ringLock)
+        {
+            if (ring.Stopped && ring.Armed && !ring.HasCompletions)
+                ring.WaitForCompletion();
+            n = ring.Reap(_packets.AsSpan(0, want), _truncated!, _drops!, out int error);
+            if (error != 0)
+                Stack.LogOnce($"{_device.Name} queue {Queue}: the io_uring recvmsg failed: {Interop.Errno.Describe(error)}");
+            if (n == 0 && ring.Stopped && !ring.Armed && !ring.HasCompletions)
+                return PollSocket(budget);
+            if (ring.Replenish(cpu.Pool) is var rc and < 0)
+                Stack.LogOnce($"{_device.Name} queue {Queue}: re-arming the io_uring recvmsg failed: {Interop.Errno.Describe(-rc)}");
+        }
+        return PassUp(cpu, FillFromRing(cpu, n), n, n, budget);
+    }
+
+    /// <summary>Cancels the ring's RECVMSG; what it already completed stays for the next polls.</summary>
+    private void StopRing()
+    {
+        if (_ring is null)
+            return;
+        lock (_ringLock)
+            _ring.Stop();
+    }
+
+    /// <summary>Like <see cref="Fill"/> for packets the ring filled (payload, length and source already in place).</summary>
+    private int FillFromRing(SoftnetData cpu, int n)
+    {
+        long now = Stack.Platform.NowNs();
+        var local = Socket.LocalSockaddr;
+        var earlyDrop = _device.EarlyDrop;
+        var state = OverloadState;
+        int valid = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var p = _packets[i];
+            if (_drops![i] >= 0)
+                CountSocketDrops(cpu, (uint)_drops[i]);
+            if (_truncated![i])
+            {
+                CountMalformed(cpu);
+                continue;
+            }
+            if (earlyDrop is not null && EarlyDropped(earlyDrop, p.SourceAddress, p.Data, state))
+            {
+                CountEarlyDrop(cpu);
+                continue;
+            }
+            Stamp(p, local, now);
+            (_packets[valid], _packets[i]) = (p, _packets[valid]);
+            valid++;
+        }
+        return valid;
+    }
+}
