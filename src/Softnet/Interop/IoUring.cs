@@ -19,6 +19,7 @@ internal static unsafe partial class Libc
 
     internal const uint IORING_ENTER_GETEVENTS = 1u << 0;
 
+    internal const byte IORING_OP_NOP = 0;
     internal const byte IORING_OP_RECVMSG = 10;
     internal const byte IORING_OP_ASYNC_CANCEL = 14;
 

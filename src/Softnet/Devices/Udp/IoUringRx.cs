@@ -27,6 +27,7 @@ internal sealed unsafe class IoUringRx : IDisposable
 
     private const ulong RecvTag = 1;
     private const ulong CancelTag = 2;
+    private const ulong KickTag = 3;
     private const ushort BufferGroup = 0;
 
     private static readonly int ControlBytes = (int)Libc.CmsgSpace(sizeof(uint));
@@ -100,12 +101,24 @@ internal sealed unsafe class IoUringRx : IDisposable
     /// <summary>Buffer slots for a queue of NAPI weight <paramref name="weight"/>: two polls' worth, so the kernel keeps receiving while one is handed up.</summary>
     public static int SlotsFor(int weight) => (int)Math.Min(1u << 15, BitOperations.RoundUpToPowerOf2((uint)(2 * weight)));
 
-    /// <summary>Posts buffers from <paramref name="pool"/> into the empty slots and arms the RECVMSG. Returns 0 or -errno.</summary>
+    /// <summary>
+    /// Posts buffers from <paramref name="pool"/> into the empty slots and raises the first interrupt with a NOP
+    /// completion; the poll it causes arms the RECVMSG. Returns 0 or -errno.
+    /// </summary>
+    /// <remarks>
+    /// The kernel runs a multishot request's receive work on the task that submitted it, signalling that task for
+    /// every datagram, so the RECVMSG is always armed from a poll, on the thread that takes the completions, never
+    /// from the thread that starts the device.
+    /// </remarks>
     public int Start(PacketPool pool)
     {
         _stopped = false;
         Refill(pool);
-        return _armed ? 0 : Arm();
+        ref var sqe = ref NextSqe();
+        sqe.Opcode = Libc.IORING_OP_NOP;
+        sqe.Fd = -1;
+        sqe.UserData = KickTag;
+        return Submit(1);
     }
 
     /// <summary>

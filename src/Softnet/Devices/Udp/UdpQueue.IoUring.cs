@@ -28,7 +28,7 @@ internal sealed partial class UdpQueue
     /// <summary>The descriptor whose readiness is the interrupt: the ring's with io_uring, else the socket's.</summary>
     private int IrqFd => _ring?.Fd ?? Socket.Fd;
 
-    /// <summary>Posts the ring's buffers from <paramref name="cpu"/>'s pool and arms its multishot RECVMSG.</summary>
+    /// <summary>Posts the ring's buffers from <paramref name="cpu"/>'s pool; the first poll arms its multishot RECVMSG.</summary>
     private void StartRing(SoftnetData cpu)
     {
         if (_ring is null)
@@ -36,7 +36,7 @@ internal sealed partial class UdpQueue
         lock (_ringLock)
         {
             if (_ring.Start(cpu.Pool) is var rc and < 0)
-                Stack.LogOnce($"{_device.Name} queue {Queue}: arming the io_uring recvmsg failed: {Interop.Errno.Describe(-rc)}");
+                Stack.LogOnce($"{_device.Name} queue {Queue}: starting the io_uring ring failed: {Interop.Errno.Describe(-rc)}");
         }
     }
 
