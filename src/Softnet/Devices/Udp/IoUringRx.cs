@@ -55,6 +55,8 @@ internal sealed unsafe class IoUringRx : IDisposable
     private Libc.MsgHdr* _msg;
     private bool _armed;
     private bool _stopped = true;
+    private bool _cancelling;
+    private int _armedBy;
 
     private IoUringRx(int socketFd, int slots)
     {
@@ -122,6 +124,19 @@ internal sealed unsafe class IoUringRx : IDisposable
     }
 
     /// <summary>
+    /// Moves the RECVMSG to the calling thread when another one armed it: cancels it, and the poll that reaps the
+    /// cancellation re-arms it from its own thread. The kernel does the receive work of a multishot request on the
+    /// thread that armed it, so it belongs to the thread that takes the completions (busy poller, NAPI thread, the
+    /// softirq thread of a CPU the interrupt moved to).
+    /// </summary>
+    public void FollowPoller()
+    {
+        if (!_armed || _stopped || _cancelling || _armedBy == Environment.CurrentManagedThreadId)
+            return;
+        Cancel();
+    }
+
+    /// <summary>
     /// Cancels the RECVMSG and keeps it from being re-armed; completions already posted stay to be reaped. Once
     /// <see cref="Armed"/> is false (seen by a reap) nothing more arrives through the ring and the socket can be read
     /// directly without reordering.
@@ -131,14 +146,8 @@ internal sealed unsafe class IoUringRx : IDisposable
         if (_stopped)
             return;
         _stopped = true;
-        if (!_armed)
-            return;
-        ref var sqe = ref NextSqe();
-        sqe.Opcode = Libc.IORING_OP_ASYNC_CANCEL;
-        sqe.Fd = -1;
-        sqe.Addr = RecvTag;
-        sqe.UserData = CancelTag;
-        Submit(1);
+        if (_armed && !_cancelling)
+            Cancel();
     }
 
     /// <summary>Waits until a completion is posted (the ring is not empty).</summary>
@@ -171,7 +180,10 @@ internal sealed unsafe class IoUringRx : IDisposable
             if (cqe.UserData != RecvTag)
                 continue;
             if ((cqe.Flags & Libc.IORING_CQE_F_MORE) == 0)
+            {
                 _armed = false;
+                _cancelling = false;
+            }
             if (cqe.Res < 0)
             {
                 if (cqe.Res != -Errno.ENOBUFS && cqe.Res != -Errno.ECANCELED)
@@ -290,6 +302,16 @@ internal sealed unsafe class IoUringRx : IDisposable
         Volatile.Write(ref *(ushort*)((byte*)_bufRing + 14), _bufTail);
     }
 
+    private void Cancel()
+    {
+        ref var sqe = ref NextSqe();
+        sqe.Opcode = Libc.IORING_OP_ASYNC_CANCEL;
+        sqe.Fd = -1;
+        sqe.Addr = RecvTag;
+        sqe.UserData = CancelTag;
+        _cancelling = Submit(1) == 0;
+    }
+
     private int Arm()
     {
         ref var sqe = ref NextSqe();
@@ -301,6 +323,8 @@ internal sealed unsafe class IoUringRx : IDisposable
         sqe.BufGroup = BufferGroup;
         sqe.UserData = RecvTag;
         _armed = true;
+        _cancelling = false;
+        _armedBy = Environment.CurrentManagedThreadId;
         int rc = Submit(1);
         if (rc < 0)
             _armed = false;

@@ -7,8 +7,6 @@ internal sealed partial class UdpQueue
 {
     private readonly IoUringRx? _ring;
     private readonly Lock _ringLock = new();
-    private readonly bool[]? _truncated;
-    private readonly long[]? _drops;
 
     /// <summary>The backend this queue receives with (io_uring only when its ring could be set up).</summary>
     public UdpBackend Backend => _ring is null ? UdpBackend.Epoll : UdpBackend.IoUring;
@@ -54,7 +52,8 @@ internal sealed partial class UdpQueue
         {
             if (ring.Stopped && ring.Armed && !ring.HasCompletions)
                 ring.WaitForCompletion();
-            n = ring.Reap(_packets.AsSpan(0, want), _truncated!, _drops!, out int error);
+            ring.FollowPoller();
+            n = ring.Reap(_packets.AsSpan(0, want), _truncated, _drops, out int error);
             if (error != 0)
                 Stack.LogOnce($"{_device.Name} queue {Queue}: the io_uring recvmsg failed: {Interop.Errno.Describe(error)}");
             if (n == 0 && ring.Stopped && !ring.Armed && !ring.HasCompletions)
@@ -62,7 +61,7 @@ internal sealed partial class UdpQueue
             if (ring.Replenish(cpu.Pool) is var rc and < 0)
                 Stack.LogOnce($"{_device.Name} queue {Queue}: re-arming the io_uring recvmsg failed: {Interop.Errno.Describe(-rc)}");
         }
-        return PassUp(cpu, FillFromRing(cpu, n), n, n, budget);
+        return PassUp(cpu, Fill(cpu, n), n, n, budget);
     }
 
     /// <summary>Cancels the ring's RECVMSG; what it already completed stays for the next polls.</summary>
@@ -72,35 +71,5 @@ internal sealed partial class UdpQueue
             return;
         lock (_ringLock)
             _ring.Stop();
-    }
-
-    /// <summary>Like <see cref="Fill"/> for packets the ring filled (payload, length and source already in place).</summary>
-    private int FillFromRing(SoftnetData cpu, int n)
-    {
-        long now = Stack.Platform.NowNs();
-        var local = Socket.LocalSockaddr;
-        var earlyDrop = _device.EarlyDrop;
-        var state = OverloadState;
-        int valid = 0;
-        for (int i = 0; i < n; i++)
-        {
-            var p = _packets[i];
-            if (_drops![i] >= 0)
-                CountSocketDrops(cpu, (uint)_drops[i]);
-            if (_truncated![i])
-            {
-                CountMalformed(cpu);
-                continue;
-            }
-            if (earlyDrop is not null && EarlyDropped(earlyDrop, p.SourceAddress, p.Data, state))
-            {
-                CountEarlyDrop(cpu);
-                continue;
-            }
-            Stamp(p, local, now);
-            (_packets[valid], _packets[i]) = (p, _packets[valid]);
-            valid++;
-        }
-        return valid;
     }
 }

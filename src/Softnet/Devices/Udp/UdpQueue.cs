@@ -6,13 +6,15 @@ namespace Softnet.Devices.Udp;
 /// <summary>
 /// One RX queue of a <see cref="UdpDevice"/>: a SO_REUSEPORT socket and its NAPI. Readiness is the queue's interrupt:
 /// it schedules the NAPI on the queue's CPU and stays masked (EPOLLONESHOT) until the NAPI completes. A poll reads up
-/// to its weight with one recvmmsg into pooled packets and hands the batch up.
+/// to its weight with one recvmmsg into the packets posted in its RX ring and hands the batch up.
 /// </summary>
 internal sealed partial class UdpQueue : Napi, IIrqHandler
 {
     private readonly UdpDevice _device;
-    private readonly MessageBatch _batch;
+    private readonly RxRing _rx;
     private readonly Packet[] _packets;
+    private readonly bool[] _truncated;
+    private readonly long[] _drops;
     private readonly Lock _discardLock = new();
     private uint _reportedDrops;
 
@@ -22,14 +24,11 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         _device = device;
         Queue = queue;
         Socket = socket;
-        _batch = new MessageBatch(weight);
+        _rx = new RxRing(weight);
         _packets = new Packet[weight];
+        _truncated = new bool[weight];
+        _drops = new long[weight];
         _ring = device.OpenRing(socket, queue, weight);
-        if (_ring is not null)
-        {
-            _truncated = new bool[weight];
-            _drops = new long[weight];
-        }
     }
 
     public UdpSocket Socket { get; }
@@ -92,21 +91,24 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
 
     protected internal override int Poll(int budget) => _ring is { } ring ? PollRing(ring, budget) : PollSocket(budget);
 
-    /// <summary>One recvmmsg of up to <paramref name="budget"/> datagrams into pooled packets.</summary>
+    /// <summary>
+    /// One read of up to <paramref name="budget"/> datagrams from the RX ring's posted slots; the slots it consumed
+    /// are posted again with fresh packets before the next read.
+    /// </summary>
     private int PollSocket(int budget)
     {
         var cpu = NetStack.CurrentBh!;
-        int want = Math.Min(budget, _packets.Length);
-        int got = cpu.Pool.Rent(_packets.AsSpan(0, want));
-        for (int i = 0; i < got; i++)
-            _batch.SetBuffer(i, _packets[i].RawBuffer);
-        int n = got == 0 ? 0 : _batch.Receive(Socket.Fd, got);
+        _rx.Refill(cpu.Pool);
+        int n = _rx.Receive(Socket.Fd, Math.Min(budget, _packets.Length));
         if (n < 0)
         {
             Stack.LogOnce($"{_device.Name} queue {Index}: recvmmsg failed: {Interop.Errno.Describe(-n)}");
             n = 0;
         }
-        return PassUp(cpu, Fill(cpu, n), got, n, budget);
+        for (int i = 0; i < n; i++)
+            _packets[i] = _rx.Take(i, out _truncated[i], out _drops[i]);
+        _rx.Consume();
+        return PassUp(cpu, Fill(cpu, n), n, n, budget);
     }
 
     /// <summary>
@@ -160,7 +162,11 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         }
     }
 
-    /// <summary>Turns received messages into packets; truncated datagrams are dropped as malformed. Returns the good ones, packed at the front.</summary>
+    /// <summary>
+    /// Checks the first <paramref name="n"/> received packets (payload, length and source in place): truncated
+    /// datagrams are dropped as malformed, the early-drop filter runs, socket drops are counted. Returns the good
+    /// ones, packed at the front.
+    /// </summary>
     private int Fill(SoftnetData cpu, int n)
     {
         long now = Stack.Platform.NowNs();
@@ -171,23 +177,19 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         for (int i = 0; i < n; i++)
         {
             var p = _packets[i];
-            if (_batch.HasDropCounter(i))
-                CountSocketDrops(cpu, _batch.DropCounter(i));
-            if (_batch.Truncated(i))
+            if (_drops[i] >= 0)
+                CountSocketDrops(cpu, (uint)_drops[i]);
+            if (_truncated[i])
             {
                 CountMalformed(cpu);
                 // Left behind the good packets, it goes back to the pool with the unused ones.
                 continue;
             }
-            var source = _batch.SourceAddress(i);
-            p.SetLength(_batch.Length(i));
-            if (earlyDrop is not null && EarlyDropped(earlyDrop, source, p.Data, state))
+            if (earlyDrop is not null && EarlyDropped(earlyDrop, p.SourceAddress, p.Data, state))
             {
                 CountEarlyDrop(cpu);
                 continue;
             }
-            source.CopyTo(p.RawAddress);
-            p.AddressLength = source.Length;
             Stamp(p, local, now);
             (_packets[valid], _packets[i]) = (p, _packets[valid]);
             valid++;
@@ -243,7 +245,7 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
 
     public void DisposeBatch()
     {
-        _batch.Dispose();
+        _rx.Dispose();
         _ring?.Dispose();
     }
 }
