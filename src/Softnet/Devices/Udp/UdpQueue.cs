@@ -127,8 +127,15 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         cpu.Free(_packets.AsSpan(valid, got - valid));
         Stack.ReceiveList(_packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
-        if (n < budget && CompleteDone(n) && IrqCpu is { } irq)
-            irq.RearmIrq(IrqFd);
+        if (n < budget)
+        {
+            // The poll is about to complete: replies its handler queued on this CPU leave now, before the interrupt
+            // is unmasked, so a request-response round trip does not wait for the re-arm. Full polls keep their
+            // replies for the CPU's TX flush, batched with the other queues'.
+            _device.FlushTx(cpu);
+            if (CompleteDone(n) && IrqCpu is { } irq)
+                irq.RearmIrq(IrqFd);
+        }
         return n;
     }
 
