@@ -64,8 +64,12 @@ internal sealed partial class UdpQueue
         return PassUp(cpu, Fill(cpu, n), n, n, budget);
     }
 
-    /// <summary>Cancels the ring's RECVMSG; what it already completed stays for the next polls.</summary>
-    private void StopRing()
+    /// <summary>
+    /// Cancels the ring's RECVMSG for good (until the queue starts again): what it already completed stays for the
+    /// next polls, which then read the socket directly. For a queue being stopped and drained; an interrupt that only
+    /// moves to another CPU leaves the ring armed, and the first poll there moves the RECVMSG to its thread.
+    /// </summary>
+    internal void StopRing()
     {
         if (_ring is null)
             return;

@@ -68,7 +68,6 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     {
         IrqCpu?.UnregisterIrq(IrqFd);
         IrqCpu = null;
-        StopRing();
         // A discard the interrupt already started may still be reading: once it is done, the caller is the one reader.
         lock (_discardLock)
         {
