@@ -43,9 +43,9 @@ internal sealed partial class UdpQueue
     /// kernel ended it. A stopped ring (interrupt unregistered) is first emptied; what the socket still holds after
     /// its RECVMSG ended is then read with recvmmsg, in order behind it.
     /// </summary>
-    private int PollRing(IoUringRx ring, int budget)
+    private int PollRing(in BottomHalf bh, IoUringRx ring, int budget)
     {
-        var cpu = NetStack.CurrentBh!;
+        var cpu = bh.Cpu;
         int want = Math.Min(budget, _packets.Length);
         int n;
         lock (_ringLock)
@@ -57,11 +57,11 @@ internal sealed partial class UdpQueue
             if (error != 0)
                 Stack.LogOnce($"{_device.Name} queue {Queue}: the io_uring recvmsg failed: {Interop.Errno.Describe(error)}");
             if (n == 0 && ring.Stopped && !ring.Armed && !ring.HasCompletions)
-                return PollSocket(budget);
+                return PollSocket(bh, budget);
             if (ring.Replenish(cpu.Pool) is var rc and < 0)
                 Stack.LogOnce($"{_device.Name} queue {Queue}: re-arming the io_uring recvmsg failed: {Interop.Errno.Describe(-rc)}");
         }
-        return PassUp(cpu, Fill(cpu, n), n, n, budget);
+        return PassUp(bh, Fill(cpu, n), n, n, budget);
     }
 
     /// <summary>

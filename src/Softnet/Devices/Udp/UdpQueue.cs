@@ -1,5 +1,6 @@
 using Softnet.Core;
 using Softnet.Scheduling;
+using Softnet.Steering;
 
 namespace Softnet.Devices.Udp;
 
@@ -36,11 +37,6 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     /// <summary>The RX queue number (also the NAPI config slot).</summary>
     public int Queue { get; }
 
-    /// <summary>The CPU whose softirq thread takes this queue's interrupt; null while the interrupt is not registered.</summary>
-    public SoftnetData? IrqCpu { get; private set; }
-
-    internal override SoftnetData? InterruptCpu => IrqCpu;
-
     /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
     public long SocketDrops => _reportedDrops;
 
@@ -59,15 +55,13 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
 
     public void RegisterIrq(SoftnetData cpu)
     {
-        IrqCpu = cpu;
         StartRing(cpu);
-        cpu.RegisterIrq(IrqFd, this);
+        RegisterIrq(cpu, IrqFd, this);
     }
 
-    public void UnregisterIrq()
+    internal override void UnregisterIrq()
     {
-        IrqCpu?.UnregisterIrq(IrqFd);
-        IrqCpu = null;
+        base.UnregisterIrq();
         // A discard the interrupt already started may still be reading: once it is done, the caller is the one reader.
         lock (_discardLock)
         {
@@ -88,15 +82,15 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         Down = false;
     }
 
-    protected internal override int Poll(int budget) => _ring is { } ring ? PollRing(ring, budget) : PollSocket(budget);
+    internal override int Poll(in BottomHalf bh, int budget) => _ring is { } ring ? PollRing(bh, ring, budget) : PollSocket(bh, budget);
 
     /// <summary>
     /// One read of up to <paramref name="budget"/> datagrams from the RX ring's posted slots; the slots it consumed
     /// are posted again with fresh packets before the next read.
     /// </summary>
-    private int PollSocket(int budget)
+    private int PollSocket(in BottomHalf bh, int budget)
     {
-        var cpu = NetStack.CurrentBh!;
+        var cpu = bh.Cpu;
         _rx.Refill(cpu.Pool);
         int n = _rx.Receive(Socket.Fd, Math.Min(budget, _packets.Length));
         if (n < 0)
@@ -107,24 +101,25 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         for (int i = 0; i < n; i++)
             _packets[i] = _rx.Take(i, out _truncated[i], out _drops[i]);
         _rx.Consume();
-        return PassUp(cpu, Fill(cpu, n), n, n, budget);
+        return PassUp(bh, Fill(cpu, n), n, n, budget);
     }
 
     /// <summary>
     /// Hands the first <paramref name="valid"/> of <paramref name="got"/> packets up, returns the rest to the pool,
     /// and completes the poll (unmasking the interrupt) when it read less than <paramref name="budget"/>.
     /// </summary>
-    private int PassUp(SoftnetData cpu, int valid, int got, int n, int budget)
+    private int PassUp(in BottomHalf bh, int valid, int got, int n, int budget)
     {
+        var cpu = bh.Cpu;
         if (Down && valid > 0)
         {
-            cpu.CountDrop(DropReason.DeviceDown, valid);
-            _device.CountRxDropped(valid);
+            // Freed below with the unused buffers.
+            cpu.Drop(DropReason.DeviceDown, _device, valid);
             valid = 0;
         }
         // Ring packets may come from another CPU's pool (the interrupt moved): each goes back to its own.
         cpu.Free(_packets.AsSpan(valid, got - valid));
-        Stack.ReceiveList(_packets.AsSpan(0, valid));
+        Stack.ReceiveList(bh, _packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
         if (n < budget)
         {
@@ -132,8 +127,8 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
             // is unmasked, so a request-response round trip does not wait for the re-arm. Full polls keep their
             // replies for the CPU's TX flush, batched with the other queues'.
             _device.FlushTx(cpu);
-            if (CompleteDone(n) && IrqCpu is { } irq)
-                irq.RearmIrq(IrqFd);
+            if (CompleteDone(n))
+                RearmIrq();
         }
         return n;
     }
@@ -149,22 +144,13 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
             // Unregistered meanwhile (up, or close, which drains the socket itself): nothing to discard.
             if (IrqCpu is not { } cpu || !Down)
                 return;
-            lock (cpu.Bh)
+            using (var bh = cpu.EnterBh())
             {
-                var outer = NetStack.CurrentBh;
-                NetStack.CurrentBh = cpu;
-                try
+                while (Poll(bh, Weight) == Weight)
                 {
-                    while (Poll(Weight) == Weight)
-                    {
-                    }
-                }
-                finally
-                {
-                    NetStack.CurrentBh = outer;
                 }
             }
-            cpu.RearmIrq(IrqFd);
+            RearmIrq();
         }
     }
 
@@ -187,13 +173,13 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
                 CountSocketDrops(cpu, (uint)_drops[i]);
             if (_truncated[i])
             {
-                CountMalformed(cpu);
+                cpu.Drop(DropReason.Malformed, _device, 1);
                 // Left behind the good packets, it goes back to the pool with the unused ones.
                 continue;
             }
             if (earlyDrop is not null && EarlyDropped(earlyDrop, p.SourceAddress, p.Data, state))
             {
-                CountEarlyDrop(cpu);
+                cpu.Drop(DropReason.EarlyDrop, _device, 1);
                 continue;
             }
             Stamp(p, local, now);
@@ -203,22 +189,10 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         return valid;
     }
 
-    private void CountMalformed(SoftnetData cpu)
-    {
-        cpu.CountDrop(DropReason.Malformed);
-        _device.CountRxDropped();
-    }
-
-    private void CountEarlyDrop(SoftnetData cpu)
-    {
-        cpu.CountDrop(DropReason.EarlyDrop);
-        _device.CountRxDropped();
-    }
-
     /// <summary>The receive-side fields of a packet that passed; its source address is already in place.</summary>
     private void Stamp(Packet p, ReadOnlySpan<byte> local, long now)
     {
-        p.FlowHash = MessageBatch.FlowHash(p.SourceAddress, local);
+        p.FlowHash = FlowDissector.Hash(p.SourceAddress, local);
         p.Device = _device;
         p.QueueIndex = Queue;
         p.NapiId = Id;
@@ -245,8 +219,7 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         if (delta == 0 || delta > int.MaxValue)
             return;
         _reportedDrops = cumulative;
-        cpu.CountDrop(DropReason.Socket, (int)delta);
-        _device.CountRxDropped(delta);
+        cpu.Drop(DropReason.Socket, _device, delta);
     }
 
     public void DisposeBatch()
