@@ -36,8 +36,8 @@ internal static class ServeCommand
                     Cpus = o.Cpus,
                     Mode = o.Mode,
                     RpsCpus = o.RpsCpus,
-                    PacketBufferSize = o.MaxDatagram,
-                    PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, o.MaxDatagram),
+                    PacketBufferSize = BackendNames.BufferFor(o.Backend, o.MaxDatagram),
+                    PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, BackendNames.BufferFor(o.Backend, o.MaxDatagram)),
                     Log = m => stderr.WriteLine("softnet: " + m),
                 }),
                 server.Handle);
@@ -64,6 +64,7 @@ internal static class ServeCommand
                 GroFlushTimeoutNs = o.GroFlushTimeoutNs,
                 ReusePortShare = o.ReusePortShare,
                 IrqSuspendTimeoutNs = o.IrqSuspendTimeoutNs,
+                Backend = o.Backend,
             });
             server.Device = device;
             if (!o.NoAdmin)

@@ -23,6 +23,8 @@ internal sealed class RunKnobs
 
     public Option<long?> Prefill { get; } = Knob.OptionalInt64("--prefill", "N", 1, 50_000_000, "udp: queue N datagrams in the sockets first, drain them once untimed (warm-up), then queue N again and time their drain", "off: stream");
 
+    public Option<string> Backend { get; } = Knob.Choice("--backend", "NAME", BackendNames.All, "epoll", "udp: receive backend; io_uring falls back to epoll with one log line where the kernel refuses it");
+
     public Option<string> Threaded { get; } = Knob.Choice("--threaded", "MODE", ["disabled", "enabled", "busy-poll"], "disabled", "udp: NAPI threads");
 
     public Option<int> Cpus { get; } = Knob.Int32("--cpus", "N", 1, 1024, Environment.ProcessorCount, "stack CPUs", "the CPUs this process may use");
@@ -65,7 +67,7 @@ internal sealed class RunKnobs
         };
         foreach (var option in new Option[]
         {
-            Seconds, Mode, Device, Queues, Prefill, Threaded, Cpus, Producers, Flows, Rate, Size, Handler, LatencyTarget, Json,
+            Seconds, Mode, Device, Queues, Prefill, Threaded, Backend, Cpus, Producers, Flows, Rate, Size, Handler, LatencyTarget, Json,
             NetdevMaxBacklog, NetdevBudget, NetdevBudgetUsecs, DevWeight, RpsCpus, FlowLimit, SkbDeferMax,
         })
         {
@@ -83,6 +85,7 @@ internal sealed class RunKnobs
         Device = DeviceKinds.Parse(r.GetValue(Device)!),
         Queues = r.GetValue(Queues) ?? 0,
         Prefill = r.GetValue(Prefill) ?? 0,
+        Backend = BackendNames.Parse(r.GetValue(Backend)!),
         Threaded = ThreadedModes.TryParse(r.GetValue(Threaded)!, out var threaded) ? threaded : ThreadedMode.Disabled,
         Cpus = r.GetValue(Cpus),
         Producers = r.GetValue(Producers),

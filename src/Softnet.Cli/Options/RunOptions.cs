@@ -34,6 +34,9 @@ internal sealed record RunOptions
     /// <summary>UDP RX queues; 0 = one per CPU.</summary>
     public int Queues { get; init; }
 
+    /// <summary>UDP only: how the device's queues receive.</summary>
+    public Softnet.Devices.Udp.UdpBackend Backend { get; init; }
+
     /// <summary>UDP only: the device's threaded NAPI mode.</summary>
     public ThreadedMode Threaded { get; init; }
 
@@ -105,8 +108,8 @@ internal sealed record RunOptions
         RpsCpus = RpsCpus,
         FlowLimit = FlowLimit,
         SkbDeferMax = SkbDeferMax,
-        PacketBufferSize = Math.Max(StackDefaults.PacketBufferSize, Size),
-        PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, Math.Max(StackDefaults.PacketBufferSize, Size)),
+        PacketBufferSize = BackendNames.BufferFor(Backend, Math.Max(StackDefaults.PacketBufferSize, Size)),
+        PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, BackendNames.BufferFor(Backend, Math.Max(StackDefaults.PacketBufferSize, Size))),
         Log = log,
     });
 
@@ -115,8 +118,8 @@ internal sealed record RunOptions
     {
         if (Device == DeviceKind.Udp && Flows > MaxUdpFlows)
             throw new UsageException($"--flows must be between {ProducerCount} and {MaxUdpFlows} for the udp device, one socket per flow (got {Flows})");
-        if (Device != DeviceKind.Udp && (Prefill > 0 || Queues > 0 || Threaded != ThreadedMode.Disabled))
-            throw new UsageException("--prefill, --queues and --threaded apply to the udp device only");
+        if (Device != DeviceKind.Udp && (Prefill > 0 || Queues > 0 || Threaded != ThreadedMode.Disabled || Backend != Softnet.Devices.Udp.UdpBackend.Epoll))
+            throw new UsageException("--prefill, --queues, --threaded and --backend apply to the udp device only");
         if (Flows < ProducerCount)
             throw new UsageException($"--flows must be between {ProducerCount} (one per producer) and {MaxFlows} (got {Flows})");
         try

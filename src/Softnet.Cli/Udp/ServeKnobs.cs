@@ -22,6 +22,8 @@ internal sealed class ServeKnobs
 
     public Option<string> Mode { get; } = Knob.Choice("--mode", "MODE", ["softirq", "backlog-threads"], "softirq", "who runs the receive path");
 
+    public Option<string> Backend { get; } = Knob.Choice("--backend", "NAME", BackendNames.All, "epoll", "receive backend; io_uring falls back to epoll with one log line where the kernel refuses it");
+
     public Option<string?> IfName { get; } = Knob.Text("--ifname", "NAME", "interface name, at most 15 characters (default udp0)");
 
     public Option<string> Reply { get; } = Knob.Choice("--reply", "MODE", ["none", "echo", "sockperf"], "none", "what the handler answers");
@@ -66,7 +68,7 @@ internal sealed class ServeKnobs
         };
         foreach (var option in new Option[]
         {
-            BindAddress, Queues, Cpus, MaxDatagram, Mode, IfName, Reply, RpsCpus, DeferHardIrqs, GroFlushTimeout, IrqSuspendTimeout,
+            BindAddress, Queues, Cpus, MaxDatagram, Mode, Backend, IfName, Reply, RpsCpus, DeferHardIrqs, GroFlushTimeout, IrqSuspendTimeout,
             BusyPollUsecs, BusyPollBudget, PreferBusyPoll, ReusePortShare, Admin, AdminHttp, AdminAllowRemote, AdminTokenFile,
             MetricsHttp, NoAdmin, Json,
         })
@@ -87,6 +89,7 @@ internal sealed class ServeKnobs
             Cpus = r.GetValue(Cpus),
             MaxDatagram = r.GetValue(MaxDatagram),
             Mode = KickModes.TryParse(r.GetValue(Mode)!, out var mode) ? mode : KickMode.Softirq,
+            Backend = BackendNames.Parse(r.GetValue(Backend)!),
             IfName = r.GetValue(IfName) ?? "udp0",
             Reply = Enum.Parse<ReplyMode>(r.GetValue(Reply)!, ignoreCase: true),
             RpsCpus = r.GetValue(RpsCpus) ?? "",

@@ -57,6 +57,9 @@ internal sealed record ServeOptions
     /// <summary>The largest datagram received whole (the packet buffer size); longer ones are counted as malformed.</summary>
     public int MaxDatagram { get; init; } = DefaultMaxDatagram;
 
+    /// <summary>How the device's queues receive.</summary>
+    public UdpBackend Backend { get; init; }
+
     public const int DefaultMaxDatagram = 2048;
 
     /// <summary>The largest UDP payload over IPv4: 65535 − 20 (IP header) − 8 (UDP header).</summary>
