@@ -154,7 +154,7 @@ public sealed partial class NetStack
         if (Mode == KickMode.BacklogThreads)
             WakeThreaded(target.Backlog, self);
         else if (inSoftirq)
-            self.QueueIpi(target);
+            self.Ipis.Queue(target);
         else
             batchKick[target.Cpu] = true;
         return false;

@@ -128,9 +128,9 @@ public sealed partial class NetStack : IDisposable
         return mapped.StandIn ?? mapped;
     }
 
-    internal void ArmWatchdog(Napi napi, long delayNs) => CurrentSoftnet().ArmTimer(napi, delayNs);
+    internal void ArmWatchdog(Napi napi, long delayNs) => CurrentSoftnet().Watchdogs.Arm(napi, delayNs);
 
-    internal static void CancelWatchdog(Napi napi) => napi.TimerCpu?.CancelTimer(napi);
+    internal static void CancelWatchdog(Napi napi) => napi.TimerCpu?.Watchdogs.Cancel(napi);
 
     /// <summary>Frees a packet that was never queued; safe from any thread.</summary>
     internal static void FreeDropped(Packet p) => p.Owner.Return(new ReadOnlySpan<Packet>(ref p));
