@@ -208,22 +208,20 @@ public sealed partial class NetStack
         napi.Thread!.Wake(self);
     }
 
-    /// <summary>Gets a CPU whose defer list reached its threshold to drain it: through its backlog NAPI with backlog threads, an IPI otherwise.</summary>
+    /// <summary>
+    /// Gets a CPU whose defer list reached its threshold to drain it (kick_defer_list_purge): with backlog threads by
+    /// claiming its backlog and kicking it like any remote claim; otherwise by the defer IPI, which only raises NET_RX
+    /// there and schedules no backlog.
+    /// </summary>
     internal void KickDefer(SoftnetData owner, SoftnetData self)
     {
         if (Mode == KickMode.BacklogThreads)
         {
-            bool schedule = false;
+            bool claimed;
             lock (owner.Backlog.QueueLock)
-            {
-                if (!owner.Backlog.Has(NapiState.Sched))
-                {
-                    owner.Backlog.SetBits(NapiState.Sched);
-                    schedule = true;
-                }
-            }
-            if (schedule)
-                WakeThreaded(owner.Backlog, self);
+                claimed = owner.Backlog.TryClaimLocked();
+            if (claimed)
+                KickBacklog(owner, self, inSoftirq: true, default);
         }
         else if (owner.PostDeferIpi())
         {
