@@ -99,6 +99,12 @@ internal sealed class NapiThread
         }
     }
 
+#if SIMULATION
+    private static bool OwnsRound(Napi napi) => napi.Has(NapiState.SchedThreaded) || PlantedBugs.ConditionalWakeup;
+#else
+    private static bool OwnsRound(Napi napi) => napi.Has(NapiState.SchedThreaded);
+#endif
+
     private void PollUntilIdle(Napi napi)
     {
         var slice = default(TimeSlice);
@@ -132,7 +138,10 @@ internal sealed class NapiThread
             {
                 // Parked meanwhile (CPU offline, NAPI deleted): the park cleared Napi before taking this lock, and
                 // kthread_park returns only once the thread is off the CPU, so what it hands over is no longer ours.
-                if (Napi != napi)
+                // Parked and unparked again while this thread was off the CPU, Napi is the same NAPI once more, but
+                // the hand-over cleared its SCHED bits and a local enqueue may have claimed it for the poll list since:
+                // like napi_threaded_poll, poll only what is marked SCHED_THREADED now.
+                if (Napi != napi || !OwnsRound(napi))
                     break;
                 napi.PollRound(bh, out repoll);
             }
