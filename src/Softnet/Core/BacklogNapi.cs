@@ -18,6 +18,7 @@ internal sealed class BacklogNapi : Napi
         : base(cpu.Stack, weight)
     {
         _cpu = cpu;
+        ThreadHome = cpu;
         _maxBacklog = maxBacklog;
         // Admission compares before inserting, so the input queue can hold max + 1.
         _input = new PacketRing(maxBacklog + 1);

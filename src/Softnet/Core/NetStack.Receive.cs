@@ -183,12 +183,12 @@ public sealed partial class NetStack
 #if SIMULATION
             if (PlantedBugs.ConditionalWakeup && t.Sleeping)
             {
-                t.Wake(self);
+                WakeThread(napi, self);
                 return;
             }
 #endif
             napi.SetBits(NapiState.SchedThreaded);
-            t.Wake(self);
+            WakeThread(napi, self);
             return;
         }
         self.ListAndRaise(napi);
@@ -200,12 +200,19 @@ public sealed partial class NetStack
 #if SIMULATION
         if (PlantedBugs.ConditionalWakeup && napi.Thread!.Sleeping)
         {
-            napi.Thread.Wake(self);
+            WakeThread(napi, self);
             return;
         }
 #endif
         napi.SetBits(NapiState.SchedThreaded);
-        napi.Thread!.Wake(self);
+        WakeThread(napi, self);
+    }
+
+    /// <summary>Wakes the NAPI's thread; a real wake-up is counted on the CPU it polls for, or on the waker's for a thread that has none.</summary>
+    private static void WakeThread(Napi napi, SoftnetData self)
+    {
+        if (napi.Thread!.Wake())
+            Interlocked.Increment(ref (napi.ThreadHome ?? self).Remote.Wakeups);
     }
 
     /// <summary>

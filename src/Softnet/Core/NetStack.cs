@@ -34,7 +34,7 @@ public sealed partial class NetStack : IDisposable
         Options = options;
         Platform = options.Platform;
         Handler = handler;
-        _realtime = RealtimeThreads.Start(options, LogOnce);
+        _realtime = RealtimeThreads.Start(Platform, options.RtPriority, options.RtPriorityFallback, options.OverloadDemote, LogOnce);
         OverloadControl = new OverloadControl(this);
         var allowed = Platform.AllowedOsCpus();
         _cpus = new SoftnetData[options.Cpus];
@@ -51,7 +51,8 @@ public sealed partial class NetStack : IDisposable
             cpu.StartSoftirqThread();
             if (options.Mode == KickMode.BacklogThreads)
             {
-                var t = new NapiThread(this, $"backlog_napi/{cpu.Cpu}", cpu) { Napi = cpu.Backlog };
+                var home = cpu;
+                var t = new NapiThread(Platform, loop => StartThread($"backlog_napi/{home.Cpu}", home, loop)) { Napi = cpu.Backlog };
                 cpu.BacklogThread = t;
                 cpu.Backlog.Thread = t;
                 cpu.Backlog.SetBits(NapiState.Threaded);
