@@ -11,7 +11,6 @@ using Microsoft.Extensions.Logging;
 using Softnet.Admin.Endpoints;
 using Softnet.Admin.Http;
 using Softnet.Core;
-using Softnet.Diagnostics;
 
 namespace Softnet.Admin;
 
@@ -23,15 +22,13 @@ namespace Softnet.Admin;
 public sealed class AdminServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly SoftnetMetrics? _metrics;
     private int _disposed;
 
-    private AdminServer(WebApplication app, string socketPath, string? generatedTokenPath, SoftnetMetrics? metrics)
+    private AdminServer(WebApplication app, string socketPath, string? generatedTokenPath)
     {
         _app = app;
         SocketPath = socketPath;
         TokenPath = generatedTokenPath;
-        _metrics = metrics;
     }
 
     /// <summary>The Unix socket the server listens on (mode 0600).</summary>
@@ -136,8 +133,7 @@ public sealed class AdminServer : IAsyncDisposable
                 throw new IOException($"admin HTTP: {s.Message}", e);
             throw;
         }
-        var metricsMeter = options.PublishMeter ? new SoftnetMetrics(stack) : null;
-        var server = new AdminServer(app, path, generatedTokenPath, metricsMeter);
+        var server = new AdminServer(app, path, generatedTokenPath);
         var bound = BoundTcp(app);
         if (options.HttpEndPoint is { } h)
             server.HttpEndPoint = bound.First(b => Matches(h, b));
@@ -151,7 +147,6 @@ public sealed class AdminServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _metrics?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         DeleteQuietly(SocketPath);

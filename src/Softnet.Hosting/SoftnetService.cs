@@ -1,9 +1,9 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Softnet.Core;
 using Softnet.Devices.Udp;
-using Softnet.Diagnostics;
 
 namespace Softnet.Hosting;
 
@@ -18,12 +18,13 @@ public sealed class SoftnetService : IHostedService, IDisposable
     private readonly IPacketBatchHandler _handler;
     private readonly ILogger<SoftnetService> _logger;
     private readonly TimeSpan _hostShutdownTimeout;
+    private readonly IMeterFactory? _meterFactory;
     private NetStack? _stack;
-    private SoftnetMetrics? _metrics;
 
     /// <summary>Created by dependency injection; see <see cref="SoftnetServiceCollectionExtensions"/>.</summary>
-    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILogger<SoftnetService> logger, IOptions<HostOptions> hostOptions)
+    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILogger<SoftnetService> logger, IOptions<HostOptions> hostOptions, IMeterFactory? meterFactory = null)
     {
+        _meterFactory = meterFactory;
         _options = options.Value;
         _handler = handler;
         _logger = logger;
@@ -50,6 +51,8 @@ public sealed class SoftnetService : IHostedService, IDisposable
                 ShutdownDrainTimeout = drain,
                 Log = m => SoftnetLog.Stack(_logger, m),
                 OnHandlerError = ex => SoftnetLog.HandlerFailed(_logger, ex),
+                // The stack's Softnet meter comes from the host's factory, so OpenTelemetry's AddMeter("Softnet") sees it.
+                MeterFactory = _meterFactory,
             },
             (batch, cpu) => handler.Handle(batch, cpu));
         try
@@ -69,8 +72,6 @@ public sealed class SoftnetService : IHostedService, IDisposable
         }
 
         _stack = stack;
-        // The meter lives as long as the stack, so OpenTelemetry's AddMeter("Softnet") sees it without the admin endpoint.
-        _metrics = new SoftnetMetrics(stack);
         SoftnetLog.Started(_logger, stack.CpuCount, stack.Mode.Name(), stack.Pinned);
         return Task.CompletedTask;
     }
@@ -98,7 +99,6 @@ public sealed class SoftnetService : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _metrics?.Dispose();
         _stack?.Dispose();
     }
 }

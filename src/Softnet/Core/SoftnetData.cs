@@ -1,3 +1,4 @@
+using Softnet.Diagnostics;
 using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
@@ -45,6 +46,8 @@ public sealed class SoftnetData
     internal long Dropped;
     internal long IpiSent;
     internal long Wakeups;
+
+    internal DeliveryLatency Latency { get; } = new();
 
     internal SoftnetData(NetStack stack, int cpu, int osCpu)
     {
@@ -345,6 +348,7 @@ public sealed class SoftnetData
     internal void Deliver(ReadOnlySpan<Packet> batch)
     {
         Processed += batch.Length;
+        Latency.Record(batch, Stack.Platform.NowNs(), Stack.Metrics?.Latency);
         try
         {
             Stack.Handler(batch, Cpu);
