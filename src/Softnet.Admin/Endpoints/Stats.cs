@@ -19,5 +19,12 @@ internal static class Stats
         s.Dropped,
         s.IpiSent,
         s.Wakeups,
-        s.PoolGrowth);
+        s.PoolGrowth,
+        s.Napis.Select(n => new NapiStatsInfo(
+            n.Id,
+            n.IfName,
+            new OrderedDictionary<string, long>(SoftnetCounters.NapiRow.Select(counter => KeyValuePair.Create(counter.Name, counter.PerNapi!(n)))),
+            n.Threaded.Name(),
+            n.ThreadId,
+            ThreadStates.Of(n.ThreadId))).ToArray());
 }

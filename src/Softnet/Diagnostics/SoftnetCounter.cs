@@ -63,6 +63,9 @@ public sealed class SoftnetCounter
     /// <summary>A per-CPU counter's value for one CPU; null for other scopes and labelled counters.</summary>
     public Func<CpuStat, long>? PerCpu { get; init; }
 
+    /// <summary>A per-NAPI counter's value for one NAPI; null for other scopes and labelled counters.</summary>
+    public Func<NapiStat, long>? PerNapi { get; init; }
+
     /// <summary>Every series of the counter in <paramref name="snapshot"/>: online CPUs, NAPIs, devices, or stack-wide.</summary>
     public IEnumerable<CounterSample> Read(SoftnetSnapshot snapshot) => _read(snapshot);
 

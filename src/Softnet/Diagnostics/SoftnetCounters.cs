@@ -60,6 +60,9 @@ public static class SoftnetCounters
     /// <summary>The per-CPU counters of the CLI's summaries (the run report's CPU table and <c>softnet stat --watch</c>), in column order.</summary>
     public static IReadOnlyList<SoftnetCounter> Summary { get; } = [.. CpuRow.Where(c => c.WatchHeading is not null)];
 
+    /// <summary>The per-NAPI counters of each NAPI's row in <c>/stats</c> (the overload ones are napi-get's <c>overload</c>).</summary>
+    public static IReadOnlyList<SoftnetCounter> NapiRow { get; } = [.. All.Where(c => c.PerNapi is not null && !c.Name.Contains('.', StringComparison.Ordinal))];
+
     /// <summary>A counter by its meter instrument name.</summary>
     public static SoftnetCounter ByInstrument(string instrument) =>
         All.FirstOrDefault(c => c.InstrumentName == instrument) ?? throw new ArgumentException($"no Softnet counter is named {instrument}", nameof(instrument));
@@ -83,7 +86,10 @@ public static class SoftnetCounters
         };
 
     private static SoftnetCounter Napi(string name, string unit, string help, Func<NapiStat, long> value) =>
-        new(name, CounterScope.Napi, CounterKind.Counter, unit, help, integral: true, s => s.Napis.Select(n => Sample(value(n), NapiLabels(n))));
+        new(name, CounterScope.Napi, CounterKind.Counter, unit, help, integral: true, s => s.Napis.Select(n => Sample(value(n), NapiLabels(n))))
+        {
+            PerNapi = value,
+        };
 
     private static SoftnetCounter Device(string name, string unit, string help, Func<DeviceStat, long> value) =>
         new(name, CounterScope.Device, CounterKind.Counter, unit, help, integral: true, s => s.Devices.Select(d => Sample(value(d), ("ifname", d.IfName))));
