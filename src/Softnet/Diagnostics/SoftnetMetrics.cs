@@ -21,6 +21,7 @@ public sealed class SoftnetMetrics : IDisposable
     private readonly Lock _lock = new();
     private SoftnetSnapshot? _snapshot;
     private long _takenMs;
+    private volatile bool _disposed;
 
     internal SoftnetMetrics(NetStack stack, IMeterFactory? factory)
     {
@@ -54,14 +55,21 @@ public sealed class SoftnetMetrics : IDisposable
 
     internal Histogram<double>? Latency { get; }
 
-    /// <summary>Ends the instruments; a meter from an <see cref="IMeterFactory"/> ends with its factory instead.</summary>
-    public void Dispose() => Meter.Dispose();
+    /// <summary>
+    /// Ends the instruments. A meter from an <see cref="IMeterFactory"/> lives until its factory is disposed (the
+    /// factory refuses to let it go earlier), so from here on its instruments report no series.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        Meter.Dispose();
+    }
 
     private IEnumerable<Measurement<long>> Longs(SoftnetCounter counter) =>
-        counter.Read(Snapshot()).Select(s => new Measurement<long>((long)s.Value, s.Labels));
+        _disposed ? [] : counter.Read(Snapshot()).Select(s => new Measurement<long>((long)s.Value, s.Labels));
 
     private IEnumerable<Measurement<double>> Doubles(SoftnetCounter counter) =>
-        counter.Read(Snapshot()).Select(s => new Measurement<double>(s.Value, s.Labels));
+        _disposed ? [] : counter.Read(Snapshot()).Select(s => new Measurement<double>(s.Value, s.Labels));
 
     private SoftnetSnapshot Snapshot()
     {

@@ -40,6 +40,8 @@ public sealed class OpenTelemetryTests
         var softnet = host.Services.GetRequiredService<SoftnetService>();
         var handler = (CountingHandler)host.Services.GetRequiredService<IPacketBatchHandler>();
         var published = PublishedInstruments();
+        // The hosted stack's meter comes from the host's IMeterFactory.
+        Assert.Same(host.Services.GetRequiredService<IMeterFactory>(), softnet.Stack.Metrics!.Meter.Scope);
 
         using (var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
         {
@@ -50,7 +52,10 @@ public sealed class OpenTelemetryTests
         Eventually.True(() => handler.Packets + softnet.Stack.Snapshot().Dropped >= Datagrams, "every datagram delivered or counted");
         // Collected while running: a stopped stack has no devices left, so the per-NAPI instruments would have no rows.
         Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush());
-        long expectedPackets = softnet.Stack.Snapshot().Napis.Sum(n => n.Packets);
+        var snapshot = softnet.Stack.Snapshot();
+        long expectedPackets = snapshot.Napis.Sum(n => n.Packets);
+        // Every datagram the handler got carried the device's receive time.
+        Assert.Equal(handler.Packets, snapshot.DeliveryLatency.Count);
         await host.StopAsync();
 
         Assert.NotEmpty(published);
