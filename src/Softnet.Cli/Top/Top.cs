@@ -29,15 +29,7 @@ internal static class Top
             var (target, rest) = AdminTarget.Take([.. args]);
             var options = TopOptions.Parse(rest);
             using var client = target.Connect();
-            using var stop = new CancellationTokenSource();
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-            {
-                c.Cancel = true;
-                stop.Cancel();
-            });
-            bool live = !options.Plain && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-            await Loop(client, options, live, stdout, stop.Token);
-            return AdminExitCodes.Ok;
+            return await WatchAsync(client, options, stdout);
         }
         catch (UsageException e)
         {
@@ -50,6 +42,20 @@ internal static class Top
             stderr.WriteLine($"softnet top: {e.Message}");
             return AdminExitCodes.NoServer;
         }
+    }
+
+    /// <summary>Shows views from <paramref name="client"/>'s server until the bound of <paramref name="options"/> or Ctrl+C.</summary>
+    public static async Task<int> WatchAsync(AdminClient client, TopOptions options, TextWriter stdout)
+    {
+        using var stop = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+        bool live = !options.Plain && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        await Loop(client, options, live, stdout, stop.Token);
+        return AdminExitCodes.Ok;
     }
 
     private static async Task Loop(AdminClient client, TopOptions options, bool live, TextWriter stdout, CancellationToken stop)
