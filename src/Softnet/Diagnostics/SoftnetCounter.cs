@@ -46,8 +46,7 @@ public sealed class SoftnetCounter
 
     /// <summary>
     /// The Prometheus family, derived from <see cref="InstrumentName"/> as OpenTelemetry's Prometheus exporter derives
-    /// it (dots become underscores, <c>_seconds</c> for <c>s</c>, <c>_ratio</c> for a gauge in <c>1</c>, <c>_total</c> for
-    /// a counter), so <c>/metrics</c> and an OpenTelemetry export name every counter the same way.
+    /// it (dots become underscores, <c>_seconds</c> for <c>s</c>, <c>_bytes</c> for <c>By</c>, <c>_total</c> for a counter), so <c>/metrics</c> and an OpenTelemetry export name every counter the same way.
     /// </summary>
     public string PrometheusName { get; }
 
@@ -76,7 +75,6 @@ public sealed class SoftnetCounter
         {
             ("s", _) => "_seconds",
             ("By", _) => "_bytes",
-            ("1", CounterKind.Gauge) => "_ratio",
             _ => "",
         };
         if (!name.EndsWith(suffix, StringComparison.Ordinal))

@@ -27,7 +27,7 @@ public sealed class SoftnetCountersTests
         }
         Assert.Equal("softnet_time_squeeze_total", SoftnetCounters.ByInstrument("softnet.time_squeeze").PrometheusName);
         Assert.Equal("softnet_napi_overload_time_seconds_total", SoftnetCounters.ByInstrument("softnet.napi.overload.time").PrometheusName);
-        Assert.Equal("softnet_overload_cpu_share_ratio", SoftnetCounters.ByInstrument("softnet.overload.cpu_share").PrometheusName);
+        Assert.Equal("softnet_overload_cpu_share", SoftnetCounters.ByInstrument("softnet.overload.cpu_share").PrometheusName);
         Assert.Equal("softnet_delivery_latency_seconds", SoftnetCounters.ByInstrument("softnet.delivery.latency").PrometheusName);
     }
 
