@@ -348,7 +348,8 @@ public sealed class SoftnetData
     internal void Deliver(ReadOnlySpan<Packet> batch)
     {
         Processed += batch.Length;
-        Latency.Record(batch, Stack.Platform.NowNs(), Stack.Metrics?.Latency);
+        if (Stack.Metrics is { } metrics)
+            Latency.Record(batch, Stack.Platform.NowNs(), metrics.Latency);
         try
         {
             Stack.Handler(batch, Cpu);

@@ -96,5 +96,6 @@ public sealed class SoftnetCountersTests
 
         using var quiet = new NetStack(Stacks.Options(1) with { Metrics = false }, Stacks.Ignore);
         Assert.Null(quiet.Metrics);
+        Assert.Equal(0, quiet.Snapshot().DeliveryLatency.Count);
     }
 }
