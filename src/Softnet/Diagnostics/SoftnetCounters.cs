@@ -44,6 +44,8 @@ public static class SoftnetCounters
         Device("rx_dropped", Packets, "Packets the device received and the stack dropped (netdev rx_dropped)", d => d.RxDropped),
         Device("tx_packets", Packets, "Packets the device transmitted (netdev tx_packets)", d => d.TxPackets),
         Device("tx_dropped", Packets, "Packets the device was asked to transmit and could not (netdev tx_dropped)", d => d.TxDropped),
+        new("tx_drops", CounterScope.Device, CounterKind.Counter, Packets, "Packets the device could not transmit, by reason", integral: true, s => s.Devices.SelectMany(d =>
+            d.TxDrops.OrderBy(t => t.Key).Select(t => Sample(t.Value, ("ifname", d.IfName), ("reason", t.Key.Name()))))),
         new("drops", CounterScope.Stack, CounterKind.Counter, Packets, "Packets dropped, by reason", integral: true, s =>
             s.Drops.OrderBy(d => d.Key).Select(d => Sample(d.Value, ("reason", d.Key.Name())))),
         new("pool_growth", CounterScope.Stack, CounterKind.Counter, Packets, "Packets the pools allocated beyond their initial size", integral: true, s =>

@@ -21,6 +21,12 @@ public readonly record struct CpuStat(
     OverloadInfo Overload = default)
 {
     public int BacklogLength => InputQueueLength + ProcessQueueLength;
+
+    /// <summary>
+    /// softnet_stat's <c>dropped</c> column: backlog and flow-limit drops counted on this CPU, as <see cref="Dropped"/>
+    /// (named for the column); <see cref="SoftnetSnapshot.TotalDropped"/> counts every reason.
+    /// </summary>
+    public long BacklogDropped => Dropped;
 }
 
 /// <summary>Every counter of a stack: the softnet_stat rows, drops by reason, IPIs and wake-ups, NAPIs, devices, delivery latency.</summary>
@@ -34,7 +40,11 @@ public sealed record SoftnetSnapshot(
     /// <summary>Packets the handler returned from normally.</summary>
     public long Delivered => Cpus.Sum(c => c.Delivered);
 
-    public long Dropped => Drops.Values.Sum();
+    /// <summary>Packets dropped for any reason (the sum of <see cref="Drops"/>), as <see cref="TotalDropped"/>; a CPU's <see cref="CpuStat.Dropped"/> is softnet_stat's backlog column only.</summary>
+    public long Dropped => TotalDropped;
+
+    /// <summary>Packets dropped for any reason: with <see cref="Delivered"/>, every packet that entered the stack.</summary>
+    public long TotalDropped => Drops.Values.Sum();
 
     public long IpiSent => Cpus.Sum(c => c.IpiSent);
 
@@ -61,15 +71,15 @@ public sealed record SoftnetSnapshot(
                 i,
                 c.Online,
                 Volatile.Read(ref c.Processed),
-                Volatile.Read(ref c.Dropped),
+                Volatile.Read(ref c.Remote.BacklogDropped),
                 Volatile.Read(ref c.TimeSqueeze),
                 Volatile.Read(ref c.ReceivedRps),
                 c.FlowLimit is { } fl ? Volatile.Read(ref fl.Count) : 0,
                 c.Backlog.InputLength,
                 c.Backlog.ProcessLength,
                 Volatile.Read(ref c.Delivered),
-                Volatile.Read(ref c.IpiSent),
-                Volatile.Read(ref c.Wakeups),
+                Volatile.Read(ref c.Remote.IpiSent),
+                Volatile.Read(ref c.Remote.Wakeups),
                 c.Overload);
             foreach (var r in DropReasons.All)
                 drops[r] += c.DropCount(r);
@@ -87,9 +97,13 @@ public sealed record SoftnetSnapshot(
         [.. stack.Devices.SelectMany(d => d.Napis.Select(n => new NapiStat(n.Id, d.Name, d.IfIndex, n.Polls, n.Packets, n.Threaded, n.ThreadId, n.Overload)))];
 
     private static DeviceStat[] DeviceRows(NetStack stack) =>
-        [.. stack.Devices.Select(d => d is UdpDevice u
-            ? new DeviceStat(d.Name, d.IfIndex, d.RxDropped, u.TxPackets, u.TxDropped)
-            : new DeviceStat(d.Name, d.IfIndex, d.RxDropped, 0, 0))];
+        [.. stack.Devices.Select(d => new DeviceStat(
+            d.Name,
+            d.IfIndex,
+            d.RxDropped,
+            d is UdpDevice u ? u.TxPackets : 0,
+            d.TxDropped,
+            TxDropReasons.All.ToDictionary(r => r, d.TxDropCount)))];
 
     private static LatencyBuckets Latency(NetStack stack)
     {

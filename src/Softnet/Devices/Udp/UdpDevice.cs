@@ -22,7 +22,6 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private bool _closed;
     private bool _steering;
     private long _txPackets;
-    private long _txDropped;
 
     private UdpDevice(NetStack stack, UdpDeviceOptions options, List<UdpSocket> sockets, int maxChannels)
         : base(stack, options.Name, sockets.Count, maxChannels)
@@ -158,8 +157,6 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     public long TxPackets => Volatile.Read(ref _txPackets);
 
-    public long TxDropped => Volatile.Read(ref _txDropped);
-
     /// <summary>The receive buffer each socket actually got (the kernel doubles requests and may cap them).</summary>
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
@@ -198,7 +195,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             ?? throw new InvalidOperationException("Reply is for handler (NAPI) context");
         if (Volatile.Read(ref _closed))
         {
-            Interlocked.Increment(ref _txDropped);
+            DropTx(TxDropReason.DeviceClosed);
             return false;
         }
         var tx = _tx[cpu.Cpu] ??= new UdpTx(_options.Weight, Stack.Options.PacketBufferSize);
@@ -206,22 +203,25 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             FlushTx(cpu);
         if (!tx.Add(request.SourceAddress, payload))
         {
-            Interlocked.Increment(ref _txDropped);
+            DropTx(TxDropReason.TooBig);
             return false;
         }
         cpu.RequestTxFlush(this);
         return true;
     }
 
-    public void FlushTx(SoftnetData cpu)
+    void ITxFlush.FlushTx(SoftnetData cpu) => FlushTx(cpu);
+
+    /// <summary>Sends this CPU's queued replies with one sendmmsg; what the kernel does not take is a TX drop.</summary>
+    internal void FlushTx(SoftnetData cpu)
     {
         if (_tx[cpu.Cpu] is not { Count: > 0 } tx)
             return;
         int queued = tx.Count;
         int sent = tx.Flush(Volatile.Read(ref _queues)[0].Socket.Fd);
         Interlocked.Add(ref _txPackets, sent);
-        if (sent < queued)
-            Interlocked.Add(ref _txDropped, queued - sent);
+        // After close the sockets are gone: what was still queued could not leave.
+        DropTx(Volatile.Read(ref _closed) ? TxDropReason.DeviceClosed : TxDropReason.SendFailed, queued - sent);
     }
 
     /// <summary>
@@ -271,37 +271,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         }
     }
 
-    protected internal override void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
-    {
-        lock (Control)
-        {
-            foreach (var q in _queues)
-            {
-                if (q.IrqCpu == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(replacement);
-                }
-            }
-        }
-    }
-
-    protected internal override void OnCpuOnline(SoftnetData cpu)
-    {
-        lock (Control)
-        {
-            var queues = _queues;
-            for (int i = 0; i < queues.Length; i++)
-            {
-                var q = queues[i];
-                if (q.IrqCpu is not null && q.IrqCpu != cpu && AffineCpu(i) == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(cpu);
-                }
-            }
-        }
-    }
+    internal override IReadOnlyList<Napi> IrqQueues => _queues;
 
     protected override void Close()
     {
@@ -388,23 +358,16 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private void Drain(UdpQueue q, bool untilEmpty = false)
     {
         var cpu = AffineCpu(q.Queue);
-        var outer = NetStack.CurrentBh;
-        lock (cpu.Bh)
-        {
-            NetStack.CurrentBh = cpu;
-            int read;
-            do
-                read = q.PollRound(out _);
-            while (untilEmpty ? read > 0 : read == q.Weight);
-            if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
-                q.CountSocketDrops(cpu, (uint)drops);
-            cpu.SendPendingIpis();
-            cpu.RunTxFlush();
-            NetStack.CurrentBh = outer;
-        }
+        using var bh = cpu.EnterBh();
+        int read;
+        do
+            read = q.PollRound(bh, out _);
+        while (untilEmpty ? read > 0 : read == q.Weight);
+        if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
+            q.CountSocketDrops(cpu, (uint)drops);
     }
 
-    private SoftnetData AffineCpu(int queue)
+    internal override SoftnetData AffineCpu(int queue)
     {
         int cpu = _options.IrqAffinity is { } a && queue < a.Count ? a[queue] : queue % Stack.CpuCount;
         var c = Stack.Cpu(cpu);
