@@ -17,17 +17,19 @@ public sealed class SoftnetService : IHostedService, IDisposable
     private readonly SoftnetOptions _options;
     private readonly IPacketBatchHandler _handler;
     private readonly ILogger<SoftnetService> _logger;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly TimeSpan _hostShutdownTimeout;
     private readonly IMeterFactory? _meterFactory;
     private NetStack? _stack;
 
     /// <summary>Created by dependency injection; see <see cref="SoftnetServiceCollectionExtensions"/>.</summary>
-    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILogger<SoftnetService> logger, IOptions<HostOptions> hostOptions, IMeterFactory? meterFactory = null)
+    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILoggerFactory loggerFactory, IOptions<HostOptions> hostOptions, IMeterFactory? meterFactory = null)
     {
         _meterFactory = meterFactory;
         _options = options.Value;
         _handler = handler;
-        _logger = logger;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<SoftnetService>();
         _hostShutdownTimeout = hostOptions.Value.ShutdownTimeout;
     }
 
@@ -49,12 +51,12 @@ public sealed class SoftnetService : IHostedService, IDisposable
             stackOptions with
             {
                 ShutdownDrainTimeout = drain,
-                Log = m => SoftnetLog.Stack(_logger, m),
+                LoggerFactory = _loggerFactory,
                 OnHandlerError = ex => SoftnetLog.HandlerFailed(_logger, ex),
                 // The stack's Softnet meter comes from the host's factory, so OpenTelemetry's AddMeter("Softnet") sees it.
                 MeterFactory = _meterFactory,
             },
-            (batch, cpu) => handler.Handle(batch, cpu));
+            (batch, cpu) => handler.Handle(batch, new PacketContext(this, cpu)));
         try
         {
             if (udpOptions is not null)
