@@ -11,6 +11,7 @@ internal static class Dispatcher
         new RunCommand(),
         new ServeCommand(),
         .. AdminVerbs.Verbs.Select(verb => new AdminVerbCommand(verb)),
+        new Top.TopCommand(),
     ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)

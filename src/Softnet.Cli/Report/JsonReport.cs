@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Softnet.Core;
+using Softnet.Diagnostics;
 
 namespace Softnet.Cli.Report;
 
@@ -48,12 +49,8 @@ internal static class JsonReport
             {
                 json.WriteStartObject();
                 json.WriteNumber("cpu", c.Cpu);
-                json.WriteNumber("processed", c.Processed);
-                json.WriteNumber("dropped", c.Dropped);
-                json.WriteNumber("time_squeeze", c.TimeSqueeze);
-                json.WriteNumber("received_rps", c.ReceivedRps);
-                json.WriteNumber("flow_limit_count", c.FlowLimitCount);
-                json.WriteNumber("backlog_len", c.BacklogLength);
+                foreach (var counter in SoftnetCounters.Summary)
+                    json.WriteNumber(counter.Name, counter.PerCpu!(c));
                 json.WriteEndObject();
             }
             json.WriteEndArray();

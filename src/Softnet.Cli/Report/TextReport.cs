@@ -1,12 +1,13 @@
 using System.Globalization;
 using Softnet.Core;
+using Softnet.Diagnostics;
 
 namespace Softnet.Cli.Report;
 
 /// <summary>The report for people: a summary, drops by reason, the per-CPU table with named columns, and the raw softnet_stat text.</summary>
 internal static class TextReport
 {
-    private static readonly string[] CpuColumns = ["cpu", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count", "backlog_len"];
+    private static readonly string[] CpuColumns = ["cpu", .. SoftnetCounters.Summary.Select(c => c.Name)];
 
     public static void Write(RunReport r, TextWriter o)
     {
@@ -47,10 +48,7 @@ internal static class TextReport
 
     private static void WriteCpuTable(RunReport r, TextWriter o)
     {
-        var rows = r.Cpus.Select(c => new[]
-        {
-            N(c.Cpu), N(c.Processed), N(c.Dropped), N(c.TimeSqueeze), N(c.ReceivedRps), N(c.FlowLimitCount), N(c.BacklogLength),
-        }).ToList();
+        var rows = r.Cpus.Select(c => new[] { N(c.Cpu) }.Concat(SoftnetCounters.Summary.Select(counter => N(counter.PerCpu!(c)))).ToArray()).ToList();
         var widths = CpuColumns.Select((h, i) => rows.Select(row => row[i].Length).Append(h.Length).Max()).ToArray();
         o.WriteLine(string.Join("  ", CpuColumns.Select((h, i) => h.PadLeft(widths[i]))));
         foreach (var row in rows)

@@ -97,7 +97,7 @@ internal sealed record ServeOptions
           --admin-allow-remote      allow a non-loopback --admin-http address (the token still travels in clear text)
           --admin-token-file PATH   bearer token for --admin-http (mode 0600); default: generated into a 0600 file
                                     beside the admin socket (softnet.sock -> softnet.token), removed at exit
-          --metrics-http ADDR:PORT  serve GET /metrics only, without a token, for scrapers
+          --metrics-http ADDR:PORT  a read-only listener of its own: GET /metrics only, no token (also with --no-admin)
           --no-admin                no admin endpoint
           --json                    print the final report as one JSON object
         {OverloadOptions.Usage}
@@ -157,8 +157,8 @@ internal sealed record ServeOptions
             throw new UsageException("--bind ADDR:PORT is required, e.g. --bind 127.0.0.1:11111");
         if (o.AdminTokenFile is not null && o.AdminHttp is null)
             throw new UsageException("--admin-token-file needs --admin-http: the Unix socket is guarded by its file mode");
-        if (o.NoAdmin && (o.AdminHttp is not null || o.MetricsHttp is not null || o.AdminPath is not null))
-            throw new UsageException("--no-admin cannot be combined with --admin, --admin-http or --metrics-http");
+        if (o.NoAdmin && (o.AdminHttp is not null || o.AdminPath is not null))
+            throw new UsageException("--no-admin cannot be combined with --admin or --admin-http");
         if (o.IfName.Length is 0 or > 15)
             throw new UsageException($"--ifname must be 1 to 15 characters (got '{o.IfName}')");
         return o with { Bind = bind };

@@ -48,6 +48,7 @@ public sealed partial class NetStack : IDisposable
         for (int i = allowed.Count - 1; i >= 0; i--)
             _osCpuToCpu[allowed[i]] = i % _cpus.Length;
         DefaultRps = CpuMask.Parse(options.RpsCpus, options.Cpus, nameof(options.RpsCpus));
+        Metrics = options.Metrics ? new SoftnetMetrics(this, options.MeterFactory) : null;
         foreach (var cpu in _cpus)
         {
             cpu.Backlog.Enable();
@@ -85,6 +86,9 @@ public sealed partial class NetStack : IDisposable
     public bool Pinned { get; }
 
     public int CpuCount => _cpus.Length;
+
+    /// <summary>The stack's <c>Softnet</c> meter; null when <see cref="NetStackOptions.Metrics"/> is off.</summary>
+    public SoftnetMetrics? Metrics { get; }
 
     public IReadOnlyList<NetDevice> Devices
     {
@@ -235,5 +239,6 @@ public sealed partial class NetStack : IDisposable
             }
             cpu.SoftirqWaiter.Dispose();
         }
+        Metrics?.Dispose();
     }
 }

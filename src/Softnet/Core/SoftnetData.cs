@@ -1,3 +1,4 @@
+using Softnet.Diagnostics;
 using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
@@ -21,6 +22,8 @@ public sealed partial class SoftnetData
     internal long Delivered;
     internal long TimeSqueeze;
     internal long ReceivedRps;
+
+    internal DeliveryLatency Latency { get; } = new();
 
     internal SoftnetData(NetStack stack, int cpu, int osCpu)
     {
