@@ -32,12 +32,6 @@ public sealed record AdminOptions
     /// <summary>A read-only listener serving only <c>GET /metrics</c>, without the token, for scrapers (any address).</summary>
     public IPEndPoint? MetricsEndPoint { get; init; }
 
-    /// <summary>
-    /// Publish the stack's <c>Softnet</c> meter for the server's lifetime. Turn off when the host publishes it
-    /// itself: two meters of the same name would report every instrument twice.
-    /// </summary>
-    public bool PublishMeter { get; init; } = true;
-
     internal void Validate()
     {
         if (HttpEndPoint is { } http && !AllowRemote && !IsLoopback(http.Address))

@@ -11,7 +11,6 @@ using Microsoft.Extensions.Logging;
 using Softnet.Admin.Endpoints;
 using Softnet.Admin.Http;
 using Softnet.Core;
-using Softnet.Diagnostics;
 
 namespace Softnet.Admin;
 
@@ -23,15 +22,14 @@ namespace Softnet.Admin;
 public sealed class AdminServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly SoftnetMetrics? _metrics;
+    private MetricsServer? _metrics;
     private int _disposed;
 
-    private AdminServer(WebApplication app, string socketPath, string? generatedTokenPath, SoftnetMetrics? metrics)
+    private AdminServer(WebApplication app, string socketPath, string? generatedTokenPath)
     {
         _app = app;
         SocketPath = socketPath;
         TokenPath = generatedTokenPath;
-        _metrics = metrics;
     }
 
     /// <summary>The Unix socket the server listens on (mode 0600).</summary>
@@ -40,8 +38,8 @@ public sealed class AdminServer : IAsyncDisposable
     /// <summary>The bound HTTP address (with the real port when port 0 was asked for); null without HTTP.</summary>
     public IPEndPoint? HttpEndPoint { get; private set; }
 
-    /// <summary>The bound metrics-only address; null without one.</summary>
-    public IPEndPoint? MetricsEndPoint { get; private set; }
+    /// <summary>The bound metrics-only address (a <see cref="MetricsServer"/> the admin server runs beside itself); null without one.</summary>
+    public IPEndPoint? MetricsEndPoint => _metrics?.EndPoint;
 
     /// <summary>The token file the server generated (removed on dispose); null without HTTP or with <see cref="AdminOptions.TokenFile"/>.</summary>
     public string? TokenPath { get; }
@@ -58,7 +56,7 @@ public sealed class AdminServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         // A TCP listener on an IPv4-mapped address ([::ffff:127.0.0.1]) is a listener on the IPv4 address.
-        options = options with { HttpEndPoint = Unmapped(options.HttpEndPoint), MetricsEndPoint = Unmapped(options.MetricsEndPoint) };
+        options = options with { HttpEndPoint = Unmapped(options.HttpEndPoint) };
         string path = Path.GetFullPath(options.UnixSocketPath);
         bool defaultDirectory = Path.GetDirectoryName(path) == Path.GetFullPath(AdminPaths.DefaultDirectory());
         SocketFile.Prepare(path, defaultDirectory);
@@ -103,8 +101,6 @@ public sealed class AdminServer : IAsyncDisposable
                 kestrel.ListenHandle((ulong)unix, l => l.Tag(Listener.UnixSocket));
                 if (options.HttpEndPoint is { } http)
                     kestrel.Listen(http, l => l.Tag(Listener.AdminHttp));
-                if (options.MetricsEndPoint is { } metrics)
-                    kestrel.Listen(metrics, l => l.Tag(Listener.Metrics));
             });
             app = builder.Build();
         }
@@ -136,13 +132,21 @@ public sealed class AdminServer : IAsyncDisposable
                 throw new IOException($"admin HTTP: {s.Message}", e);
             throw;
         }
-        var metricsMeter = options.PublishMeter ? new SoftnetMetrics(stack) : null;
-        var server = new AdminServer(app, path, generatedTokenPath, metricsMeter);
-        var bound = BoundTcp(app);
+        var server = new AdminServer(app, path, generatedTokenPath);
         if (options.HttpEndPoint is { } h)
-            server.HttpEndPoint = bound.First(b => Matches(h, b));
+            server.HttpEndPoint = BoundTcp(app).First(b => Matches(h, b));
         if (options.MetricsEndPoint is { } m)
-            server.MetricsEndPoint = bound.Last(b => Matches(m, b));
+        {
+            try
+            {
+                server._metrics = await MetricsServer.StartAsync(stack, m);
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
         return server;
     }
 
@@ -151,7 +155,8 @@ public sealed class AdminServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _metrics?.Dispose();
+        if (_metrics is not null)
+            await _metrics.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
         DeleteQuietly(SocketPath);

@@ -16,8 +16,7 @@ public sealed class SoftnetAdminService : IHostedService, IAsyncDisposable
     public SoftnetAdminService(SoftnetService softnet, AdminOptions options, ILogger<SoftnetAdminService> logger)
     {
         _softnet = softnet;
-        // The hosted stack already publishes the Softnet meter; a second one would report every instrument twice.
-        _options = options with { PublishMeter = false };
+        _options = options;
         _logger = logger;
     }
 

@@ -1,9 +1,9 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Softnet.Core;
 using Softnet.Devices.Udp;
-using Softnet.Diagnostics;
 
 namespace Softnet.Hosting;
 
@@ -19,12 +19,13 @@ public sealed class SoftnetService : IHostedService, IDisposable
     private readonly ILogger<SoftnetService> _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeSpan _hostShutdownTimeout;
+    private readonly IMeterFactory? _meterFactory;
     private NetStack? _stack;
-    private SoftnetMetrics? _metrics;
 
     /// <summary>Created by dependency injection; see <see cref="SoftnetServiceCollectionExtensions"/>.</summary>
-    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILoggerFactory loggerFactory, IOptions<HostOptions> hostOptions)
+    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILoggerFactory loggerFactory, IOptions<HostOptions> hostOptions, IMeterFactory? meterFactory = null)
     {
+        _meterFactory = meterFactory;
         _options = options.Value;
         _handler = handler;
         _loggerFactory = loggerFactory;
@@ -52,6 +53,8 @@ public sealed class SoftnetService : IHostedService, IDisposable
                 ShutdownDrainTimeout = drain,
                 LoggerFactory = _loggerFactory,
                 OnHandlerError = ex => SoftnetLog.HandlerFailed(_logger, ex),
+                // The stack's Softnet meter comes from the host's factory, so OpenTelemetry's AddMeter("Softnet") sees it.
+                MeterFactory = _meterFactory,
             },
             (batch, cpu) => handler.Handle(batch, new PacketContext(this, cpu)));
         try
@@ -71,8 +74,6 @@ public sealed class SoftnetService : IHostedService, IDisposable
         }
 
         _stack = stack;
-        // The meter lives as long as the stack, so OpenTelemetry's AddMeter("Softnet") sees it without the admin endpoint.
-        _metrics = new SoftnetMetrics(stack);
         SoftnetLog.Started(_logger, stack.CpuCount, stack.Mode.Name(), stack.Pinned);
         return Task.CompletedTask;
     }
@@ -100,7 +101,6 @@ public sealed class SoftnetService : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _metrics?.Dispose();
         _stack?.Dispose();
     }
 }

@@ -25,6 +25,8 @@ public static class SoftnetServiceCollectionExtensions
             options.Configure(configure);
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SoftnetOptions>, SoftnetOptionsValidator>());
+        // The stack's Softnet meter is created through the host's IMeterFactory.
+        services.AddMetrics();
         if (!services.Any(d => d.ServiceType == typeof(SoftnetService)))
         {
             services.AddSingleton<SoftnetService>();

@@ -10,6 +10,7 @@ namespace Softnet.Admin.Contract;
 [JsonSerializable(typeof(IReadOnlyList<DeviceInfo>))]
 [JsonSerializable(typeof(StatsInfo))]
 [JsonSerializable(typeof(CpuStatsInfo))]
+[JsonSerializable(typeof(NapiStatsInfo))]
 [JsonSerializable(typeof(OverloadStatusInfo))]
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(NapiSetRequest))]

@@ -2,20 +2,14 @@ using System.Text.Json.Serialization;
 
 namespace Softnet.Admin.Contract;
 
-/// <summary>One CPU's softnet_stat columns, named as in the kernel, plus Softnet's own per-CPU counters and
-/// the CPU's overload detector.</summary>
-public sealed record CpuStatsInfo(
-    [property: JsonPropertyName("cpu")] int Cpu,
-    [property: JsonPropertyName("online")] bool Online,
-    [property: JsonPropertyName("processed")] long Processed,
-    [property: JsonPropertyName("dropped")] long Dropped,
-    [property: JsonPropertyName("time_squeeze")] long TimeSqueeze,
-    [property: JsonPropertyName("received_rps")] long ReceivedRps,
-    [property: JsonPropertyName("flow_limit_count")] long FlowLimitCount,
-    [property: JsonPropertyName("backlog_len")] int BacklogLen,
-    [property: JsonPropertyName("input_queue_len")] int InputQueueLen,
-    [property: JsonPropertyName("process_queue_len")] int ProcessQueueLen,
-    [property: JsonPropertyName("delivered")] long Delivered,
-    [property: JsonPropertyName("ipi_sent")] long IpiSent,
-    [property: JsonPropertyName("wakeups")] long Wakeups,
-    [property: JsonPropertyName("overload")] OverloadStatusInfo? Overload = null);
+/// <summary>
+/// One CPU's row of <c>/stats</c>: <c>cpu</c>, <c>online</c>, then a field per counter of
+/// <see cref="Diagnostics.SoftnetCounters.CpuRow"/> (the softnet_stat columns named as in the kernel, then Softnet's
+/// own per-CPU counters), then the CPU's <c>overload</c> detector.
+/// </summary>
+[JsonConverter(typeof(CpuStatsInfoConverter))]
+public sealed record CpuStatsInfo(int Cpu, bool Online, IReadOnlyDictionary<string, long> Counters, OverloadStatusInfo? Overload = null)
+{
+    /// <summary>A counter's value by its field name (<c>time_squeeze</c>); 0 for a field the server did not send.</summary>
+    public long this[string name] => Counters.TryGetValue(name, out long value) ? value : 0;
+}

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Softnet.Admin.Contract;
 
-/// <summary>Every counter of the stack at one moment: per-CPU rows (offline CPUs included), drops by reason, totals.</summary>
+/// <summary>Every counter of the stack at one moment: per-CPU rows (offline CPUs included), drops by reason, totals, per-NAPI rows.</summary>
 public sealed record StatsInfo(
     [property: JsonPropertyName("cpus")] IReadOnlyList<CpuStatsInfo> Cpus,
     [property: JsonPropertyName("drops")] IReadOnlyDictionary<string, long> Drops,
@@ -11,4 +11,5 @@ public sealed record StatsInfo(
     [property: JsonPropertyName("dropped")] long Dropped,
     [property: JsonPropertyName("ipi_sent")] long IpiSent,
     [property: JsonPropertyName("wakeups")] long Wakeups,
-    [property: JsonPropertyName("pool_growth")] long PoolGrowth);
+    [property: JsonPropertyName("pool_growth")] long PoolGrowth,
+    [property: JsonPropertyName("napis")] IReadOnlyList<NapiStatsInfo>? Napis = null);

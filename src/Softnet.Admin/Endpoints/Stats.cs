@@ -11,17 +11,7 @@ internal static class Stats
         s.Cpus.Select(c => new CpuStatsInfo(
             c.Cpu,
             c.Online,
-            c.Processed,
-            c.Dropped,
-            c.TimeSqueeze,
-            c.ReceivedRps,
-            c.FlowLimitCount,
-            c.BacklogLength,
-            c.InputQueueLength,
-            c.ProcessQueueLength,
-            c.Delivered,
-            c.IpiSent,
-            c.Wakeups,
+            new OrderedDictionary<string, long>(SoftnetCounters.CpuRow.Select(counter => KeyValuePair.Create(counter.Name, counter.PerCpu!(c)))),
             Overloads.Describe(c.Overload, cpu: true))).ToArray(),
         s.Drops.ToDictionary(d => d.Key.Name(), d => d.Value),
         s.Processed,
@@ -29,5 +19,12 @@ internal static class Stats
         s.Dropped,
         s.IpiSent,
         s.Wakeups,
-        s.PoolGrowth);
+        s.PoolGrowth,
+        s.Napis.Select(n => new NapiStatsInfo(
+            n.Id,
+            n.IfName,
+            new OrderedDictionary<string, long>(SoftnetCounters.NapiRow.Select(counter => KeyValuePair.Create(counter.Name, counter.PerNapi!(n)))),
+            n.Threaded.Name(),
+            n.ThreadId,
+            ThreadStates.Of(n.ThreadId))).ToArray());
 }

@@ -9,27 +9,16 @@ namespace Softnet.Admin.Http;
 /// web page can make a browser send requests to one, so the admin listener wants the bearer token, refuses a
 /// <c>Host</c> that is not a loopback literal or <c>localhost</c> (DNS rebinding) and any request with an
 /// <c>Origin</c> (browsers send one on cross-site requests), and takes state changes only as
-/// <c>application/json</c>, which a page cannot send cross-site without a preflight. The metrics listener serves
-/// <c>GET /metrics</c> and nothing else. The Unix socket is guarded by its file mode and passes through.
+/// <c>application/json</c>, which a page cannot send cross-site without a preflight. The Unix socket is guarded by
+/// its file mode and passes through.
 /// </summary>
 internal sealed class HttpGuard(string token, IPAddress? remoteAddress)
 {
     public Task Invoke(HttpContext context, RequestDelegate next)
     {
-        switch (ListenerTag.Of(context))
-        {
-            case Listener.UnixSocket:
-                return next(context);
-            case Listener.Metrics:
-                if (context.Request.Path != "/metrics")
-                    throw AdminProblem.NotFound($"the metrics listener serves only GET /metrics (got {context.Request.Method} {context.Request.Path})");
-                if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
-                    throw new AdminProblem(StatusCodes.Status405MethodNotAllowed, "EOPNOTSUPP", $"the metrics listener serves only GET /metrics (got {context.Request.Method})");
-                return next(context);
-            default:
-                CheckAdmin(context.Request);
-                return next(context);
-        }
+        if (ListenerTag.Of(context) != Listener.UnixSocket)
+            CheckAdmin(context.Request);
+        return next(context);
     }
 
     private void CheckAdmin(HttpRequest request)

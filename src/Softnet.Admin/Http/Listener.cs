@@ -10,7 +10,6 @@ internal enum Listener
     /// <summary>Untagged connections are treated as the HTTP admin listener: the strictest checks apply.</summary>
     AdminHttp,
     UnixSocket,
-    Metrics,
 }
 
 internal static class ListenerTag

@@ -2,6 +2,7 @@ using System.Globalization;
 using Softnet.Admin.Contract;
 using Softnet.Cli.CommandLine;
 using Softnet.Cli.Report;
+using Softnet.Diagnostics;
 
 namespace Softnet.Cli.Admin;
 
@@ -44,9 +45,10 @@ internal static class CpuVerb
 
     private static void Write(TextWriter stdout, IEnumerable<CpuStatsInfo> cpus)
     {
-        var table = new TextTable("cpu", "state", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count", "backlog_len");
+        var columns = SoftnetCounters.Summary;
+        var table = new TextTable(["cpu", "state", .. columns.Select(c => c.Name)]);
         foreach (var c in cpus)
-            table.Add(N(c.Cpu), c.Online ? "online" : "offline", N(c.Processed), N(c.Dropped), N(c.TimeSqueeze), N(c.ReceivedRps), N(c.FlowLimitCount), N(c.BacklogLen));
+            table.Add([N(c.Cpu), c.Online ? "online" : "offline", .. columns.Select(counter => N(c[counter.Name]))]);
         table.Write(stdout);
     }
 

@@ -6,6 +6,7 @@ using Softnet.Admin.Contract;
 using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
 using Softnet.Cli.Report;
+using Softnet.Diagnostics;
 
 namespace Softnet.Cli.Admin;
 
@@ -72,22 +73,19 @@ internal static class StatVerb
         return AdminExitCodes.Ok;
     }
 
-    /// <summary>Rates for the CPUs online at both samples; backlog is the current length, not a rate.</summary>
+    /// <summary>Rates for the CPUs online at both samples, a column per counter of the summaries; gauges are the current level, not a rate.</summary>
     private static void WriteRates(TextWriter stdout, StatsInfo before, StatsInfo after, double seconds)
     {
-        var table = new TextTable("cpu", "processed/s", "dropped/s", "squeezed/s", "rps/s", "flow_limit/s", "backlog");
+        var columns = SoftnetCounters.Summary;
+        var table = new TextTable(["cpu", .. columns.Select(c => c.WatchHeading!)]);
         foreach (var now in after.Cpus.Where(c => c.Online))
         {
             if (before.Cpus.FirstOrDefault(c => c.Cpu == now.Cpu && c.Online) is not { } then)
                 continue;
-            table.Add(
+            table.Add([
                 Text(now.Cpu),
-                Rate(now.Processed - then.Processed, seconds),
-                Rate(now.Dropped - then.Dropped, seconds),
-                Rate(now.TimeSqueeze - then.TimeSqueeze, seconds),
-                Rate(now.ReceivedRps - then.ReceivedRps, seconds),
-                Rate(now.FlowLimitCount - then.FlowLimitCount, seconds),
-                Text(now.BacklogLen));
+                .. columns.Select(c => c.Kind == CounterKind.Counter ? Rate(now[c.Name] - then[c.Name], seconds) : Text(now[c.Name])),
+            ]);
         }
         table.Write(stdout);
     }

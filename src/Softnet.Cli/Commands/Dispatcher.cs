@@ -66,6 +66,7 @@ internal static class Dispatcher
         };
         foreach (var verb in AdminVerbs.Create(stdout, stderr))
             root.Add(verb);
+        root.Add(Top.TopCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -53,6 +53,7 @@ internal static class ServeCommand
             return ExitCodes.Usage;
         }
         AdminServer? admin = null;
+        MetricsServer? metrics = null;
         try
         {
             var device = UdpDevice.Open(stack, new UdpDeviceOptions
@@ -74,12 +75,13 @@ internal static class ServeCommand
                     HttpEndPoint = o.AdminHttp,
                     AllowRemote = o.AdminAllowRemote,
                     TokenFile = o.AdminTokenFile,
-                    MetricsEndPoint = o.MetricsHttp,
                 };
                 if (o.AdminPath is { } path)
                     adminOptions = adminOptions with { UnixSocketPath = path };
                 admin = await AdminServer.StartAsync(stack, adminOptions);
             }
+            if (o.MetricsHttp is { } metricsHttp)
+                metrics = await MetricsServer.StartAsync(stack, metricsHttp);
             // Listening before the ready line: a SIGTERM right after it must be a graceful shutdown, not the default kill.
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, stopped));
@@ -91,7 +93,7 @@ internal static class ServeCommand
             stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
                 + (busyPoll is null ? "" : $", application busy poll {o.BusyPollUsecs} us" + (o.PreferBusyPoll ? " preferred" : ""))
                 + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h} (token in {admin.TokenPath ?? o.AdminTokenFile})" : ""))
-                + (admin?.MetricsEndPoint is { } m ? $", metrics http://{m}/metrics" : ""));
+                + (metrics is null ? "" : $", metrics http://{metrics.EndPoint}/metrics"));
             await stopped.Task;
             stderr.WriteLine("softnet serve: shutting down");
             if (busyPoll is not null)
@@ -104,11 +106,15 @@ internal static class ServeCommand
         {
             stderr.WriteLine($"softnet serve: {(e is ArgumentException a ? UsageException.From(a).Message : e.Message)}"
                 + (e is SocketSetupException { ErrorName: "EADDRINUSE" } ? "; another process (another softnet serve?) holds the port" : ""));
+            if (metrics is not null)
+                await metrics.DisposeAsync();
             if (admin is not null)
                 await admin.DisposeAsync();
             stack.Dispose();
             return ExitCodes.Failure;
         }
+        if (metrics is not null)
+            await metrics.DisposeAsync();
         if (admin is not null)
             await admin.DisposeAsync();
         stack.Dispose();

@@ -3,6 +3,7 @@ using Softnet.Cli.Options;
 using Softnet.Cli.Report.Json;
 using Softnet.Cli.Udp;
 using Softnet.Core;
+using Softnet.Diagnostics;
 
 namespace Softnet.Cli.Report;
 

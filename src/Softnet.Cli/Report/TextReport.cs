@@ -1,6 +1,7 @@
 using System.Globalization;
 using Softnet.Cli.Options;
 using Softnet.Core;
+using Softnet.Diagnostics;
 
 namespace Softnet.Cli.Report;
 

@@ -52,7 +52,7 @@ internal sealed class ServeKnobs
 
     public Option<string?> AdminTokenFile { get; } = Knob.Text("--admin-token-file", "PATH", "bearer token for --admin-http (mode 0600); default: generated into a 0600 file beside the admin socket (softnet.sock -> softnet.token), removed at exit");
 
-    public Option<string?> MetricsHttp { get; } = Knob.Text("--metrics-http", "ADDR:PORT", "serve GET /metrics only, without a token, for scrapers");
+    public Option<string?> MetricsHttp { get; } = Knob.Text("--metrics-http", "ADDR:PORT", "a read-only listener of its own: GET /metrics only, no token (also with --no-admin)");
 
     public Option<bool> NoAdmin { get; } = Knob.Flag("--no-admin", "no admin endpoint");
 

@@ -76,8 +76,8 @@ internal sealed record ServeOptions
     {
         if (AdminTokenFile is not null && AdminHttp is null)
             throw new UsageException("--admin-token-file needs --admin-http: the Unix socket is guarded by its file mode");
-        if (NoAdmin && (AdminHttp is not null || MetricsHttp is not null || AdminPath is not null))
-            throw new UsageException("--no-admin cannot be combined with --admin, --admin-http or --metrics-http");
+        if (NoAdmin && (AdminHttp is not null || AdminPath is not null))
+            throw new UsageException("--no-admin cannot be combined with --admin or --admin-http");
         if (IfName.Length is 0 or > 15)
             throw new UsageException($"--ifname must be 1 to 15 characters (got '{IfName}')");
         return this;

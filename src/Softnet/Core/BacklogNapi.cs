@@ -18,6 +18,7 @@ internal sealed class BacklogNapi : Napi
         : base(cpu.Stack, weight)
     {
         _cpu = cpu;
+        ThreadHome = cpu;
         _maxBacklog = maxBacklog;
         // Admission compares before inserting, so the input queue can hold max + 1.
         _input = new PacketRing(maxBacklog + 1);
@@ -71,9 +72,8 @@ internal sealed class BacklogNapi : Napi
             int qlen = _input.Count;
             if (qlen > _maxBacklog)
                 return DropReason.Backlog;
-            if (qlen == 0 && !Has(NapiState.Sched))
+            if (qlen == 0 && TryClaimLocked())
             {
-                SetBits(NapiState.Sched);
                 schedule = true;
                 _ipiClaim = self != _cpu;
                 // A local claim is listed here, with the claim: listed after this lock is released, it could follow a
@@ -85,6 +85,15 @@ internal sealed class BacklogNapi : Napi
             Tail++;
             return null;
         }
+    }
+
+    /// <summary>Claims SCHED unless someone holds it; the winner must kick the owner (<c>NetStack.KickBacklog</c>). Caller holds <see cref="QueueLock"/>.</summary>
+    internal bool TryClaimLocked()
+    {
+        if (Has(NapiState.Sched))
+            return false;
+        SetBits(NapiState.Sched);
+        return true;
     }
 
     /// <summary>

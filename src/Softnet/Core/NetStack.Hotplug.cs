@@ -36,11 +36,7 @@ public sealed partial class NetStack
                         dead.Online = false;
                         dead.Redirect = to;
                         dead.StandIn = to;
-                        if (dead.Backlog.MoveTo(to.Backlog) > 0 && !to.Backlog.Has(NapiState.Sched))
-                        {
-                            to.Backlog.SetBits(NapiState.Sched);
-                            schedule = true;
-                        }
+                        schedule = dead.Backlog.MoveTo(to.Backlog) > 0 && to.Backlog.TryClaimLocked();
                     }
                 }
                 dead.MigrateWorkTo(to);

@@ -154,7 +154,7 @@ public sealed partial class NetStack
         if (Mode == KickMode.BacklogThreads)
             WakeThreaded(target.Backlog, self);
         else if (inSoftirq)
-            self.QueueIpi(target);
+            self.Ipis.Queue(target);
         else
             batchKick[target.Cpu] = true;
         return false;
@@ -183,12 +183,12 @@ public sealed partial class NetStack
 #if SIMULATION
             if (PlantedBugs.ConditionalWakeup && t.Sleeping)
             {
-                t.Wake(self);
+                WakeThread(napi, self);
                 return;
             }
 #endif
             napi.SetBits(NapiState.SchedThreaded);
-            t.Wake(self);
+            WakeThread(napi, self);
             return;
         }
         self.ListAndRaise(napi);
@@ -200,30 +200,35 @@ public sealed partial class NetStack
 #if SIMULATION
         if (PlantedBugs.ConditionalWakeup && napi.Thread!.Sleeping)
         {
-            napi.Thread.Wake(self);
+            WakeThread(napi, self);
             return;
         }
 #endif
         napi.SetBits(NapiState.SchedThreaded);
-        napi.Thread!.Wake(self);
+        WakeThread(napi, self);
     }
 
-    /// <summary>Gets a CPU whose defer list reached its threshold to drain it: through its backlog NAPI with backlog threads, an IPI otherwise.</summary>
+    /// <summary>Wakes the NAPI's thread; a real wake-up is counted on the CPU it polls for, or on the waker's for a thread that has none.</summary>
+    private static void WakeThread(Napi napi, SoftnetData self)
+    {
+        if (napi.Thread!.Wake())
+            Interlocked.Increment(ref (napi.ThreadHome ?? self).Remote.Wakeups);
+    }
+
+    /// <summary>
+    /// Gets a CPU whose defer list reached its threshold to drain it (kick_defer_list_purge): with backlog threads by
+    /// claiming its backlog and kicking it like any remote claim; otherwise by the defer IPI, which only raises NET_RX
+    /// there and schedules no backlog.
+    /// </summary>
     internal void KickDefer(SoftnetData owner, SoftnetData self)
     {
         if (Mode == KickMode.BacklogThreads)
         {
-            bool schedule = false;
+            bool claimed;
             lock (owner.Backlog.QueueLock)
-            {
-                if (!owner.Backlog.Has(NapiState.Sched))
-                {
-                    owner.Backlog.SetBits(NapiState.Sched);
-                    schedule = true;
-                }
-            }
-            if (schedule)
-                WakeThreaded(owner.Backlog, self);
+                claimed = owner.Backlog.TryClaimLocked();
+            if (claimed)
+                KickBacklog(owner, self, inSoftirq: true, default);
         }
         else if (owner.PostDeferIpi())
         {

@@ -37,7 +37,7 @@ public sealed partial class NetStack : IDisposable
         _logger = options.LoggerFactory.CreateLogger("Softnet");
         Platform = options.Platform;
         Handler = handler;
-        _realtime = RealtimeThreads.Start(options, LogOnce);
+        _realtime = RealtimeThreads.Start(Platform, options.RtPriority, options.RtPriorityFallback, options.OverloadDemote, LogOnce);
         OverloadControl = new OverloadControl(this);
         var allowed = Platform.AllowedOsCpus();
         _cpus = new SoftnetData[options.Cpus];
@@ -48,13 +48,15 @@ public sealed partial class NetStack : IDisposable
         for (int i = allowed.Count - 1; i >= 0; i--)
             _osCpuToCpu[allowed[i]] = i % _cpus.Length;
         DefaultRps = CpuMask.Parse(options.RpsCpus, options.Cpus, nameof(options.RpsCpus));
+        Metrics = options.Metrics ? new SoftnetMetrics(this, options.MeterFactory) : null;
         foreach (var cpu in _cpus)
         {
             cpu.Backlog.Enable();
             cpu.StartSoftirqThread();
             if (options.Mode == KickMode.BacklogThreads)
             {
-                var t = new NapiThread(this, $"backlog_napi/{cpu.Cpu}", cpu) { Napi = cpu.Backlog };
+                var home = cpu;
+                var t = new NapiThread(Platform, loop => StartThread($"backlog_napi/{home.Cpu}", home, loop)) { Napi = cpu.Backlog };
                 cpu.BacklogThread = t;
                 cpu.Backlog.Thread = t;
                 cpu.Backlog.SetBits(NapiState.Threaded);
@@ -84,6 +86,9 @@ public sealed partial class NetStack : IDisposable
     public bool Pinned { get; }
 
     public int CpuCount => _cpus.Length;
+
+    /// <summary>The stack's <c>Softnet</c> meter; null when <see cref="NetStackOptions.Metrics"/> is off.</summary>
+    public SoftnetMetrics? Metrics { get; }
 
     public IReadOnlyList<NetDevice> Devices
     {
@@ -131,9 +136,9 @@ public sealed partial class NetStack : IDisposable
         return mapped.StandIn ?? mapped;
     }
 
-    internal void ArmWatchdog(Napi napi, long delayNs) => CurrentSoftnet().ArmTimer(napi, delayNs);
+    internal void ArmWatchdog(Napi napi, long delayNs) => CurrentSoftnet().Watchdogs.Arm(napi, delayNs);
 
-    internal static void CancelWatchdog(Napi napi) => napi.TimerCpu?.CancelTimer(napi);
+    internal static void CancelWatchdog(Napi napi) => napi.TimerCpu?.Watchdogs.Cancel(napi);
 
     /// <summary>Frees a packet that was never queued; safe from any thread.</summary>
     internal static void FreeDropped(Packet p) => p.Owner.Return(new ReadOnlySpan<Packet>(ref p));
@@ -234,5 +239,6 @@ public sealed partial class NetStack : IDisposable
             }
             cpu.SoftirqWaiter.Dispose();
         }
+        Metrics?.Dispose();
     }
 }

@@ -1,11 +1,8 @@
 namespace Softnet.Core;
 
-/// <summary>The IPI outbox: RPS kicks queued during a pass and sent at its end (rps_ipi_list, net_rps_send_ipi), the IPI handler's half, and the defer-list kick.</summary>
+/// <summary>The IPI handler's half: an RPS kick taken by this CPU, and the defer-list kick. The sending half is <see cref="IpiOutbox"/>.</summary>
 public sealed partial class SoftnetData
 {
-    private readonly bool[] _ipiTargets;
-    private readonly int[] _ipiList;
-    private int _ipiCount;
     private int _rpsIpiPending;
     private int _deferIpiPending;
 
@@ -41,26 +38,5 @@ public sealed partial class SoftnetData
             return false;
         WakeSoftirq();
         return true;
-    }
-
-    /// <summary>Queues an RPS IPI to <paramref name="target"/> until the end of this CPU's current pass (the rps_ipi_list).</summary>
-    internal void QueueIpi(SoftnetData target)
-    {
-        if (_ipiTargets[target.Cpu])
-            return;
-        _ipiTargets[target.Cpu] = true;
-        _ipiList[_ipiCount++] = target.Cpu;
-    }
-
-    internal void SendPendingIpis()
-    {
-        for (int i = 0; i < _ipiCount; i++)
-        {
-            int t = _ipiList[i];
-            _ipiTargets[t] = false;
-            Interlocked.Increment(ref Remote.IpiSent);
-            Stack.Cpu(t).PostRpsIpi();
-        }
-        _ipiCount = 0;
     }
 }

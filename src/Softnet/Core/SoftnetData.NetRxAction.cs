@@ -35,6 +35,8 @@ public sealed partial class SoftnetData
     internal void Deliver(ReadOnlySpan<Packet> batch)
     {
         Processed += batch.Length;
+        if (Stack.Metrics is { } metrics)
+            Latency.Record(batch, Stack.Platform.NowNs(), metrics.Latency);
         try
         {
             Stack.Handler(batch, Cpu);

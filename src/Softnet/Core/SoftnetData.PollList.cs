@@ -8,6 +8,9 @@ public sealed partial class SoftnetData
     private Napi? _pollTail;
     private SoftnetData? _handedTo;
 
+    /// <summary>While this CPU is offline, the CPU its poll list and watchdogs were handed to (dev_cpu_dead).</summary>
+    internal SoftnetData? HandedTo => Volatile.Read(ref _handedTo);
+
     /// <summary>____napi_schedule: append a claimed NAPI to this CPU's poll list and raise NET_RX.</summary>
     internal void ListAndRaise(Napi napi)
     {
@@ -66,17 +69,7 @@ public sealed partial class SoftnetData
                 to.ListAndRaise(napi);
             napi = next;
         }
-        Napi[] armed;
-        lock (_timerLock)
-        {
-            armed = [.. _timers];
-            foreach (var napi in armed)
-                napi.TimerCpu = null;
-            _timers.Clear();
-            Volatile.Write(ref _nextTimerNs, long.MaxValue);
-        }
-        foreach (var napi in armed)
-            to.ArmTimer(napi, Math.Max(0, napi.TimerDeadlineNs - Stack.Platform.NowNs()));
+        Watchdogs.HandOverTo(to);
         Volatile.Write(ref _rpsIpiPending, 0);
         Volatile.Write(ref _softirqPending, 0);
     }

@@ -54,6 +54,9 @@ public sealed partial class SoftnetData
             WakeSoftirq();
     }
 
+    /// <summary>The caller is this CPU's ksoftirqd, which re-reads its deadlines before it sleeps.</summary>
+    internal bool OnSoftirqThread => Environment.CurrentManagedThreadId == _softirqThreadId;
+
     internal void WakeSoftirq()
     {
         if (SoftirqWaiter.Wake())
@@ -111,7 +114,7 @@ public sealed partial class SoftnetData
         || Volatile.Read(ref _rpsIpiPending) != 0
         || Volatile.Read(ref _deferIpiPending) != 0
         || Volatile.Read(ref _pollHead) is not null
-        || Stack.Platform.NowNs() >= Volatile.Read(ref _nextTimerNs);
+        || Stack.Platform.NowNs() >= Watchdogs.NextDeadlineNs;
 
     /// <summary>ksoftirqd: sleep until raised (or a device's readiness, or a watchdog), run net_rx_action, yield between passes that left work.</summary>
     private void SoftirqLoop()
@@ -135,7 +138,7 @@ public sealed partial class SoftnetData
             bool throttled = CpuOverload.IsThrottled(now);
             if (parked || throttled || !HasWork())
             {
-                long next = throttled ? CpuOverload.ThrottledUntilNs : Volatile.Read(ref _nextTimerNs);
+                long next = throttled ? CpuOverload.ThrottledUntilNs : Watchdogs.NextDeadlineNs;
                 if (!parked)
                     next = Math.Min(next, CpuOverload.NextTickNs);
                 SoftirqWaiter.Wait(next == long.MaxValue ? -1 : Math.Max(0, next - now));
@@ -154,7 +157,7 @@ public sealed partial class SoftnetData
                 TakeRpsIpi();
                 Volatile.Write(ref _deferIpiPending, 0);
                 Volatile.Write(ref _softirqPending, 0);
-                RunTimers();
+                Watchdogs.Run();
                 leftover = NetRxAction(bh);
             }
             if (leftover)

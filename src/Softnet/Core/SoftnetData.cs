@@ -1,3 +1,4 @@
+using Softnet.Diagnostics;
 using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
@@ -9,7 +10,7 @@ namespace Softnet.Core;
 /// softirq thread (<c>ksoftirqd/N</c>). Everything that polls on behalf of this CPU holds <see cref="Bh"/>, the
 /// per-CPU bottom-half lock, so there is one poller per CPU at a time however many threads map to it. Its seams have
 /// a file each: the softirq (SoftnetData.Softirq), the poll list (.PollList), net_rx_action (.NetRxAction), the IPI
-/// outbox (.Ipi), the watchdogs (.Timers) and the drop ledger with the counters other CPUs write (.Drops).
+/// handler (.Ipi; the outbox is IpiOutbox), the watchdogs (NapiWatchdogs) and the drop ledger with the counters other CPUs write (.Drops).
 /// </summary>
 public sealed partial class SoftnetData
 {
@@ -22,6 +23,8 @@ public sealed partial class SoftnetData
     internal long TimeSqueeze;
     internal long ReceivedRps;
 
+    internal DeliveryLatency Latency { get; } = new();
+
     internal SoftnetData(NetStack stack, int cpu, int osCpu)
     {
         var o = stack.Options;
@@ -32,8 +35,8 @@ public sealed partial class SoftnetData
         Backlog = new BacklogNapi(this, o.NetdevMaxBacklog, o.DevWeight);
         _localFree = new Packet[Math.Max(o.DevWeight, 64)];
         DirectBatch = new Packet[Math.Max(o.DevWeight, 64)];
-        _ipiTargets = new bool[o.Cpus];
-        _ipiList = new int[o.Cpus];
+        Ipis = new IpiOutbox(o.Cpus);
+        Watchdogs = new NapiWatchdogs(this);
         if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
             FlowLimit = new FlowLimitTable(o.FlowLimitTableLen);
         SoftirqWaiter = stack.Platform.CreateSoftirqWaiter();
@@ -78,11 +81,17 @@ public sealed partial class SoftnetData
     internal void PollEpilogue()
     {
         Pool.FlushDefer();
-        SendPendingIpis();
+        Ipis.Send(this);
         RunTxFlush();
     }
 
     internal BacklogNapi Backlog { get; }
+
+    /// <summary>The RPS IPIs this CPU's passes queue (rps_ipi_list); used under <see cref="Bh"/>.</summary>
+    internal IpiOutbox Ipis { get; }
+
+    /// <summary>The NAPI watchdogs pinned to this CPU.</summary>
+    internal NapiWatchdogs Watchdogs { get; }
 
     /// <summary>Scratch for packets a driver's poll delivers without RPS; used under <see cref="Bh"/>.</summary>
     internal Packet[] DirectBatch { get; }

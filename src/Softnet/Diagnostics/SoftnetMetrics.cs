@@ -1,72 +1,87 @@
 using System.Diagnostics.Metrics;
 using Softnet.Core;
-using Softnet.Overload;
 
 namespace Softnet.Diagnostics;
 
 /// <summary>
-/// The stack's counters as a <see cref="Meter"/> named <c>Softnet</c>, for dotnet-counters and OpenTelemetry. Every
-/// instrument is observable: values are read from the counters when a listener collects, never added per packet.
+/// The stack's counters as a <see cref="Meter"/> named <c>Softnet</c>, for dotnet-counters and OpenTelemetry: one
+/// instrument per line of <see cref="SoftnetCounters.All"/>, under its <see cref="SoftnetCounter.InstrumentName"/>. The
+/// counters and gauges are observable (read when a listener collects, never added per packet); the delivery-latency
+/// histogram is recorded as packets are delivered, and only while a listener has it enabled. Every stack has one,
+/// from its start to its disposal, unless <see cref="NetStackOptions.Metrics"/> is off.
 /// </summary>
 public sealed class SoftnetMetrics : IDisposable
 {
     public const string MeterName = "Softnet";
 
-    private readonly Meter _meter = new(MeterName);
+    /// <summary>A collection reads every instrument in a row; one snapshot serves them all.</summary>
+    private const long SnapshotReuseMs = 50;
 
-    public SoftnetMetrics(NetStack stack)
+    private readonly NetStack _stack;
+    private readonly Lock _lock = new();
+    private SoftnetSnapshot? _snapshot;
+    private long _takenMs;
+    private volatile bool _disposed;
+
+    internal SoftnetMetrics(NetStack stack, IMeterFactory? factory)
     {
-        PerCpu(stack, "softnet.processed", "{packet}", "Packets processed (softnet_stat column 1)", c => c.Processed);
-        PerCpu(stack, "softnet.dropped", "{packet}", "Backlog and flow-limit drops (softnet_stat column 2)", c => c.Dropped);
-        PerCpu(stack, "softnet.time_squeeze", "{event}", "net_rx_action passes cut short by budget or time", c => c.TimeSqueeze);
-        PerCpu(stack, "softnet.received_rps", "{event}", "RPS IPIs received", c => c.ReceivedRps);
-        PerCpu(stack, "softnet.flow_limit_count", "{packet}", "Flow-limit drops decided by this CPU", c => c.FlowLimitCount);
-        PerCpu(stack, "softnet.ipi_sent", "{event}", "IPI-style kicks sent (RPS and defer list)", c => c.IpiSent);
-        PerCpu(stack, "softnet.wakeups", "{event}", "Wake-ups of sleeping stack threads", c => c.Wakeups);
-        _meter.CreateObservableGauge("softnet.backlog_len", () => Rows(stack, c => (long)c.BacklogLength), "{packet}", "Packets queued in the backlog");
-        _meter.CreateObservableCounter("softnet.drops", () => DropRows(stack), "{packet}", "Packets dropped, by reason");
-        _meter.CreateObservableCounter("softnet.napi.polls", () => NapiRows(stack, n => n.Polls), "{poll}", "Polls per NAPI");
-        _meter.CreateObservableCounter("softnet.napi.packets", () => NapiRows(stack, n => n.Packets), "{packet}", "Packets per NAPI");
-        _meter.CreateObservableGauge("softnet.overload.state", () => Rows(stack, c => (long)c.Overload.State), "{state}", "Overload state per CPU: 0 normal, 1 pressured, 2 overloaded");
-        PerCpu(stack, "softnet.overload.transitions", "{event}", "Overload state changes per CPU", c => c.Overload.Transitions);
-        PerCpu(stack, "softnet.overload.throttled", "{period}", "Periods the CPU budget cut short", c => c.Overload.Throttled);
-        _meter.CreateObservableCounter("softnet.overload.time", () => CpuStateTimes(stack), "s", "Time per CPU in each overload state");
-        _meter.CreateObservableGauge("softnet.napi.overload.state", () => NapiRows(stack, n => (long)n.Overload.State), "{state}", "Overload state per NAPI");
-        _meter.CreateObservableCounter("softnet.napi.overload.transitions", () => NapiRows(stack, n => n.Overload.Transitions), "{event}", "Overload state changes per NAPI");
-        _meter.CreateObservableCounter("softnet.napi.overload.time", () => NapiStateTimes(stack), "s", "Time per NAPI in each overload state");
+        _stack = stack;
+        Meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        foreach (var counter in SoftnetCounters.All)
+        {
+            switch (counter.Kind)
+            {
+                case CounterKind.Histogram:
+                    Latency = Meter.CreateHistogram(counter.InstrumentName, counter.Unit, counter.Help, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DeliveryLatency.BoundsSeconds });
+                    break;
+                case CounterKind.Counter when counter.Integral:
+                    Meter.CreateObservableCounter(counter.InstrumentName, () => Longs(counter), counter.Unit, counter.Help);
+                    break;
+                case CounterKind.Counter:
+                    Meter.CreateObservableCounter(counter.InstrumentName, () => Doubles(counter), counter.Unit, counter.Help);
+                    break;
+                case CounterKind.Gauge when counter.Integral:
+                    Meter.CreateObservableGauge(counter.InstrumentName, () => Longs(counter), counter.Unit, counter.Help);
+                    break;
+                default:
+                    Meter.CreateObservableGauge(counter.InstrumentName, () => Doubles(counter), counter.Unit, counter.Help);
+                    break;
+            }
+        }
     }
 
-    public void Dispose() => _meter.Dispose();
+    /// <summary>The meter itself: several stacks in one process each have one, all named <c>Softnet</c>.</summary>
+    public Meter Meter { get; }
 
-    private void PerCpu(NetStack stack, string name, string unit, string description, Func<CpuStat, long> value) =>
-        _meter.CreateObservableCounter(name, () => Rows(stack, value), unit, description);
+    internal Histogram<double>? Latency { get; }
 
-    private static IEnumerable<Measurement<long>> Rows(NetStack stack, Func<CpuStat, long> value) =>
-        stack.Snapshot().Cpus.Where(c => c.Online).Select(c => new Measurement<long>(value(c), new KeyValuePair<string, object?>("cpu", c.Cpu)));
+    /// <summary>
+    /// Ends the instruments. A meter from an <see cref="IMeterFactory"/> lives until its factory is disposed (the
+    /// factory refuses to let it go earlier), so from here on its instruments report no series.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        Meter.Dispose();
+    }
 
-    private static IEnumerable<Measurement<long>> DropRows(NetStack stack) =>
-        stack.Snapshot().Drops.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("reason", d.Key.Name())));
+    private IEnumerable<Measurement<long>> Longs(SoftnetCounter counter) =>
+        _disposed ? [] : counter.Read(Snapshot()).Select(s => new Measurement<long>((long)s.Value, s.Labels));
 
-    private static IEnumerable<Measurement<double>> CpuStateTimes(NetStack stack) =>
-        stack.Snapshot().Cpus.Where(c => c.Online).SelectMany(c => Enum.GetValues<OverloadState>().Select(s => new Measurement<double>(
-            c.Overload.TimeInStateNs(s) / 1e9,
-            new KeyValuePair<string, object?>("cpu", c.Cpu),
-            new KeyValuePair<string, object?>("state", s.Name()))));
+    private IEnumerable<Measurement<double>> Doubles(SoftnetCounter counter) =>
+        _disposed ? [] : counter.Read(Snapshot()).Select(s => new Measurement<double>(s.Value, s.Labels));
 
-    private static IEnumerable<Measurement<double>> NapiStateTimes(NetStack stack) =>
-        stack.Devices.SelectMany(d => d.Napis.SelectMany(n =>
+    private SoftnetSnapshot Snapshot()
+    {
+        long now = Environment.TickCount64;
+        lock (_lock)
         {
-            var o = n.Overload;
-            return Enum.GetValues<OverloadState>().Select(s => new Measurement<double>(
-                o.TimeInStateNs(s) / 1e9,
-                new KeyValuePair<string, object?>("napi_id", n.Id),
-                new KeyValuePair<string, object?>("ifname", d.Name),
-                new KeyValuePair<string, object?>("state", s.Name())));
-        }));
-
-    private static IEnumerable<Measurement<long>> NapiRows(NetStack stack, Func<Napi, long> value) =>
-        stack.Devices.SelectMany(d => d.Napis.Select(n => new Measurement<long>(
-            value(n),
-            new KeyValuePair<string, object?>("napi_id", n.Id),
-            new KeyValuePair<string, object?>("ifname", d.Name))));
+            if (_snapshot is null || now - _takenMs >= SnapshotReuseMs)
+            {
+                _snapshot = _stack.Snapshot();
+                _takenMs = now;
+            }
+            return _snapshot;
+        }
+    }
 }

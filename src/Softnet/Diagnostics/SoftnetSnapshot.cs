@@ -1,4 +1,5 @@
 using Softnet.Core;
+using Softnet.Devices.Udp;
 using Softnet.Overload;
 
 namespace Softnet.Diagnostics;
@@ -28,7 +29,7 @@ public readonly record struct CpuStat(
     public long BacklogDropped => Dropped;
 }
 
-/// <summary>Every counter of a stack: the softnet_stat rows, drops by reason, IPIs and wake-ups.</summary>
+/// <summary>Every counter of a stack: the softnet_stat rows, drops by reason, IPIs and wake-ups, NAPIs, devices, delivery latency.</summary>
 public sealed record SoftnetSnapshot(
     IReadOnlyList<CpuStat> Cpus,
     IReadOnlyDictionary<DropReason, long> Drops,
@@ -50,6 +51,13 @@ public sealed record SoftnetSnapshot(
     public long Wakeups => Cpus.Sum(c => c.Wakeups);
 
     public long TimeSqueeze => Cpus.Sum(c => c.TimeSqueeze);
+
+    public IReadOnlyList<NapiStat> Napis { get; init; } = [];
+
+    public IReadOnlyList<DeviceStat> Devices { get; init; } = [];
+
+    /// <summary>Time from the device taking a packet in to the handler getting it, over every CPU.</summary>
+    public LatencyBuckets DeliveryLatency { get; init; } = LatencyBuckets.Empty;
 
     internal static SoftnetSnapshot Take(NetStack stack)
     {
@@ -77,6 +85,32 @@ public sealed record SoftnetSnapshot(
                 drops[r] += c.DropCount(r);
             growth += c.Pool.Grown;
         }
-        return new SoftnetSnapshot(cpus, drops, growth);
+        return new SoftnetSnapshot(cpus, drops, growth)
+        {
+            Napis = NapiRows(stack),
+            Devices = DeviceRows(stack),
+            DeliveryLatency = Latency(stack),
+        };
+    }
+
+    private static NapiStat[] NapiRows(NetStack stack) =>
+        [.. stack.Devices.SelectMany(d => d.Napis.Select(n => new NapiStat(n.Id, d.Name, d.IfIndex, n.Polls, n.Packets, n.Threaded, n.ThreadId, n.Overload)))];
+
+    private static DeviceStat[] DeviceRows(NetStack stack) =>
+        [.. stack.Devices.Select(d => new DeviceStat(
+            d.Name,
+            d.IfIndex,
+            d.RxDropped,
+            d is UdpDevice u ? u.TxPackets : 0,
+            d.TxDropped,
+            TxDropReasons.All.ToDictionary(r => r, d.TxDropCount)))];
+
+    private static LatencyBuckets Latency(NetStack stack)
+    {
+        var counts = new long[Diagnostics.DeliveryLatency.FiniteBuckets + 1];
+        long sumNs = 0;
+        for (int i = 0; i < stack.CpuCount; i++)
+            sumNs += stack.Cpu(i).Latency.AddTo(counts);
+        return new LatencyBuckets(Diagnostics.DeliveryLatency.BoundsSeconds, counts, sumNs / 1e9);
     }
 }

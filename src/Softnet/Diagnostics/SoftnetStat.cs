@@ -10,18 +10,23 @@ namespace Softnet.Diagnostics;
 /// </summary>
 public static class SoftnetStat
 {
+    /// <summary>softnet_stat's CPU id column (0-based); the others come from <see cref="SoftnetCounters.SoftnetStatColumns"/>.</summary>
+    public const int CpuColumn = 12;
+
+    public const int Columns = 15;
+
     public static string Format(SoftnetSnapshot snapshot)
     {
         var sb = new StringBuilder();
+        Span<long> cols = stackalloc long[Columns];
         foreach (var c in snapshot.Cpus)
         {
             if (!c.Online)
                 continue;
-            Span<long> cols =
-            [
-                c.Processed, c.Dropped, c.TimeSqueeze, 0, 0, 0, 0, 0, 0,
-                c.ReceivedRps, c.FlowLimitCount, c.BacklogLength, c.Cpu, c.InputQueueLength, c.ProcessQueueLength,
-            ];
+            cols.Clear();
+            foreach (var counter in SoftnetCounters.SoftnetStatColumns)
+                cols[counter.SoftnetStatColumn!.Value] = counter.PerCpu!(c);
+            cols[CpuColumn] = c.Cpu;
             for (int i = 0; i < cols.Length; i++)
             {
                 if (i > 0)

@@ -1,5 +1,3 @@
-using Softnet.Core;
-
 namespace Softnet.Scheduling;
 
 /// <summary>
@@ -9,20 +7,18 @@ namespace Softnet.Scheduling;
 /// </summary>
 internal sealed class NapiThread
 {
-    private readonly NetStack _stack;
+    private readonly IPlatform _platform;
     private readonly IWaiter _waiter;
-    private readonly SoftnetData? _home;
-    private Napi? _napi;
+    private IThreadedPoll? _napi;
     private bool _stop;
     private long _sleeps;
 
-    /// <summary>Starts the thread; <paramref name="home"/> pins it to one CPU, otherwise it polls for whichever CPU it runs on.</summary>
-    public NapiThread(NetStack stack, string name, SoftnetData? home)
+    /// <summary>Starts the thread through <paramref name="start"/>, which names and pins it and runs the loop it is given.</summary>
+    public NapiThread(IPlatform platform, Func<Action, IThreadHandle> start)
     {
-        _stack = stack;
-        _home = home;
-        _waiter = stack.Platform.CreateWaiter();
-        Handle = stack.StartThread(name, home, Loop);
+        _platform = platform;
+        _waiter = platform.CreateWaiter();
+        Handle = start(Loop);
     }
 
     public IThreadHandle Handle { get; }
@@ -31,7 +27,7 @@ internal sealed class NapiThread
     public bool BusyPoll { get; set; }
 
     /// <summary>The NAPI this thread serves (the thread node's back-pointer); null while parked.</summary>
-    public Napi? Napi
+    public IThreadedPoll? Napi
     {
         get => Volatile.Read(ref _napi);
         set
@@ -41,15 +37,8 @@ internal sealed class NapiThread
         }
     }
 
-    /// <summary>
-    /// The unconditional wake of the threaded schedule path; the caller has set SCHED_THREADED first. A real wake-up is
-    /// counted on the woken thread's CPU, or on the waker's for a thread that has none.
-    /// </summary>
-    public void Wake(SoftnetData waker)
-    {
-        if (_waiter.Wake())
-            Interlocked.Increment(ref (_home ?? waker).Remote.Wakeups);
-    }
+    /// <summary>The unconditional wake of the threaded schedule path; the caller has set SCHED_THREADED first. True when the thread was asleep.</summary>
+    public bool Wake() => _waiter.Wake();
 
     public void Stop()
     {
@@ -78,11 +67,11 @@ internal sealed class NapiThread
 #if SIMULATION
             // set_current_state(TASK_INTERRUPTIBLE): what the planted conditional wake-up looks at.
             Volatile.Write(ref _sleeping, true);
-            bool owned = woken && PlantedBugs.ConditionalWakeup;
+            bool wasWoken = woken;
             woken = false;
-            if (napi is null || !(napi.Has(NapiState.SchedThreaded) || owned))
+            if (napi is null || !napi.OwnedByThread(wasWoken))
 #else
-            if (napi is null || !napi.Has(NapiState.SchedThreaded))
+            if (napi is null || !napi.OwnedByThread(woken: false))
 #endif
             {
                 Interlocked.Increment(ref _sleeps);
@@ -99,49 +88,26 @@ internal sealed class NapiThread
         }
     }
 
-    private void PollUntilIdle(Napi napi)
+    private void PollUntilIdle(IThreadedPoll napi)
     {
         var slice = default(TimeSlice);
-        slice.Start(_stack.Platform);
+        slice.Start(_platform);
         while (true)
         {
-            // Busy-poll is wanted while the mode says so and no disable is pending; IN_BUSY_POLL keeps completion from
-            // clearing SCHED_THREADED, so the loop keeps going and the queue stays masked.
-            bool busy = napi.Has(NapiState.ThreadedBusyPoll) && !napi.Has(NapiState.Disable);
-            if (busy != napi.Has(NapiState.InBusyPoll))
+            var round = napi.PollRound(this, out long waitNs);
+            if (round == ThreadedRound.Throttled)
             {
-                if (busy)
-                    napi.SetBits(NapiState.InBusyPoll);
-                else
-                    napi.ClearBits(NapiState.InBusyPoll);
-            }
-            var cpu = _home ?? _stack.CurrentSoftnet();
-            _stack.Realtime.Follow(cpu.CpuOverload.State);
-            // Out of CPU budget: keep the NAPI (its queue stays masked) and sleep out the period.
-            long now = _stack.Platform.NowNs();
-            long throttledUntil = cpu.CpuOverload.ThrottledUntilNs;
-            if (now < throttledUntil)
-            {
-                _waiter.Wait(throttledUntil - now);
+                _waiter.Wait(waitNs);
                 if (_stop || Napi != napi)
                     break;
                 continue;
             }
-            bool repoll;
-            using (var bh = cpu.EnterBh())
-            {
-                // Parked meanwhile (CPU offline, NAPI deleted): the park cleared Napi before taking this lock, and
-                // kthread_park returns only once the thread is off the CPU, so what it hands over is no longer ours.
-                if (Napi != napi)
-                    break;
-                napi.PollRound(bh, out repoll);
-            }
-            if (Volatile.Read(ref _stop) || Napi != napi || (!repoll && !busy))
+            if (round == ThreadedRound.Done || Volatile.Read(ref _stop) || Napi != napi)
                 break;
-            slice.CondResched(_stack.Platform);
+            slice.CondResched(_platform);
         }
         // Rescheduled while finishing: pass the yield point before going again so a flooded NAPI cannot starve its CPU.
-        if (napi.Has(NapiState.SchedThreaded))
-            slice.CondResched(_stack.Platform);
+        if (napi.OwnedByThread(woken: false))
+            slice.CondResched(_platform);
     }
 }

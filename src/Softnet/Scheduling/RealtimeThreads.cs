@@ -1,16 +1,15 @@
 using System.Runtime.InteropServices;
-using Softnet.Core;
 using Softnet.Interop;
 
 namespace Softnet.Scheduling;
 
 /// <summary>
 /// The opt-in real-time policy of a stack's packet threads (ksoftirqd/N, backlog_napi/N, napi/&lt;dev&gt;-&lt;id&gt;):
-/// SCHED_FIFO at <see cref="NetStackOptions.RtPriority"/>, set by each thread on itself as it starts. Permission is
+/// SCHED_FIFO at <c>NetStackOptions.RtPriority</c>, set by each thread on itself as it starts. Permission is
 /// probed once, on a short-lived thread, before the stack starts anything: a refusal either stops the stack from
-/// being created or, with <see cref="NetStackOptions.RtPriorityFallback"/>, leaves every thread SCHED_OTHER.
+/// being created or, with <c>NetStackOptions.RtPriorityFallback</c>, leaves every thread SCHED_OTHER.
 /// SCHED_RESET_ON_FORK keeps the policy from leaking into threads a handler creates (the thread pool's, say).
-/// With <see cref="NetStackOptions.OverloadDemote"/> a thread also demotes itself to SCHED_OTHER while the CPU it
+/// With <c>NetStackOptions.OverloadDemote</c> a thread also demotes itself to SCHED_OTHER while the CPU it
 /// polls for is overloaded, and takes SCHED_FIFO back once that CPU is normal again (<see cref="Follow"/>).
 /// </summary>
 internal sealed class RealtimeThreads
@@ -38,21 +37,20 @@ internal sealed class RealtimeThreads
     /// <summary>The policy the stack's packet threads are meant to have.</summary>
     public ThreadPolicy Wanted => Granted ? ThreadPolicy.Fifo(_priority) : ThreadPolicy.Other;
 
-    /// <summary>Probes permission for the options' priority; throws <see cref="RtPriorityRefusedException"/> when refused without fallback.</summary>
-    public static RealtimeThreads Start(NetStackOptions options, Action<string> log)
+    /// <summary>Probes permission for <paramref name="priority"/> (0: off); throws <see cref="RtPriorityRefusedException"/> when refused without <paramref name="fallback"/>.</summary>
+    public static RealtimeThreads Start(IPlatform platform, int priority, bool fallback, bool demote, Action<string> log)
     {
-        bool demote = options.OverloadDemote;
-        if (options.RtPriority == 0)
+        if (priority == 0)
             return new RealtimeThreads(0, false, demote);
         int errno = 0;
-        var probe = options.Platform.StartThread("softnet-rtprobe", -1, () => errno = SetFifo(options.RtPriority));
+        var probe = platform.StartThread("softnet-rtprobe", -1, () => errno = SetFifo(priority));
         probe.Join(Timeout.InfiniteTimeSpan);
         if (errno == 0)
-            return new RealtimeThreads(options.RtPriority, true, demote);
-        if (!options.RtPriorityFallback)
-            throw new RtPriorityRefusedException(options.RtPriority, errno);
-        log($"RtPriority {options.RtPriority}: SCHED_FIFO refused ({Errno.Describe(errno)}; needs CAP_SYS_NICE or RLIMIT_RTPRIO >= {options.RtPriority}): the stack's threads run SCHED_OTHER");
-        return new RealtimeThreads(options.RtPriority, false, demote);
+            return new RealtimeThreads(priority, true, demote);
+        if (!fallback)
+            throw new RtPriorityRefusedException(priority, errno);
+        log($"RtPriority {priority}: SCHED_FIFO refused ({Errno.Describe(errno)}; needs CAP_SYS_NICE or RLIMIT_RTPRIO >= {priority}): the stack's threads run SCHED_OTHER");
+        return new RealtimeThreads(priority, false, demote);
     }
 
     /// <summary>Gives the calling thread the stack's policy; returns 0 or the errno (a thread that fails runs SCHED_OTHER).</summary>

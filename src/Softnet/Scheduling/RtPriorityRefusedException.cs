@@ -1,7 +1,7 @@
 namespace Softnet.Scheduling;
 
 /// <summary>
-/// The kernel refused SCHED_FIFO for the stack's threads (<see cref="Core.NetStackOptions.RtPriority"/>), typically
+/// The kernel refused SCHED_FIFO for the stack's threads (<c>NetStackOptions.RtPriority</c>), typically
 /// EPERM: the process has neither CAP_SYS_NICE nor an RLIMIT_RTPRIO of at least the priority asked for.
 /// </summary>
 public sealed class RtPriorityRefusedException(int priority, int errno)

@@ -174,44 +174,6 @@ public sealed class AdminServerTests
         Directory.Delete(directory, recursive: true);
     }
 
-    [Fact]
-    public async Task TheServerPublishesTheSoftnetMeterForItsLifetime()
-    {
-        var published = new List<Instrument>();
-        var completed = new List<Instrument>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == SoftnetMetrics.MeterName && instrument.Name == "softnet.processed")
-                {
-                    lock (published)
-                        published.Add(instrument);
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-            MeasurementsCompleted = (instrument, _) =>
-            {
-                lock (completed)
-                    completed.Add(instrument);
-            },
-        };
-        listener.Start();
-        string directory = AdminHarness.NewDirectory();
-        using var stack = NewStack();
-
-        var server = await AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = Path.Combine(directory, "admin.sock") });
-        Instrument[] ours;
-        lock (published)
-            ours = [.. published];
-        Assert.NotEmpty(ours);
-        await server.DisposeAsync();
-
-        lock (completed)
-            Assert.Contains(completed, ours.Contains);
-        Directory.Delete(directory, recursive: true);
-    }
-
     private static NetStack NewStack() => new(new NetStackOptions { Cpus = 2, Pin = false, Log = _ => { } }, (_, _) => { });
 
     private static string UserId() =>

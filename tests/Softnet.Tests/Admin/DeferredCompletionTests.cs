@@ -5,7 +5,7 @@ namespace Softnet.Tests.Admin;
 public sealed class DeferredCompletionTests
 {
     /// <summary>
-    /// Engine bug: SoftnetData.ArmTimer skips waking the CPU's softirq thread whenever the caller holds that CPU's
+    /// Engine bug: NapiWatchdogs.Arm skips waking the CPU's softirq thread whenever the caller holds that CPU's
     /// bottom half — true for a NAPI thread's poll too, not only for the softirq thread that re-reads the deadline
     /// before sleeping — so the watchdog is never run and the masked queue stalls until unrelated work wakes the CPU.
     /// </summary>

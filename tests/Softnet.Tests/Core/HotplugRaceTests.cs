@@ -40,7 +40,7 @@ public sealed class HotplugRaceTests
         napi.Enable();
         stack.SetCpuOffline(1);
 
-        stack.Cpu(1).ArmTimer(napi, 0);
+        stack.Cpu(1).Watchdogs.Arm(napi, 0);
 
         Eventually.True(() => napi.Polls == 1 && napi.State == NapiState.None, () => $"the watchdog's poll while CPU 1 is offline; polls {napi.Polls}, state {napi.State}");
         Assert.False(stack.Cpu(1).Online);

@@ -45,7 +45,6 @@ public sealed class OverloadDetectionTests
             dev.Start();
             await using var admin = await AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = Path.Combine(directory, "admin.sock") });
             using var http = Admin.UnixHttp.Create(admin.SocketPath);
-            using var metrics = new SoftnetMetrics(stack);
             var napi = dev.Napis.Single();
 
             using (var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
@@ -88,11 +87,11 @@ public sealed class OverloadDetectionTests
             Assert.Contains($"softnet_napi_overload_transitions_total{{napi_id=\"{napi.Id}\",ifname=\"udp0\"}} {q.Transitions}", lines);
             Assert.Contains("softnet_napi_overload_state{napi_id=\"" + napi.Id + "\",ifname=\"udp0\"} 0", lines);
             Assert.Contains($"softnet_overload_transitions_total{{cpu=\"0\"}} {cpu.Transitions}", lines);
-            string overloadedSeconds = lines.Single(l => l.StartsWith("softnet_overload_seconds_total{cpu=\"0\",state=\"overloaded\"} ", StringComparison.Ordinal));
+            string overloadedSeconds = lines.Single(l => l.StartsWith("softnet_overload_time_seconds_total{cpu=\"0\",state=\"overloaded\"} ", StringComparison.Ordinal));
             Assert.Equal(cpu.OverloadedNs / 1e9, double.Parse(overloadedSeconds[(overloadedSeconds.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture), 9);
 
-            Assert.Equal(q.Transitions, MeterValue("softnet.napi.overload.transitions", ("napi_id", napi.Id)));
-            Assert.Equal(cpu.Transitions, MeterValue("softnet.overload.transitions", ("cpu", 0)));
+            Assert.Equal(q.Transitions, MeterValue(stack, "softnet.napi.overload.transitions", ("napi_id", napi.Id)));
+            Assert.Equal(cpu.Transitions, MeterValue(stack, "softnet.overload.transitions", ("cpu", 0)));
 
             // Each transition logged exactly once, the first one into an overloaded state.
             var queueLines = log.Where(l => l.StartsWith($"overload: udp0 napi {napi.Id}: ", StringComparison.Ordinal)).ToArray();
@@ -108,14 +107,14 @@ public sealed class OverloadDetectionTests
         Accounting.AssertAllAccounted(sent, handled, stack.Snapshot());
     }
 
-    /// <summary>The last value an observable instrument of the Softnet meter reports for the series with the given tag.</summary>
-    private static long MeterValue(string instrument, (string Key, object Value) tag)
+    /// <summary>The last value an observable instrument of the stack's Softnet meter reports for the series with the given tag.</summary>
+    private static long MeterValue(NetStack stack, string instrument, (string Key, object Value) tag)
     {
         long? value = null;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (i, l) =>
         {
-            if (i.Meter.Name == SoftnetMetrics.MeterName && i.Name == instrument)
+            if (i.Meter == stack.Metrics!.Meter && i.Name == instrument)
                 l.EnableMeasurementEvents(i);
         };
         listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
