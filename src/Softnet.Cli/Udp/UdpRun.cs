@@ -86,12 +86,12 @@ internal static class UdpRun
         long buffer = options.Prefill > 0 ? Math.Max(8L << 20, perQueue * BytesPerQueuedDatagram / 2) : 8L << 20;
         try
         {
-            return UdpDevice.Open(stack, new UdpDeviceOptions
+            return UdpDevice.Open(stack, options.Overload.ApplyToDevice(new UdpDeviceOptions
             {
                 Bind = new IPEndPoint(IPAddress.Loopback, 0),
                 Queues = queues,
                 ReceiveBufferBytes = (int)Math.Min(buffer, int.MaxValue / 2),
-            });
+            }));
         }
         catch (Exception e) when (e is SocketSetupException or ArgumentException)
         {

@@ -186,10 +186,20 @@ public sealed class SoftnetData
                 ProtocolChecks.Listing(this, napi);
                 napi.NextInList = null;
                 if (_pollTail is null)
+                {
+                    _pollHead = _pollTail = napi;
+                }
+                else if (napi.Protected)
+                {
+                    // A protected queue goes first: its traffic must not wait behind the flooded queues' polls.
+                    napi.NextInList = _pollHead;
                     _pollHead = napi;
+                }
                 else
+                {
                     _pollTail.NextInList = napi;
-                _pollTail = napi;
+                    _pollTail = napi;
+                }
                 return true;
             }
         }
@@ -394,9 +404,9 @@ public sealed class SoftnetData
         var platform = Stack.Platform;
         int budget = o.NetdevBudget;
         long now = platform.NowNs();
-        // Out of CPU budget: poll nothing, so the queues stay masked until the period ends.
+        // Out of CPU budget: the budgeted queues stay masked until the period ends.
         if (CpuOverload.IsThrottled(now))
-            return Volatile.Read(ref _pollHead) is not null;
+            return PollUnbudgeted();
         CpuOverload.CountPass();
         long deadline = Deadline.After(now, o.NetdevBudgetUsecs * 1000L);
         InNetRxAction = true;
@@ -449,6 +459,64 @@ public sealed class SoftnetData
         SendPendingIpis();
         RunTxFlush();
         return leftover;
+    }
+
+    /// <summary>
+    /// A pass while the CPU is out of budget: only the NAPIs the budget does not stop (protected queues, devices whose
+    /// policy is off) are polled, once each; the others stay listed in their order, their queues masked.
+    /// </summary>
+    private bool PollUnbudgeted()
+    {
+        Napi? list = TakePollList(out _);
+        Napi? keep = null, keepTail = null, repoll = null, repollTail = null;
+        InNetRxAction = true;
+        while (list is not null)
+        {
+            var napi = list;
+            list = napi.NextInList;
+            napi.NextInList = null;
+            if (napi.Budgeted)
+            {
+                Append(ref keep, ref keepTail, napi);
+                continue;
+            }
+            ProtocolChecks.Unlisted(napi);
+            napi.PollRound(out bool again);
+            RunTxFlush();
+            if (again)
+            {
+                ProtocolChecks.Listing(this, napi);
+                Append(ref repoll, ref repollTail, napi);
+            }
+        }
+        InNetRxAction = false;
+        bool leftover = Requeue(keep, keepTail, repoll, repollTail);
+        SendPendingIpis();
+        RunTxFlush();
+        return leftover;
+    }
+
+    private static void Append(ref Napi? head, ref Napi? tail, Napi napi)
+    {
+        if (tail is null)
+            head = napi;
+        else
+            tail.NextInList = napi;
+        tail = napi;
+    }
+
+    /// <summary>A NAPI the CPU budget does not stop waits on the poll list.</summary>
+    private bool HasUnbudgetedWork()
+    {
+        lock (_pollLock)
+        {
+            for (var napi = _pollHead; napi is not null; napi = napi.NextInList)
+            {
+                if (!napi.Budgeted)
+                    return true;
+            }
+            return false;
+        }
     }
 
     /// <summary>Hands every NAPI waiting on this CPU's poll list and every armed watchdog to <paramref name="to"/> (dev_cpu_dead). Caller holds <see cref="Bh"/>.</summary>
@@ -563,7 +631,7 @@ public sealed class SoftnetData
             Stack.Realtime.Follow(CpuOverload.State);
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
             // nothing runs, watchdogs included, until the period ends.
-            bool throttled = CpuOverload.IsThrottled(now);
+            bool throttled = CpuOverload.IsThrottled(now) && !HasUnbudgetedWork();
             if (parked || throttled || !HasWork())
             {
                 long next = throttled ? CpuOverload.ThrottledUntilNs : Volatile.Read(ref _nextTimerNs);

@@ -120,7 +120,7 @@ internal sealed class NapiThread
             // Out of CPU budget: keep the NAPI (its queue stays masked) and sleep out the period.
             long now = _stack.Platform.NowNs();
             long throttledUntil = cpu.CpuOverload.ThrottledUntilNs;
-            if (now < throttledUntil)
+            if (now < throttledUntil && napi.Budgeted)
             {
                 _waiter.Wait(throttledUntil - now);
                 if (_stop || Napi != napi)

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Softnet.Core;
+using Softnet.Devices.Udp;
+using Softnet.Overload;
+using Softnet.Tests.UdpDevice;
+
+namespace Softnet.Tests.Overload;
+
+/// <summary>
+/// Protected flows: the kernel's reuseport program sends a protected source's datagrams to the device's protected
+/// queue, which has its own socket buffer, is polled first and is exempt from the CPU budget.
+/// </summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class ProtectedFlowTests
+{
+    private const int Rounds = 200;
+    private const int FloodPerRound = 100;
+
+    /// <summary>
+    /// One CPU, one queue with a 128 KiB buffer and a handler costing 50 µs per flood datagram; a flood of 20 000
+    /// datagrams in bursts overflows the queue's socket, and between the bursts a protected source sends 200
+    /// sequence-numbered datagrams. Every protected datagram reaches the handler from the protected queue (none of the
+    /// flood does), in order, none is dropped, with the CPU budget on or off; the flood's losses are socket drops, and
+    /// sent = delivered + counted drops.
+    /// </summary>
+    [Theory]
+    [InlineData(OverloadMode.Off)]
+    [InlineData(OverloadMode.Auto)]
+    public void ProtectedSource_IsDelivered_WhileTheFloodOverflowsTheOtherQueue(OverloadMode mode)
+    {
+        long handled = 0, floodOnProtected = 0;
+        var protectedSeen = new ConcurrentQueue<int>();
+        using var floodSocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var protectedSocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        floodSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        protectedSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int protectedPort = ((IPEndPoint)protectedSocket.LocalEndPoint!).Port;
+        var stack = new NetStack(
+            new NetStackOptions { Cpus = 1, Overload = mode, OverloadCpuShare = 30 },
+            (batch, _) =>
+            {
+                foreach (var p in batch)
+                {
+                    if (p.QueueIndex == UdpQueue.ProtectedQueue)
+                    {
+                        if (p.Data[0] == 0xF1)
+                            Interlocked.Increment(ref floodOnProtected);
+                        else
+                            protectedSeen.Enqueue(BitConverter.ToInt32(p.Data));
+                    }
+                    else
+                    {
+                        Spin.For(TimeSpan.FromMicroseconds(50));
+                    }
+                }
+                Interlocked.Add(ref handled, batch.Length);
+            });
+        long sent = 0;
+        Devices.Udp.UdpDevice dev;
+        UdpProtectedStats stats;
+        try
+        {
+            dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions
+            {
+                Queues = 1,
+                ReceiveBufferBytes = 64 * 1024,
+                Protected = [new ProtectedFlow(IPAddress.Loopback, 32, protectedPort, protectedPort)],
+            });
+            dev.Start();
+            var destination = new IPEndPoint(IPAddress.Loopback, dev.LocalEndPoint.Port);
+            var flood = new byte[64];
+            flood[0] = 0xF1;
+            var seq = new byte[64];
+            for (int round = 0; round < Rounds; round++)
+            {
+                for (int i = 0; i < FloodPerRound; i++)
+                {
+                    floodSocket.SendTo(flood, destination);
+                    sent++;
+                }
+                BitConverter.TryWriteBytes(seq, round);
+                protectedSocket.SendTo(seq, destination);
+                sent++;
+                Thread.Sleep(1);
+            }
+            Wait.Until(
+                () => Volatile.Read(ref handled) + dev.ReadSocketDrops() >= sent,
+                () => $"everything delivered or dropped: {handled} + {dev.ReadSocketDrops()} of {sent}");
+            Wait.Until(() => protectedSeen.Count == Rounds, () => $"{protectedSeen.Count} of {Rounds} protected datagrams");
+            stats = dev.ProtectedStats!.Value;
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+
+        var s = stack.Snapshot();
+        Accounting.AssertAllAccounted(sent, handled, s);
+        Assert.Equal(Enumerable.Range(0, Rounds), protectedSeen);
+        Assert.Equal(0, Interlocked.Read(ref floodOnProtected));
+        Assert.Equal(Rounds, stats.Received);
+        Assert.Equal(0, stats.Dropped);
+        Assert.True(s.Drops[DropReason.Socket] > 0, "the flood should have overflowed its queue's socket");
+        Assert.Equal(s.Drops[DropReason.Socket], s.Dropped);
+        if (mode == OverloadMode.Auto)
+            Assert.True(stack.Cpu(0).Overload.Throttled > 0, $"the budget never bit: {stack.Cpu(0).Overload}");
+    }
+
+    /// <summary>A protected source's datagram is answered through <see cref="Devices.Udp.UdpDevice.Reply"/> and counted as replied.</summary>
+    [Fact]
+    public void ProtectedReplies_AreCounted()
+    {
+        Devices.Udp.UdpDevice? dev = null;
+        var stack = new NetStack(new NetStackOptions { Cpus = 1 }, (batch, _) =>
+        {
+            foreach (var p in batch)
+                dev!.Reply(p, p.Data);
+        });
+        try
+        {
+            dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, Protected = [new ProtectedFlow(IPAddress.Loopback, 8)] });
+            dev.Start();
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            client.ReceiveTimeout = 10_000;
+            var destination = new IPEndPoint(IPAddress.Loopback, dev.LocalEndPoint.Port);
+            var buffer = new byte[16];
+            for (int i = 0; i < 5; i++)
+            {
+                client.SendTo(new byte[] { (byte)i }, destination);
+                Assert.Equal(1, client.Receive(buffer));
+                Assert.Equal(i, buffer[0]);
+            }
+            Wait.Until(() => dev.ProtectedStats!.Value.Replied == 5, () => $"{dev.ProtectedStats}");
+            Assert.Equal(5, dev.ProtectedStats!.Value.Received);
+            Assert.All(dev.QueueStats, q => Assert.Equal(0, q.Packets));
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+    }
+}
