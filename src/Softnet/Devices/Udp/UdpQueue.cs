@@ -140,7 +140,8 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     }
 
     /// <summary>
-    /// Whether a backlog this queue's packets go to through RPS is above 75% of netdev_max_backlog: then the queue is
+    /// Whether a backlog this queue's packets go to through RPS is above 75% of netdev_max_backlog (or too full for one
+    /// more round of the queue's weight): then the queue is
     /// not read this round (policy auto, unprotected queues only), and the datagrams wait in its socket buffer, where
     /// the kernel drops and counts what does not fit, instead of being read only to be dropped at the backlog.
     /// </summary>
@@ -152,7 +153,9 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         var queues = _device.RxQueues;
         if ((uint)Queue >= (uint)queues.Count || queues[Queue].Rps is not { } map)
             return false;
-        double limit = Stack.Options.NetdevMaxBacklog * BackPressureFill;
+        // A round's whole weight must fit as well, or a small backlog would still overflow by one read.
+        int max = Stack.Options.NetdevMaxBacklog;
+        double limit = Math.Min(max * BackPressureFill, max - Weight);
         foreach (int c in map.Cpus)
         {
             if (Stack.Cpu(c).Backlog.InputLength > limit)
