@@ -45,10 +45,13 @@ public sealed class OverloadDetector
 
     /// <summary>
     /// Feeds the level observed at <paramref name="nowNs"/> (0 = idle, 1 = at capacity). Returns the state before
-    /// this update when the state changed, null otherwise.
+    /// this update when the state changed, null otherwise. A time before the last update's counts as the last update's.
     /// </summary>
     public OverloadState? Update(double level, long nowNs)
     {
+        // Times come from several threads (a poll's end read before another CPU's tick ran): one older than the last
+        // update would date a low signal back and let the state fall before the signal was low for the leave dwell.
+        nowNs = Math.Max(nowNs, _lastUpdateNs);
         Level = level;
         Volatile.Write(ref _lastUpdateNs, nowNs);
         for (int s = 1; s < OverloadStates.Count; s++)
@@ -69,9 +72,15 @@ public sealed class OverloadDetector
         }
         if (next == current)
         {
-            while (next > 0 && _belowSince[next] != long.MaxValue && nowNs - _belowSince[next] >= _leaveNs)
+            long leaveNs = _leaveNs;
+#if SIMULATION
+            if (Core.PlantedBugs.OverloadLeaveEarly)
+                leaveNs = 0;
+#endif
+            while (next > 0 && _belowSince[next] != long.MaxValue && nowNs - _belowSince[next] >= leaveNs)
                 next--;
         }
+        Core.ProtocolChecks.OverloadUpdated(this, _t, level, nowNs, (OverloadState)current, (OverloadState)next);
         if (next == current)
             return null;
         Volatile.Write(ref _timeIn[current], _timeIn[current] + Math.Max(0, nowNs - _enteredNs));
