@@ -141,4 +141,86 @@ public sealed class ProtectedFlowTests
             stack.Dispose();
         }
     }
+
+    /// <summary>
+    /// A dual-stack device with an IPv4 and an IPv6 rule: the kernel program tells the families apart and reads each
+    /// one's source address and port; datagrams from the protected ports of 127.0.0.1 and ::1 reach the protected
+    /// queue, those from other ports of the same addresses the normal one.
+    /// </summary>
+    [Fact]
+    public void IPv4AndIPv6Rules_SteerByFamilyAddressAndPort()
+    {
+        using var v4 = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var v6 = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        using var other4 = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var other6 = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        v4.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        v6.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        other4.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        other6.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        int p4 = ((IPEndPoint)v4.LocalEndPoint!).Port, p6 = ((IPEndPoint)v6.LocalEndPoint!).Port;
+        var seen = new ConcurrentQueue<(bool Protected, byte Tag)>();
+        var stack = new NetStack(new NetStackOptions { Cpus = 1 }, (batch, _) =>
+        {
+            foreach (var p in batch)
+                seen.Enqueue((p.QueueIndex == UdpQueue.ProtectedQueue, p.Data[0]));
+        });
+        try
+        {
+            var dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions
+            {
+                Bind = new IPEndPoint(IPAddress.IPv6Any, 0),
+                Queues = 2,
+                Protected = [new ProtectedFlow(IPAddress.Parse("127.0.0.0"), 8, p4, p4), new ProtectedFlow(IPAddress.IPv6Loopback, 128, p6, p6)],
+            });
+            dev.Start();
+            int port = dev.LocalEndPoint.Port;
+            for (int i = 0; i < 10; i++)
+            {
+                v4.SendTo(new byte[] { 4 }, new IPEndPoint(IPAddress.Loopback, port));
+                v6.SendTo(new byte[] { 6 }, new IPEndPoint(IPAddress.IPv6Loopback, port));
+                other4.SendTo(new byte[] { 40 }, new IPEndPoint(IPAddress.Loopback, port));
+                other6.SendTo(new byte[] { 60 }, new IPEndPoint(IPAddress.IPv6Loopback, port));
+            }
+            Wait.Until(() => seen.Count == 40, () => $"{seen.Count} of 40 datagrams");
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+
+        Assert.All(seen, s => Assert.Equal(s.Tag is 4 or 6, s.Protected));
+        Assert.Equal(20, seen.Count(s => s.Protected));
+    }
+
+    /// <summary>The protected queue follows the device down and up: datagrams reaching it while down are counted as device_down, after up they are delivered again.</summary>
+    [Fact]
+    public void ProtectedQueue_FollowsTheLinkState()
+    {
+        long handled = 0;
+        var stack = new NetStack(new NetStackOptions { Cpus = 1 }, (batch, _) => Interlocked.Add(ref handled, batch.Length));
+        Devices.Udp.UdpDevice dev;
+        try
+        {
+            dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, Protected = [new ProtectedFlow(IPAddress.Loopback, 32)] });
+            dev.Start();
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var destination = new IPEndPoint(IPAddress.Loopback, dev.LocalEndPoint.Port);
+            client.SendTo(new byte[8], destination);
+            Wait.Until(() => Interlocked.Read(ref handled) == 1, () => $"delivered {handled}");
+            dev.SetDown();
+            for (int i = 0; i < 3; i++)
+                client.SendTo(new byte[8], destination);
+            Wait.Until(() => stack.Snapshot().Drops[DropReason.DeviceDown] == 3, () => $"device_down {stack.Snapshot().Drops[DropReason.DeviceDown]}");
+            dev.SetUp();
+            client.SendTo(new byte[8], destination);
+            Wait.Until(() => Interlocked.Read(ref handled) == 2, () => $"delivered {handled}");
+            Assert.Equal(2, dev.ProtectedStats!.Value.Received);
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+        Accounting.AssertAllAccounted(5, handled, stack.Snapshot());
+    }
 }
