@@ -64,6 +64,7 @@ def main():
     a.add_argument("--share", type=int, default=90)
     a.add_argument("--rt", type=int, default=0)
     a.add_argument("--ping-rate", type=int, default=1000)
+    a.add_argument("--on-ms", type=int, default=0, help="flood on and off in turns of this many ms")
     a.add_argument("--rx", type=int, required=True)
     a.add_argument("--tx", type=int, required=True)
     a.add_argument("--dir", required=True)
@@ -104,7 +105,8 @@ def main():
                                   stdout=subprocess.PIPE, text=True)
     time.sleep(o.pre)
     t0 = time.monotonic()
-    flood = subprocess.Popen(["taskset", "-c", str(o.tx), f"{o.bin}/flood", str(port), str(o.rate), str(o.secs), "64"],
+    flood = subprocess.Popen(["taskset", "-c", str(o.tx), f"{o.bin}/flood", str(port), str(o.rate), str(o.secs), "64"]
+                             + ([str(o.on_ms)] if o.on_ms else []),
                              stdout=subprocess.PIPE, text=True)
     pinger = subprocess.Popen(["taskset", "-c", str(o.tx), f"{o.bin}/pinger", str(port), str(ping_port),
                                str(o.ping_rate), str(o.secs)], stdout=subprocess.PIPE, text=True)
@@ -148,7 +150,7 @@ def main():
     dropped = sum(final["dropped"].values())
     prot = final.get("protected", {})
     print(json.dumps({
-        "mode": o.mode, "rt": o.rt, "rate": o.rate, "work_us": o.work, "secs": o.secs,
+        "mode": o.mode, "rt": o.rt, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
         "sent": sent, "sent_pps": sent / o.secs,
         "pps": pps,
         "loss": (sent + ping["sent"] - final["received"]) / max(sent + ping["sent"], 1),

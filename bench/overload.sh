@@ -42,9 +42,10 @@ RX=$(( $(nproc) - 1 ))
 for p in flood pinger competitor; do gcc -O2 -o "$OUT/$p" "bench/native/$p.c"; done
 if [ "$RT" -gt 0 ] && chrt -f "$RT" true 2>/dev/null; then RTS="0 $RT"; else RTS=0; echo "SCHED_FIFO not permitted: runs without --rt-priority only" >&2; fi
 
-point() { # mode rt rate -> one JSON line
+point() { # mode rt rate [on_ms] -> one JSON line
   local rt_args=()
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
+  [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
   python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "$SECS" \
     --work "$WORK" --share "$SHARE" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}"
 }
@@ -80,6 +81,15 @@ for round in $(seq "$REPEATS"); do
         | python3 -c "import json,sys; d=json.load(sys.stdin); d['k']=$k; d['round']=$round; print(json.dumps(d))" \
         | tee -a "$OUT/runs.jsonl" >&2
     done
+  done
+done
+
+# Flapping: a 2 x C flood 100 ms on, 100 ms off, once per variant; the CPU's state changes
+# per second are counted.
+for rt in $RTS; do
+  for mode in off auto; do
+    point "$mode" "$rt" $(( 2 * C )) 100 \
+      | python3 -c "import json,sys; d=json.load(sys.stdin); d['k']=-1; d['round']=0; print(json.dumps(d))" | tee -a "$OUT/runs.jsonl" >&2
   done
 done
 

@@ -75,8 +75,8 @@ internal sealed record OverloadOptions
 
     private ProtectedFlow ParseProtect(string text)
     {
-        if (Protect.Count == ReuseportProgram.MaxProtected)
-            throw new UsageException($"--protect can be given at most {ReuseportProgram.MaxProtected} times");
+        if (Protect.Count == ProtectedFlow.MaxPerDevice)
+            throw new UsageException($"--protect can be given at most {ProtectedFlow.MaxPerDevice} times");
         return ProtectedFlow.TryParse(text, out var flow, out string error)
             ? flow!
             : throw new UsageException($"--protect must be {ProtectedFlow.Syntax}: {error} (got '{text}')");

@@ -11,6 +11,9 @@ namespace Softnet.Overload;
 /// </summary>
 public sealed record ProtectedFlow
 {
+    /// <summary>At most this many flows per device: the steering program's conditional jumps reach 255 instructions.</summary>
+    public const int MaxPerDevice = 8;
+
     public const string Syntax = "SRC[/PREFIX][:PORT[-PORT]], e.g. 10.0.0.7, 10.0.0.0/24:5000-5099 or [::1]:7000";
 
     public ProtectedFlow(IPAddress network, int prefixLength, int portLow = 0, int portHigh = ushort.MaxValue)

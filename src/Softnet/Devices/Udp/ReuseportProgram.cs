@@ -14,9 +14,6 @@ namespace Softnet.Devices.Udp;
 /// </summary>
 internal static class ReuseportProgram
 {
-    /// <summary>At most this many protected flows: the program's conditional jumps reach 255 instructions.</summary>
-    public const int MaxProtected = 8;
-
     private const int SKF_NET_OFF = -0x100000;
     private const int SKF_AD_RANDOM = 56;
     private const ushort BPF_H = 0x08;
@@ -149,7 +146,7 @@ internal static class ReuseportProgram
             var insn = p[at];
             int distance = next - at - 1;
             if (distance > byte.MaxValue)
-                throw new ArgumentException($"protected flows: the steering program is too long (at most {MaxProtected} flows)");
+                throw new ArgumentException($"protected flows: the steering program is too long (at most {ProtectedFlow.MaxPerDevice} flows)");
             if (m >= 0)
                 insn.JumpFalse = (byte)distance;
             else

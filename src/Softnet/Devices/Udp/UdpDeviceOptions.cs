@@ -95,8 +95,8 @@ public sealed record UdpDeviceOptions
         if (ReusePortShare && Bind.Port == 0)
             throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));
         NetStackOptions.Range(nameof(ShedShare), ShedShare, 0, 100);
-        if (Protected.Count > ReuseportProgram.MaxProtected)
-            throw new ArgumentOutOfRangeException(nameof(Protected), $"Protected must have at most {ReuseportProgram.MaxProtected} flows (got {Protected.Count})");
+        if (Protected.Count > Softnet.Overload.ProtectedFlow.MaxPerDevice)
+            throw new ArgumentOutOfRangeException(nameof(Protected), $"Protected must have at most {Softnet.Overload.ProtectedFlow.MaxPerDevice} flows (got {Protected.Count})");
         if ((Protected.Count > 0 || ShedShare > 0) && (!CpuSteering || ReusePortShare))
             throw new ArgumentException("Protected and ShedShare need the device's own reuseport steering program: CpuSteering on and ReusePortShare off", Protected.Count > 0 ? nameof(Protected) : nameof(ShedShare));
         foreach (var flow in Protected)
