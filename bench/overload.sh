@@ -12,7 +12,7 @@
 # kernel's loopback backlog drops). Output: a Markdown table per variant with the issue's goals, runs.csv, and PNG
 # plots (bench/overload-plot.gp, gnuplot) in OUT.
 #
-# Environment: SECS (flood seconds per point, 1.5), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
+# Environment: SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
 # share, 90), RT (priority, 50; 0 = never), LOADS ("0.5 0.9 1 1.25 1.5 2 3 4"), START (first rate of the C search,
 # 5000), OUT (results directory, a new temporary one). QUICK=1: 0.5 s floods, loads "1 4", one round, a short C
 # search — to check the pipeline end to end, not to measure. Extra arguments go to serve.
@@ -21,9 +21,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${QUICK:-0}" = 1 ]; then
-  SECS=${SECS:-0.5}; REPEATS=${REPEATS:-1}; LOADS=${LOADS:-"1 4"}; START=${START:-20000}; SEARCH_STEPS=1
+  SECS=${SECS:-0.5}; REPEATS=${REPEATS:-1}; LOADS=${LOADS:-"1 4"}; START=${START:-20000}; SEARCH_STEPS=1; FLAP_SECS=${FLAP_SECS:-1}
 fi
 SECS=${SECS:-1.5}
+FLAP_SECS=${FLAP_SECS:-5}
 REPEATS=${REPEATS:-3}
 WORK=${WORK:-20}
 SHARE=${SHARE:-90}
@@ -42,11 +43,11 @@ RX=$(( $(nproc) - 1 ))
 for p in flood pinger competitor; do gcc -O2 -o "$OUT/$p" "bench/native/$p.c"; done
 if [ "$RT" -gt 0 ] && chrt -f "$RT" true 2>/dev/null; then RTS="0 $RT"; else RTS=0; echo "SCHED_FIFO not permitted: runs without --rt-priority only" >&2; fi
 
-point() { # mode rt rate [on_ms] -> one JSON line
+point() { # mode rt rate [on_ms [secs]] -> one JSON line
   local rt_args=()
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
   [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
-  python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "$SECS" \
+  python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
     --work "$WORK" --share "$SHARE" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}"
 }
 loss_ok() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['pps'] >= 0.999 * d['sent_pps'] else 1)" "$1"; }
@@ -84,11 +85,11 @@ for round in $(seq "$REPEATS"); do
   done
 done
 
-# Flapping: a 2 x C flood 100 ms on, 100 ms off, once per variant; the CPU's state changes
-# per second are counted.
+# Flapping: a 2 x C flood 100 ms on, 100 ms off for FLAP_SECS, once per variant; the CPU's state changes per second
+# are counted (flap damping needs a few cycles to hold the state, so the run is longer than the others).
 for rt in $RTS; do
   for mode in off auto; do
-    point "$mode" "$rt" $(( 2 * C )) 100 \
+    point "$mode" "$rt" $(( 2 * C )) 100 "$FLAP_SECS" \
       | python3 -c "import json,sys; d=json.load(sys.stdin); d['k']=-1; d['round']=0; print(json.dumps(d))" | tee -a "$OUT/runs.jsonl" >&2
   done
 done

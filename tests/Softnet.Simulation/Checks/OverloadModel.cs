@@ -6,7 +6,8 @@ namespace Softnet.Simulation.Checks;
 /// The overload detector's specification, written independently of it, fed the same levels at the same times: a
 /// level is entered once the signal has been at or above its high watermark without a break for the enter dwell (the
 /// highest such level wins), and left once the signal has been under its low watermark for the leave dwell, level by
-/// level, never in the same update as a rise. Every update's outcome must be the model's, and a change of direction
+/// level, never in the same update as a rise; a rise within the flap window of the last fall doubles the leave dwell
+/// (up to its maximum), a later one resets it. Every update's outcome must be the model's, and a change of direction
 /// (a rise after a fall, a fall after a rise) must come no sooner than the dwell that guards it.
 /// </summary>
 internal sealed class OverloadModel
@@ -16,13 +17,18 @@ internal sealed class OverloadModel
     private OverloadState _state;
     private long _lastChangeNs = long.MinValue;
     private int _lastDirection;
+    private long _leaveNs = -1;
+    private long _lastFallNs = long.MinValue / 2;
 
     /// <summary>Checks one update; returns what is wrong, or null.</summary>
     public string? Check(OverloadThresholds t, double level, long nowNs, OverloadState from, OverloadState to)
     {
         if (from != _state)
             return $"the detector was {from.Name()} where the model has {_state.Name()}";
-        long enter = (long)t.EnterDwell.TotalNanoseconds, leave = (long)t.LeaveDwell.TotalNanoseconds;
+        long enter = (long)t.EnterDwell.TotalNanoseconds, baseLeave = (long)t.LeaveDwell.TotalNanoseconds;
+        if (_leaveNs < 0)
+            _leaveNs = baseLeave;
+        long leave = _leaveNs;
         for (int s = 1; s <= 2; s++)
         {
             double high = s == 2 ? t.OverloadedHigh : t.PressuredHigh;
@@ -54,6 +60,10 @@ internal sealed class OverloadModel
                 return $"{from.Name()} -> {to.Name()} {nowNs - _lastChangeNs} ns after the opposite change, under the {guard} ns dwell";
             _lastDirection = direction;
             _lastChangeNs = nowNs;
+            if (direction < 0)
+                _lastFallNs = nowNs;
+            else
+                _leaveNs = nowNs - _lastFallNs < (long)t.FlapWindow.TotalNanoseconds ? Math.Min(2 * _leaveNs, (long)t.MaxLeaveDwell.TotalNanoseconds) : baseLeave;
         }
         _state = to;
         return null;

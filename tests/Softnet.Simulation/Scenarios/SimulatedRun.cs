@@ -98,8 +98,14 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
         Completed = true;
     }
 
-    /// <summary>Short dwells, so that simulated runs go through overload and back.</summary>
-    private static readonly Overload.OverloadThresholds Thresholds = new() { EnterDwell = TimeSpan.FromMilliseconds(1), LeaveDwell = TimeSpan.FromMilliseconds(4) };
+    /// <summary>Short dwells and flap damping, so that simulated runs go through overload and back, and flap.</summary>
+    private static readonly Overload.OverloadThresholds Thresholds = new()
+    {
+        EnterDwell = TimeSpan.FromMilliseconds(1),
+        LeaveDwell = TimeSpan.FromMilliseconds(4),
+        FlapWindow = TimeSpan.FromMilliseconds(20),
+        MaxLeaveDwell = TimeSpan.FromMilliseconds(32),
+    };
 
     /// <summary>
     /// Feeds the seed's levels to a stand-alone detector (the invariants compare every update with the specification)
