@@ -223,4 +223,37 @@ public sealed class ProtectedFlowTests
         }
         Accounting.AssertAllAccounted(5, handled, stack.Snapshot());
     }
+
+    /// <summary>The protected queue's interrupt follows its CPU offline and back, so the protected flow keeps being delivered.</summary>
+    [Fact]
+    public void ProtectedQueue_FollowsItsCpuThroughHotplug()
+    {
+        long handled = 0;
+        var stack = new NetStack(new NetStackOptions { Cpus = 2 }, (batch, _) => Interlocked.Add(ref handled, batch.Length));
+        try
+        {
+            var dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, Protected = [new ProtectedFlow(IPAddress.Loopback, 32)] });
+            dev.Start();
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var destination = new IPEndPoint(IPAddress.Loopback, dev.LocalEndPoint.Port);
+            long expected = 0;
+            void SendOne()
+            {
+                client.SendTo(new byte[8], destination);
+                expected++;
+                Wait.Until(() => Interlocked.Read(ref handled) == expected, () => $"delivered {handled} of {expected}");
+            }
+
+            SendOne();
+            stack.SetCpuOffline(0);
+            SendOne();
+            stack.SetCpuOnline(0);
+            SendOne();
+            Assert.Equal(3, dev.ProtectedStats!.Value.Received);
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+    }
 }

@@ -326,7 +326,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     {
         lock (Control)
         {
-            foreach (var q in _queues)
+            foreach (var q in _protected is null ? _queues : [_protected, .. _queues])
             {
                 if (q.IrqCpu == cpu)
                 {
@@ -350,6 +350,11 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
                     q.UnregisterIrq();
                     q.RegisterIrq(cpu);
                 }
+            }
+            if (_protected is { IrqCpu: { } at } p && at != cpu && AffineCpu(0) == cpu)
+            {
+                p.UnregisterIrq();
+                p.RegisterIrq(cpu);
             }
         }
     }
