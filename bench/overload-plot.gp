@@ -5,9 +5,11 @@ set datafile separator ","
 set terminal pngcairo size 900,560 font ",10"
 set key top left
 set grid
+set xrange [0:*]
 set xlabel "offered load (x C)"
 csv = dir."/runs.csv"
-sel(mode, rt, v) = (strcol(3) eq mode && $4 == rt) ? v : NaN
+# Loaded points only: k = 0 is the idle reference, k = -1 the on/off flood.
+sel(mode, rt, v) = (strcol(3) eq mode && $4 == rt && $1 > 0) ? v : NaN
 variants = sprintf("off:0 auto:0 off:%d auto:%d", rt, rt)
 mode(i) = substr(word(variants, i), 1, strstrt(word(variants, i), ":") - 1)
 rtv(i) = int(substr(word(variants, i), strstrt(word(variants, i), ":") + 1, 99))

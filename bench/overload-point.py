@@ -14,6 +14,16 @@ import subprocess
 import time
 
 
+# Every process a point starts, so that a point that fails leaves none of them running.
+started = []
+
+
+def start(args, **kwargs):
+    p = subprocess.Popen(args, **kwargs)
+    started.append(p)
+    return p
+
+
 class UnixHTTPConnection(http.client.HTTPConnection):
     def __init__(self, path):
         super().__init__("localhost", timeout=5)
@@ -25,10 +35,16 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(self.unix_path)
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n distinct free UDP ports: all held at once while they are picked, so the kernel cannot hand one out twice."""
+    held = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(n)]
+    try:
+        for s in held:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()
 
 
 def kernel_backlog_drops():
@@ -71,7 +87,7 @@ def main():
     a.add_argument("extra", nargs="*", help="more serve options, after --")
     o = a.parse_args()
 
-    port, ping_port = free_port(), free_port()
+    port, ping_port = free_ports(2)
     sock = os.path.join(o.dir, f"admin-{port}.sock")
     args = ["taskset", "-c", str(o.rx), "dotnet", o.cli, "serve", "--bind", f"127.0.0.1:{port}", "--cpus", "1",
             "--queues", "1", "--admin", sock, "--json", "--reply", "sockperf", "--work-us", str(o.work),
@@ -80,7 +96,7 @@ def main():
         args += ["--rt-priority", str(o.rt)]
     args += o.extra
     err = open(os.path.join(o.dir, f"serve-{port}.err"), "w+")
-    serve = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err, text=True)
+    serve = start(args, stdout=subprocess.PIPE, stderr=err, text=True)
     deadline = time.monotonic() + 60
     while True:
         err.seek(0)
@@ -101,14 +117,14 @@ def main():
 
     stats()  # the first request pays for the admin endpoint's start-up, not the flood
     kdrops = kernel_backlog_drops()
-    competitor = subprocess.Popen(["taskset", "-c", str(o.rx), f"{o.bin}/competitor", str(o.pre), str(o.secs)],
+    competitor = start(["taskset", "-c", str(o.rx), f"{o.bin}/competitor", str(o.pre), str(o.secs)],
                                   stdout=subprocess.PIPE, text=True)
     time.sleep(o.pre)
     t0 = time.monotonic()
-    flood = subprocess.Popen(["taskset", "-c", str(o.tx), f"{o.bin}/flood", str(port), str(o.rate), str(o.secs), "64"]
+    flood = start(["taskset", "-c", str(o.tx), f"{o.bin}/flood", str(port), str(o.rate), str(o.secs), "64"]
                              + ([str(o.on_ms)] if o.on_ms else []),
                              stdout=subprocess.PIPE, text=True)
-    pinger = subprocess.Popen(["taskset", "-c", str(o.tx), f"{o.bin}/pinger", str(port), str(ping_port),
+    pinger = start(["taskset", "-c", str(o.tx), f"{o.bin}/pinger", str(port), str(ping_port),
                                str(o.ping_rate), str(o.secs)], stdout=subprocess.PIPE, text=True)
     admin_ms, states, delivered = [], [], []
     rss = []
@@ -169,4 +185,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for p in started:
+            if p.poll() is None:
+                p.kill()

@@ -43,24 +43,28 @@ RX=$(( $(nproc) - 1 ))
 for p in flood pinger competitor; do gcc -O2 -o "$OUT/$p" "bench/native/$p.c"; done
 if [ "$RT" -gt 0 ] && chrt -f "$RT" true 2>/dev/null; then RTS="0 $RT"; else RTS=0; echo "SCHED_FIFO not permitted: runs without --rt-priority only" >&2; fi
 
-point() { # mode rt rate [on_ms [secs]] -> one JSON line
+point() { # mode rt rate [on_ms [secs]] -> one JSON line, or nothing when the point failed (its error on stderr)
   local rt_args=()
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
   [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
   python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
-    --work "$WORK" --share "$SHARE" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}"
+    --work "$WORK" --share "$SHARE" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
 }
-loss_ok() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['pps'] >= 0.999 * d['sent_pps'] else 1)" "$1"; }
+loss_ok() { [ -n "$1" ] && python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['pps'] >= 0.999 * d['sent_pps'] else 1)" "$1"; }
+# Tags a point's line with its load and round; a failed point (no line) adds nothing.
+tag() { python3 -c "import json,sys
+for l in sys.stdin:
+    if l.strip(): d=json.loads(l); d['k']=$1; d['round']=$2; print(json.dumps(d))"; }
 
 # C: double until `off` falls behind during the flood, then bisect.
 lo=0; hi=0; rate=$START
 while [ "$hi" -eq 0 ] && [ "$rate" -le 2000000 ]; do
-  line=$(point off 0 "$rate"); echo "$line" >> "$OUT/search.jsonl"
+  line=$(point off 0 "$rate"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
   if loss_ok "$line"; then lo=$rate; rate=$(( rate * 2 )); else hi=$rate; fi
 done
 for _ in $(seq "$SEARCH_STEPS"); do
   mid=$(( (lo + hi) / 2 ))
-  line=$(point off 0 "$mid"); echo "$line" >> "$OUT/search.jsonl"
+  line=$(point off 0 "$mid"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
   if loss_ok "$line"; then lo=$mid; else hi=$mid; fi
 done
 C=$(( lo > 0 ? lo : START / 2 ))
@@ -69,8 +73,7 @@ echo "C = $C datagrams/s (--work-us $WORK, $SECS s floods)" >&2
 # The idle reference of the protected flow's round trip (no flood), once per variant.
 for rt in $RTS; do
   for mode in off auto; do
-    point "$mode" "$rt" 0 | python3 -c "import json,sys; d=json.load(sys.stdin); d['k']=0; d['round']=0; print(json.dumps(d))" \
-      | tee -a "$OUT/runs.jsonl" >&2
+    point "$mode" "$rt" 0 | tag 0 0 | tee -a "$OUT/runs.jsonl" >&2
   done
 done
 
@@ -78,9 +81,7 @@ for round in $(seq "$REPEATS"); do
   for k in $(printf '%s\n' $LOADS | shuf); do
     r=$(python3 -c "print(int($k * $C))")
     for variant in $(for rt in $RTS; do printf 'off:%s\nauto:%s\n' "$rt" "$rt"; done | shuf); do
-      point "${variant%%:*}" "${variant##*:}" "$r" \
-        | python3 -c "import json,sys; d=json.load(sys.stdin); d['k']=$k; d['round']=$round; print(json.dumps(d))" \
-        | tee -a "$OUT/runs.jsonl" >&2
+      point "${variant%%:*}" "${variant##*:}" "$r" | tag "$k" "$round" | tee -a "$OUT/runs.jsonl" >&2
     done
   done
 done
@@ -89,8 +90,7 @@ done
 # are counted (flap damping needs a few cycles to hold the state, so the run is longer than the others).
 for rt in $RTS; do
   for mode in off auto; do
-    point "$mode" "$rt" $(( 2 * C )) 100 "$FLAP_SECS" \
-      | python3 -c "import json,sys; d=json.load(sys.stdin); d['k']=-1; d['round']=0; print(json.dumps(d))" | tee -a "$OUT/runs.jsonl" >&2
+    point "$mode" "$rt" $(( 2 * C )) 100 "$FLAP_SECS" | tag -1 0 | tee -a "$OUT/runs.jsonl" >&2
   done
 done
 
