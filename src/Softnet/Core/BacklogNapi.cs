@@ -101,7 +101,7 @@ internal sealed class BacklogNapi : Napi
         }
     }
 
-    protected internal override int Poll(int quota)
+    internal override int Poll(in BottomHalf bh, int quota)
     {
         int work = 0;
         while (true)

@@ -124,29 +124,18 @@ public sealed class BusyPoller
         while (true)
         {
             var cpu = _stack.CurrentSoftnet();
-            lock (cpu.Bh)
+            using (var bh = cpu.EnterBh())
             {
-                NetStack.CurrentBh = cpu;
-                try
+                for (int i = 0; i < napis.Length; i++)
                 {
-                    for (int i = 0; i < napis.Length; i++)
-                    {
-                        if (!owned[i] && !(owned[i] = napis[i].TryBusyPollClaim(o.PreferBusyPoll)))
-                            continue;
-                        claimed[i] = true;
-                        int work = napis[i].BusyPollRound(o.BusyPollBudget, complete: false);
-                        polls++;
-                        packets += work;
-                        if (work > 0)
-                            batches++;
-                    }
-                    cpu.Pool.FlushDefer();
-                    cpu.SendPendingIpis();
-                    cpu.RunTxFlush();
-                }
-                finally
-                {
-                    NetStack.CurrentBh = null;
+                    if (!owned[i] && !(owned[i] = napis[i].TryBusyPollClaim(o.PreferBusyPoll)))
+                        continue;
+                    claimed[i] = true;
+                    int work = napis[i].BusyPollRound(bh, o.BusyPollBudget, complete: false);
+                    polls++;
+                    packets += work;
+                    if (work > 0)
+                        batches++;
                 }
             }
             // local_bh_enable: what the polls raised on this CPU (its backlog, through RPS) runs here.
@@ -172,32 +161,21 @@ public sealed class BusyPoller
     {
         var o = Options;
         var cpu = _stack.CurrentSoftnet();
-        lock (cpu.Bh)
+        using (var bh = cpu.EnterBh())
         {
-            NetStack.CurrentBh = cpu;
-            try
+            for (int i = 0; i < napis.Length; i++)
             {
-                for (int i = 0; i < napis.Length; i++)
-                {
-                    if (!owned[i])
-                        continue;
-                    owned[i] = false;
-                    var napi = napis[i];
-                    bool skipSchedule = napi.BusyPollRelease(o.PreferBusyPoll);
-                    int work = napi.BusyPollRound(o.BusyPollBudget, complete: true);
-                    napi.BusyPollFinish(work, o.BusyPollBudget, skipSchedule);
-                    polls++;
-                    packets += work;
-                    if (work > 0)
-                        batches++;
-                }
-                cpu.Pool.FlushDefer();
-                cpu.SendPendingIpis();
-                cpu.RunTxFlush();
-            }
-            finally
-            {
-                NetStack.CurrentBh = null;
+                if (!owned[i])
+                    continue;
+                owned[i] = false;
+                var napi = napis[i];
+                bool skipSchedule = napi.BusyPollRelease(o.PreferBusyPoll);
+                int work = napi.BusyPollRound(bh, o.BusyPollBudget, complete: true);
+                napi.BusyPollFinish(work, o.BusyPollBudget, skipSchedule);
+                polls++;
+                packets += work;
+                if (work > 0)
+                    batches++;
             }
         }
         if (cpu.HasPendingSoftirq)

@@ -30,15 +30,15 @@ public abstract partial class Napi
     }
 
     /// <summary>
-    /// One busy poll of an owned NAPI (the caller holds its CPU's bottom-half lock). A driver that throws is logged and
+    /// One busy poll of an owned NAPI inside its CPU's bottom half. A driver that throws is logged and
     /// counts as no work; on the last poll of a stop (<paramref name="complete"/>) it is completed too, so it can be scheduled again.
     /// </summary>
-    internal int BusyPollRound(int budget, bool complete)
+    internal int BusyPollRound(in BottomHalf bh, int budget, bool complete)
     {
         int work;
         try
         {
-            work = Math.Min(Poll(budget), budget);
+            work = Math.Min(Poll(bh, budget), budget);
         }
         catch (Exception e)
         {

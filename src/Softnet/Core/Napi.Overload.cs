@@ -44,9 +44,9 @@ public abstract partial class Napi
     }
 
     /// <summary>Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget.</summary>
-    private void AccountPoll(long startNs, int work, int weight)
+    private void AccountPoll(SoftnetData cpu, long startNs, int work, int weight)
     {
-        if (NetStack.CurrentBh is not { } cpu || cpu.Stack != Stack)
+        if (cpu.Stack != Stack)
             return;
         // Only polls that found packets count: an empty poll of a busy-polling thread is its chosen cost, not load.
         long endNs = work > 0 ? Stack.Platform.NowNs() : startNs;

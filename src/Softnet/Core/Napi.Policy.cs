@@ -13,8 +13,5 @@ public abstract partial class Napi
     /// softirq thread of the CPU taking its interrupt (or that polled it last). Null when there is no such thread.
     /// </summary>
     public ThreadPolicy? PollerPolicy =>
-        ThreadPolicy.Read(Thread?.Handle.OsThreadId ?? (InterruptCpu ?? Volatile.Read(ref LastPollCpu))?.SoftirqThread?.OsThreadId ?? 0);
-
-    /// <summary>The CPU whose softirq thread takes this NAPI's interrupt, for drivers that have one.</summary>
-    internal virtual SoftnetData? InterruptCpu => null;
+        ThreadPolicy.Read(Thread?.Handle.OsThreadId ?? (IrqCpu ?? Volatile.Read(ref LastPollCpu))?.SoftirqThread?.OsThreadId ?? 0);
 }

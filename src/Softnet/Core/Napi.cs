@@ -74,13 +74,13 @@ public abstract partial class Napi
     internal SoftnetData? TimerCpu;
 
     /// <summary>
-    /// The driver's poll: process at most <paramref name="budget"/> packets and return how many. A driver that
+    /// The driver's poll, inside <paramref name="bh"/>: process at most <paramref name="budget"/> packets and return how many. A driver that
     /// ran out of work before the budget calls <see cref="CompleteDone"/> itself; one that used the whole budget must not.
     /// </summary>
-    protected internal abstract int Poll(int budget);
+    internal abstract int Poll(in BottomHalf bh, int budget);
 
     /// <summary>napi_schedule: claim the NAPI and queue it for polling. Returns false when it was owned already (MISSED set) or disabled.</summary>
-    public bool Schedule()
+    internal bool Schedule()
     {
         if (!SchedulePrep())
             return false;
@@ -89,7 +89,7 @@ public abstract partial class Napi
     }
 
     /// <summary>napi_schedule_prep: take SCHED, or mark MISSED when someone owns it.</summary>
-    public bool SchedulePrep()
+    internal bool SchedulePrep()
     {
         int old, val;
         do
@@ -113,7 +113,7 @@ public abstract partial class Napi
     /// napi_complete_done: give the NAPI up after a poll that did less than its budget. Returns whether the driver
     /// may unmask its queue; false when a MISSED schedule forced another round or an IRQ deferral timer was armed.
     /// </summary>
-    public bool CompleteDone(int workDone)
+    internal bool CompleteDone(int workDone)
     {
         int state = Volatile.Read(ref _state);
         if ((state & (int)(NapiState.Npsvc | NapiState.InBusyPoll)) != 0)
@@ -192,20 +192,20 @@ public abstract partial class Napi
     /// __napi_poll, shared by the softirq and the NAPI's thread: poll once if owned and say whether the NAPI used its
     /// whole weight and must be polled again (the softirq puts it at the tail of its list).
     /// </summary>
-    internal int PollRound(out bool repoll)
+    internal int PollRound(in BottomHalf bh, out bool repoll)
     {
         repoll = false;
         int weight = Weight;
         int work = 0;
         if (Has(NapiState.Sched))
         {
-            ProtocolChecks.PollEnter(this, NetStack.CurrentBh);
+            ProtocolChecks.PollEnter(this, bh.Cpu);
             int completions = _completions;
-            Volatile.Write(ref LastPollCpu, NetStack.CurrentBh);
+            Volatile.Write(ref LastPollCpu, bh.Cpu);
             long startNs = Stack.Platform.NowNs();
             try
             {
-                work = Poll(weight);
+                work = Poll(bh, weight);
             }
             catch (Exception e)
             {
@@ -217,7 +217,7 @@ public abstract partial class Napi
                     CompleteDone(0);
             }
             ProtocolChecks.PollExit(this);
-            AccountPoll(startNs, work, weight);
+            AccountPoll(bh.Cpu, startNs, work, weight);
             // Atomic: once the driver completed, the next round may already run elsewhere.
             Interlocked.Increment(ref PollCount);
             Interlocked.Add(ref PacketCount, work);

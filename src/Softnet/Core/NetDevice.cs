@@ -1,4 +1,3 @@
-using Softnet.Devices;
 using Softnet.Steering;
 
 namespace Softnet.Core;
@@ -10,6 +9,7 @@ public abstract class NetDevice : IDisposable
     private readonly List<Napi> _napis = [];
     private RxQueue[] _rxQueues;
     private long _rxDropped;
+    private readonly long[] _txDrops = new long[TxDropReasons.Count];
     private bool _up;
     private int _disposed;
     private int _napiGeneration;
@@ -118,7 +118,7 @@ public abstract class NetDevice : IDisposable
     /// netif_napi_add_config: attach a new NAPI to queue slot <paramref name="index"/>, disabled. A thread parked in
     /// the slot by an earlier delete is handed to it, so the queue keeps its thread and OS thread id.
     /// </summary>
-    protected void NapiAdd(Napi napi, int index)
+    private protected void NapiAdd(Napi napi, int index)
     {
         lock (Control)
         {
@@ -139,7 +139,7 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>napi_enable: restore the slot's id and settings, apply its threaded mode, then let it be scheduled.</summary>
-    protected void NapiEnable(Napi napi)
+    private protected void NapiEnable(Napi napi)
     {
         lock (Control)
         {
@@ -158,7 +158,7 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>napi_disable: wait for the current poller, hold the NAPI, save its settings into the slot.</summary>
-    protected void NapiDisable(Napi napi)
+    private protected void NapiDisable(Napi napi)
     {
         napi.Disable();
         lock (Control)
@@ -170,7 +170,7 @@ public abstract class NetDevice : IDisposable
     }
 
     /// <summary>__netif_napi_del: detach a disabled NAPI; its thread is parked in the slot, not stopped.</summary>
-    protected void NapiDelete(Napi napi)
+    private protected void NapiDelete(Napi napi)
     {
         lock (Control)
         {
@@ -220,17 +220,71 @@ public abstract class NetDevice : IDisposable
     /// <summary>ip link set up (dev_open): the NAPIs come back with their configs' ids, threaded modes and threads.</summary>
     public virtual void SetUp() => throw new NotSupportedException($"EOPNOTSUPP: {Name} cannot be brought up");
 
-    /// <summary>Moves the device's queue interrupts off a CPU that went offline.</summary>
-    protected internal virtual void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
+    /// <summary>The queues whose interrupts follow CPU hotplug, by queue number (a down queue's discarding interrupt included); none by default.</summary>
+    internal virtual IReadOnlyList<Napi> IrqQueues => [];
+
+    /// <summary>The CPU queue <paramref name="queue"/>'s interrupt belongs to (its affinity), or the CPU standing in for it while it is offline.</summary>
+    internal virtual SoftnetData AffineCpu(int queue)
     {
+        var c = Stack.Cpu(queue % Stack.CpuCount);
+        return c.StandIn ?? c;
     }
 
-    /// <summary>Moves queue interrupts back to a CPU that came online.</summary>
-    protected internal virtual void OnCpuOnline(SoftnetData cpu)
+    /// <summary>Moves the device's queue interrupts off a CPU that went offline (migrate_irqs).</summary>
+    internal void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
     {
+        if (IrqQueues.Count == 0)
+            return;
+        lock (Control)
+        {
+            foreach (var q in IrqQueues)
+            {
+                if (q.IrqCpu == cpu)
+                    q.MoveIrq(replacement);
+            }
+        }
+    }
+
+    /// <summary>Moves the interrupts whose affinity is a CPU that came online back to it.</summary>
+    internal void OnCpuOnline(SoftnetData cpu)
+    {
+        if (IrqQueues.Count == 0)
+            return;
+        lock (Control)
+        {
+            var queues = IrqQueues;
+            for (int i = 0; i < queues.Count; i++)
+            {
+                var q = queues[i];
+                if (q.IrqCpu is { } at && at != cpu && AffineCpu(i) == cpu)
+                    q.MoveIrq(cpu);
+            }
+        }
     }
 
     internal void CountRxDropped(long packets = 1) => Interlocked.Add(ref _rxDropped, packets);
+
+    /// <summary>Replies this device could not send, for any reason (tx_dropped).</summary>
+    public long TxDropped
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var r in TxDropReasons.All)
+                sum += TxDropCount(r);
+            return sum;
+        }
+    }
+
+    /// <summary>Replies this device could not send for <paramref name="reason"/>.</summary>
+    public long TxDropCount(TxDropReason reason) => Volatile.Read(ref _txDrops[(int)reason]);
+
+    /// <summary>The TX half of the drop ledger: counts <paramref name="count"/> replies not sent, under their reason and tx_dropped.</summary>
+    internal void DropTx(TxDropReason reason, long count = 1)
+    {
+        if (count > 0)
+            Interlocked.Add(ref _txDrops[(int)reason], count);
+    }
 
     protected void SetUp(bool up) => Volatile.Write(ref _up, up);
 

@@ -16,9 +16,6 @@ public sealed partial class NetStack : IDisposable
     public const int FirstNapiId = 8193;
 
     [ThreadStatic]
-    private static SoftnetData? t_bh;
-
-    [ThreadStatic]
     private static SoftnetData? t_home;
 
     private readonly SoftnetData[] _cpus;
@@ -100,11 +97,8 @@ public sealed partial class NetStack : IDisposable
 
     internal int[] DefaultRps { get; }
 
-    internal static SoftnetData? CurrentBh
-    {
-        get => t_bh;
-        set => t_bh = value;
-    }
+    /// <summary>The CPU whose bottom half the calling thread is in (the current-CPU lookup of NAPI context); null outside.</summary>
+    internal static SoftnetData? CurrentBh => BottomHalf.Current;
 
     public SoftnetData Cpu(int index) => _cpus[index];
 
@@ -122,7 +116,7 @@ public sealed partial class NetStack : IDisposable
     /// <summary>The CPU the calling thread counts as: its own for stack threads, otherwise the one it runs on.</summary>
     public SoftnetData CurrentSoftnet()
     {
-        var bh = t_bh;
+        var bh = BottomHalf.Current;
         if (bh is not null && bh.Stack == this)
             return bh;
         var home = t_home;
@@ -132,233 +126,6 @@ public sealed partial class NetStack : IDisposable
         int cpu = (uint)os < (uint)_osCpuToCpu.Length ? _osCpuToCpu[os] : -1;
         var mapped = _cpus[cpu >= 0 ? cpu : os % _cpus.Length];
         return mapped.StandIn ?? mapped;
-    }
-
-    /// <summary>netif_rx for one packet.</summary>
-    public void NetifRx(Packet packet) => NetifRx(new ReadOnlySpan<Packet>(ref packet));
-
-    /// <summary>
-    /// netif_rx for a batch from a device that does not poll: each packet is steered by RPS (or stays on the
-    /// caller's CPU) and queued to that CPU's backlog, or dropped and counted. Remote CPUs are kicked once per
-    /// batch; work for the caller's own CPU is processed inline before this returns.
-    /// </summary>
-    public void NetifRx(ReadOnlySpan<Packet> batch)
-    {
-        // The caller's CPU as CurrentSoftnet sees it (self), and before any stand-in (home): packets that stay local
-        // follow home's redirect at enqueue time, so a batch that straddles a CPU coming back does not leave its tail
-        // on the stand-in behind the switch.
-        SoftnetData self, home;
-        if (t_bh is { } bh && bh.Stack == this)
-        {
-            self = home = bh;
-        }
-        else
-        {
-            home = CurrentHome();
-            self = home.StandIn ?? home;
-        }
-        bool inSoftirq = t_bh == self;
-        bool local = false;
-        Span<bool> kick = Mode == KickMode.Softirq && !inSoftirq ? stackalloc bool[_cpus.Length] : default;
-        bool anyKick = false;
-        foreach (var p in batch)
-        {
-            var dev = p.Device;
-            if (dev is not null && !dev.IsUp)
-            {
-                dev.CountRxDropped();
-                self.CountDrop(DropReason.DeviceDown);
-                FreeDropped(p);
-                continue;
-            }
-            var rps = RpsTarget(p);
-            var target = rps ?? self;
-            if (!EnqueueToBacklog(p, rps ?? home, ref target, self, out bool schedule) || !schedule)
-                continue;
-            if (target == self)
-            {
-                // The enqueue listed the backlog with its claim; raising is left to the caller.
-                local = true;
-                if (inSoftirq)
-                    self.Raise();
-            }
-            else if (Mode == KickMode.BacklogThreads)
-            {
-                WakeThreaded(target.Backlog, self);
-            }
-            else if (inSoftirq)
-            {
-                self.QueueIpi(target);
-            }
-            else
-            {
-                kick[target.Cpu] = true;
-                anyKick = true;
-            }
-        }
-        if (anyKick)
-        {
-            for (int i = 0; i < kick.Length; i++)
-            {
-                if (kick[i])
-                {
-                    Interlocked.Increment(ref self.IpiSent);
-                    _cpus[i].PostRpsIpi();
-                }
-            }
-        }
-        // local_bh_enable: whatever softirq work is pending on the caller's CPU runs now, within the call.
-        if (!inSoftirq && (local || self.HasPendingSoftirq))
-            self.RunInline();
-    }
-
-    /// <summary>
-    /// netif_receive_skb_list for a NAPI driver's poll (caller holds the CPU's bottom-half lock): packets RPS steers
-    /// are queued to their CPU's backlog — the current CPU included — and the rest are delivered here, in one batch.
-    /// </summary>
-    public void ReceiveList(ReadOnlySpan<Packet> batch)
-    {
-        var self = t_bh is { } bh && bh.Stack == this
-            ? bh
-            : throw new InvalidOperationException("ReceiveList is for NAPI poll context");
-        var direct = self.DirectBatch;
-        int n = 0;
-        foreach (var p in batch)
-        {
-            if (RpsTarget(p) is not { } rpsTarget)
-            {
-                direct[n++] = p;
-                if (n == direct.Length)
-                {
-                    self.Deliver(direct);
-                    n = 0;
-                }
-                continue;
-            }
-            var target = rpsTarget;
-            if (!EnqueueToBacklog(p, rpsTarget, ref target, self, out bool schedule) || !schedule)
-                continue;
-            if (target == self)
-                self.Raise();
-            else if (Mode == KickMode.BacklogThreads)
-                WakeThreaded(target.Backlog, self);
-            else
-                self.QueueIpi(target);
-        }
-        if (n > 0)
-            self.Deliver(direct.AsSpan(0, n));
-        direct.AsSpan(0, n).Clear();
-    }
-
-    /// <summary>
-    /// enqueue_to_backlog: admission against netdev_max_backlog and flow limit, then the locked enqueue. The packet goes
-    /// to <paramref name="home"/>'s backlog, or, while that CPU is offline, to the CPU that took its queue
-    /// (<paramref name="target"/> is set to where it went).
-    /// </summary>
-    internal bool EnqueueToBacklog(Packet p, SoftnetData home, ref SoftnetData target, SoftnetData self, out bool schedule)
-    {
-        int max = Options.NetdevMaxBacklog;
-        target = BacklogNapi.Follow(home);
-        while (true)
-        {
-            schedule = false;
-            int qlen = target.Backlog.InputLength;
-            DropReason? reason;
-            if (qlen > max)
-            {
-                reason = DropReason.Backlog;
-            }
-            else if (self.FlowLimit is { } fl && fl.ShouldDrop(p.FlowHash, qlen, max))
-            {
-                reason = DropReason.FlowLimit;
-            }
-            else
-            {
-                reason = target.Backlog.Enqueue(p, home, self, out schedule, out var redirect);
-                if (redirect is not null)
-                {
-                    target = redirect;
-                    continue;
-                }
-            }
-            if (reason is null)
-                return true;
-            target.CountDrop(reason.Value);
-            p.Device?.CountRxDropped();
-            FreeDropped(p);
-            return false;
-        }
-    }
-
-    /// <summary>get_rps_cpu: the queue's rps map picks a CPU for a hashed packet; null leaves it where it is.</summary>
-    internal SoftnetData? RpsTarget(Packet p)
-    {
-        if (p.FlowHash == 0 || p.Device is not { } dev)
-            return null;
-        var queues = dev.RxQueues;
-        // A queue the device no longer has (channels shrinking) gets no steering, as the kernel does.
-        if ((uint)p.QueueIndex >= (uint)queues.Count || queues[p.QueueIndex].Rps is not { } map)
-            return null;
-        // The CPU the map picks, even if offline: the enqueue follows its redirect under the queue lock.
-        return _cpus[map.CpuFor(p.FlowHash)];
-    }
-
-    /// <summary>__napi_schedule for a NAPI whose SCHED the caller holds.</summary>
-    internal void ScheduleClaimed(Napi napi)
-    {
-        var self = CurrentSoftnet();
-        // A CPU's own backlog stays in its softirq even when threaded: the local path is processed inline.
-        if (napi.Has(NapiState.Threaded) && napi.Thread is { } t && t != self.BacklogThread)
-        {
-#if SIMULATION
-            if (PlantedBugs.ConditionalWakeup && t.Sleeping)
-            {
-                t.Wake(self);
-                return;
-            }
-#endif
-            napi.SetBits(NapiState.SchedThreaded);
-            t.Wake(self);
-            return;
-        }
-        self.ListAndRaise(napi);
-    }
-
-    /// <summary>The threaded schedule: set SCHED_THREADED, then wake unconditionally; the thread trusts only the bit.</summary>
-    internal static void WakeThreaded(Napi napi, SoftnetData self)
-    {
-#if SIMULATION
-        if (PlantedBugs.ConditionalWakeup && napi.Thread!.Sleeping)
-        {
-            napi.Thread.Wake(self);
-            return;
-        }
-#endif
-        napi.SetBits(NapiState.SchedThreaded);
-        napi.Thread!.Wake(self);
-    }
-
-    /// <summary>Gets a CPU whose defer list reached its threshold to drain it: through its backlog NAPI with backlog threads, an IPI otherwise.</summary>
-    internal void KickDefer(SoftnetData owner, SoftnetData self)
-    {
-        if (Mode == KickMode.BacklogThreads)
-        {
-            bool schedule = false;
-            lock (owner.Backlog.QueueLock)
-            {
-                if (!owner.Backlog.Has(NapiState.Sched))
-                {
-                    owner.Backlog.SetBits(NapiState.Sched);
-                    schedule = true;
-                }
-            }
-            if (schedule)
-                WakeThreaded(owner.Backlog, self);
-        }
-        else if (owner.PostDeferIpi())
-        {
-            Interlocked.Increment(ref self.IpiSent);
-        }
     }
 
     internal void ArmWatchdog(Napi napi, long delayNs) => CurrentSoftnet().ArmTimer(napi, delayNs);
@@ -451,12 +218,7 @@ public sealed partial class NetStack : IDisposable
         {
             lock (cpu.Bh)
             {
-                cpu.Backlog.CloseAndDrain(scratch, batch =>
-                {
-                    cpu.CountDrop(DropReason.Shutdown, batch.Length);
-                    foreach (var p in batch)
-                        FreeDropped(p);
-                });
+                cpu.Backlog.CloseAndDrain(scratch, batch => cpu.Drop(DropReason.Shutdown, null, batch));
             }
             cpu.SoftirqWaiter.Dispose();
         }

@@ -42,7 +42,7 @@ public sealed class LoopbackDevice : NetDevice
             int want = Math.Min(count, MaxBatch);
             int got = self.Pool.Rent(batch.AsSpan(0, want));
             if (got < want)
-                self.CountDrop(DropReason.NoMemory, want - got);
+                self.Drop(DropReason.NoMemory, null, want - got);
             for (int i = 0; i < got; i++)
             {
                 var p = batch[i];

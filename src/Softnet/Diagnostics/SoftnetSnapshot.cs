@@ -20,6 +20,12 @@ public readonly record struct CpuStat(
     OverloadInfo Overload = default)
 {
     public int BacklogLength => InputQueueLength + ProcessQueueLength;
+
+    /// <summary>
+    /// softnet_stat's <c>dropped</c> column: backlog and flow-limit drops counted on this CPU, as <see cref="Dropped"/>
+    /// (named for the column); <see cref="SoftnetSnapshot.TotalDropped"/> counts every reason.
+    /// </summary>
+    public long BacklogDropped => Dropped;
 }
 
 /// <summary>Every counter of a stack: the softnet_stat rows, drops by reason, IPIs and wake-ups.</summary>
@@ -33,7 +39,11 @@ public sealed record SoftnetSnapshot(
     /// <summary>Packets the handler returned from normally.</summary>
     public long Delivered => Cpus.Sum(c => c.Delivered);
 
-    public long Dropped => Drops.Values.Sum();
+    /// <summary>Packets dropped for any reason (the sum of <see cref="Drops"/>), as <see cref="TotalDropped"/>; a CPU's <see cref="CpuStat.Dropped"/> is softnet_stat's backlog column only.</summary>
+    public long Dropped => TotalDropped;
+
+    /// <summary>Packets dropped for any reason: with <see cref="Delivered"/>, every packet that entered the stack.</summary>
+    public long TotalDropped => Drops.Values.Sum();
 
     public long IpiSent => Cpus.Sum(c => c.IpiSent);
 
@@ -53,15 +63,15 @@ public sealed record SoftnetSnapshot(
                 i,
                 c.Online,
                 Volatile.Read(ref c.Processed),
-                Volatile.Read(ref c.Dropped),
+                Volatile.Read(ref c.Remote.BacklogDropped),
                 Volatile.Read(ref c.TimeSqueeze),
                 Volatile.Read(ref c.ReceivedRps),
                 c.FlowLimit is { } fl ? Volatile.Read(ref fl.Count) : 0,
                 c.Backlog.InputLength,
                 c.Backlog.ProcessLength,
                 Volatile.Read(ref c.Delivered),
-                Volatile.Read(ref c.IpiSent),
-                Volatile.Read(ref c.Wakeups),
+                Volatile.Read(ref c.Remote.IpiSent),
+                Volatile.Read(ref c.Remote.Wakeups),
                 c.Overload);
             foreach (var r in DropReasons.All)
                 drops[r] += c.DropCount(r);

@@ -16,7 +16,7 @@ namespace Softnet.Scheduling;
 /// A pending wake permit makes <see cref="Wait"/> return without a syscall, so readiness is then not looked at:
 /// an owner that is kept awake by wakes must call <see cref="TryPollIrqs"/> now and then or its devices starve.
 /// </remarks>
-public sealed unsafe class EpollWaiter : IIrqWaiter
+internal sealed unsafe class EpollWaiter : IIrqWaiter
 {
     private const int Running = 0;
     private const int Notified = 1;

@@ -7,7 +7,7 @@ namespace Softnet.Scheduling;
 /// A futex-backed <see cref="IWaiter"/>: a wake costs one atomic exchange while the owner runs, and a
 /// FUTEX_WAKE syscall only when the owner is really asleep.
 /// </summary>
-public sealed unsafe class FutexWaiter : IWaiter
+internal sealed unsafe class FutexWaiter : IWaiter
 {
     private const int Empty = 0;
     private const int Notified = 1;

@@ -48,7 +48,7 @@ internal sealed class NapiThread
     public void Wake(SoftnetData waker)
     {
         if (_waiter.Wake())
-            Interlocked.Increment(ref (_home ?? waker).Wakeups);
+            Interlocked.Increment(ref (_home ?? waker).Remote.Wakeups);
     }
 
     public void Stop()
@@ -128,18 +128,13 @@ internal sealed class NapiThread
                 continue;
             }
             bool repoll;
-            lock (cpu.Bh)
+            using (var bh = cpu.EnterBh())
             {
                 // Parked meanwhile (CPU offline, NAPI deleted): the park cleared Napi before taking this lock, and
                 // kthread_park returns only once the thread is off the CPU, so what it hands over is no longer ours.
                 if (Napi != napi)
                     break;
-                NetStack.CurrentBh = cpu;
-                napi.PollRound(out repoll);
-                cpu.Pool.FlushDefer();
-                cpu.SendPendingIpis();
-                cpu.RunTxFlush();
-                NetStack.CurrentBh = null;
+                napi.PollRound(bh, out repoll);
             }
             if (Volatile.Read(ref _stop) || Napi != napi || (!repoll && !busy))
                 break;

@@ -66,37 +66,7 @@ internal sealed class SimDevice : NetDevice
         }
     }
 
-    protected internal override void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
-    {
-        lock (Control)
-        {
-            foreach (var q in _queues)
-            {
-                if (q.IrqCpu == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(replacement);
-                }
-            }
-        }
-    }
-
-    protected internal override void OnCpuOnline(SoftnetData cpu)
-    {
-        lock (Control)
-        {
-            var queues = _queues;
-            for (int i = 0; i < queues.Length; i++)
-            {
-                var q = queues[i];
-                if (q.IrqCpu is not null && q.IrqCpu != cpu && AffineCpu(i) == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(cpu);
-                }
-            }
-        }
-    }
+    internal override IReadOnlyList<Napi> IrqQueues => _queues;
 
     protected override void Close()
     {
@@ -128,22 +98,11 @@ internal sealed class SimDevice : NetDevice
         q.UnregisterIrq();
         q.Close();
         NapiDisable(q);
-        var cpu = AffineCpu(q.Queue);
-        var outer = NetStack.CurrentBh;
-        lock (cpu.Bh)
+        using (var bh = AffineCpu(q.Queue).EnterBh())
         {
-            NetStack.CurrentBh = cpu;
             while (!q.IsEmpty)
-                q.PollRound(out _);
-            cpu.SendPendingIpis();
-            NetStack.CurrentBh = outer;
+                q.PollRound(bh, out _);
         }
         NapiDelete(q);
-    }
-
-    private SoftnetData AffineCpu(int queue)
-    {
-        var c = Stack.Cpu(queue % Stack.CpuCount);
-        return c.StandIn ?? c;
     }
 }

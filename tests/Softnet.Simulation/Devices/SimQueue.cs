@@ -36,8 +36,6 @@ internal sealed class SimQueue : Napi, IIrqHandler
     /// <summary>The interrupt source ("descriptor") of this queue.</summary>
     public int Fd { get; }
 
-    public SoftnetData? IrqCpu { get; private set; }
-
     public bool IsEmpty => Volatile.Read(ref _count) == 0;
 
     /// <summary>Polls that throw; the fault decides where.</summary>
@@ -65,25 +63,15 @@ internal sealed class SimQueue : Napi, IIrqHandler
 
     public void OnIrq() => Schedule();
 
-    public void RegisterIrq(SoftnetData cpu)
-    {
-        IrqCpu = cpu;
-        cpu.RegisterIrq(Fd, this);
-    }
+    public void RegisterIrq(SoftnetData cpu) => RegisterIrq(cpu, Fd, this);
 
-    public void UnregisterIrq()
-    {
-        IrqCpu?.UnregisterIrq(Fd);
-        IrqCpu = null;
-    }
-
-    protected internal override int Poll(int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
         if (Fault == PollFault.BeforeWork)
         {
             Fault = PollFault.None;
             // A driver that unmasks its interrupt on the error path, so the queue is not left masked for good.
-            IrqCpu?.RearmIrq(Fd);
+            RearmIrq();
             throw new InvalidOperationException("simulated driver fault before any work");
         }
         int n;
@@ -95,9 +83,9 @@ internal sealed class SimQueue : Napi, IIrqHandler
             _count -= n;
         }
         if (n > 0)
-            Deliver(n);
-        if (n < budget && CompleteDone(n) && IrqCpu is { } irq)
-            irq.RearmIrq(Fd);
+            Deliver(bh, n);
+        if (n < budget && CompleteDone(n))
+            RearmIrq();
         if (Fault == PollFault.AfterComplete && n < budget)
         {
             Fault = PollFault.None;
@@ -106,15 +94,11 @@ internal sealed class SimQueue : Napi, IIrqHandler
         return n;
     }
 
-    private void Deliver(int n)
+    private void Deliver(in BottomHalf bh, int n)
     {
-        var cpu = NetStack.CurrentBh!;
+        var cpu = bh.Cpu;
         int got = cpu.Pool.Rent(_packets.AsSpan(0, n));
-        if (got < n)
-        {
-            cpu.CountDrop(DropReason.NoMemory, n - got);
-            _device.CountRxDropped(n - got);
-        }
+        cpu.Drop(DropReason.NoMemory, _device, n - got);
         for (int i = 0; i < got; i++)
         {
             var p = _packets[i];
@@ -122,7 +106,7 @@ internal sealed class SimQueue : Napi, IIrqHandler
             p.QueueIndex = Index;
             FlowPacket.Write(p, _taken[i].Flow, _taken[i].Seq);
         }
-        Stack.ReceiveList(_packets.AsSpan(0, got));
+        Stack.ReceiveList(bh, _packets.AsSpan(0, got));
         _packets.AsSpan(0, got).Clear();
     }
 }

@@ -59,7 +59,7 @@ internal sealed class WorkNapi(NetStack stack, int weight, Invariants invariants
         Kick();
     }
 
-    protected internal override int Poll(int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
         Interlocked.Increment(ref _polls);
         if (Volatile.Read(ref _disabled))

@@ -52,7 +52,7 @@ internal sealed class FakeQueue : Napi
         }
     }
 
-    protected internal override int Poll(int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
         int n;
         lock (_lock)
@@ -62,7 +62,7 @@ internal sealed class FakeQueue : Napi
                 _taken[i] = _items.Dequeue();
         }
         if (n > 0)
-            Deliver(n);
+            Deliver(bh, n);
         // A masked interrupt is re-armed only when completion allows it; what arrived meanwhile then raises it at once.
         if (n < budget && CompleteDone(n))
         {
@@ -73,12 +73,11 @@ internal sealed class FakeQueue : Napi
         return n;
     }
 
-    private void Deliver(int n)
+    private void Deliver(in BottomHalf bh, int n)
     {
-        var cpu = Stack.CurrentSoftnet();
+        var cpu = bh.Cpu;
         int got = cpu.Pool.Rent(_packets.AsSpan(0, n));
-        if (got < n)
-            cpu.CountDrop(DropReason.NoMemory, n - got);
+        cpu.Drop(DropReason.NoMemory, null, n - got);
         for (int i = 0; i < got; i++)
         {
             var p = _packets[i];
@@ -86,7 +85,7 @@ internal sealed class FakeQueue : Napi
             p.QueueIndex = Index;
             FlowPacket.Write(p, _taken[i].Flow, _taken[i].Seq);
         }
-        Stack.ReceiveList(_packets.AsSpan(0, got));
+        Stack.ReceiveList(bh, _packets.AsSpan(0, got));
         _packets.AsSpan(0, got).Clear();
     }
 

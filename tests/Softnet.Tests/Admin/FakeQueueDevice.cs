@@ -80,15 +80,10 @@ internal sealed class FakeQueueDevice : NetDevice
     {
         q.Close();
         NapiDisable(q);
-        var cpu = Stack.CurrentSoftnet();
-        var outer = NetStack.CurrentBh;
-        lock (cpu.Bh)
+        using (var bh = Stack.CurrentSoftnet().EnterBh())
         {
-            NetStack.CurrentBh = cpu;
             while (!q.IsEmpty)
-                q.PollRound(out _);
-            cpu.SendPendingIpis();
-            NetStack.CurrentBh = outer;
+                q.PollRound(bh, out _);
         }
         NapiDelete(q);
     }

@@ -46,7 +46,7 @@ internal sealed class TestNapi(NetStack stack, int weight = 64, string name = ""
         _blockNext = true;
     }
 
-    protected internal override int Poll(int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
         int now = Interlocked.Increment(ref _inPoll);
         int max;

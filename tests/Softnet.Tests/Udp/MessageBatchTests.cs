@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Softnet.Devices.Udp;
 using Softnet.Interop;
 using Softnet.Scheduling;
+using Softnet.Steering;
 
 namespace Softnet.Tests.Udp;
 
@@ -153,16 +154,16 @@ public class MessageBatchTests
         var hashes = new HashSet<uint>();
         for (int port = 1; port <= 4096; port++)
         {
-            uint h = MessageBatch.FlowHash(SockAddrOf(new IPEndPoint(IPAddress.Loopback, port)), local);
+            uint h = FlowDissector.Hash(SockAddrOf(new IPEndPoint(IPAddress.Loopback, port)), local);
             Assert.NotEqual(0u, h);
             hashes.Add(h);
         }
         var v6 = SockAddrOf(new IPEndPoint(IPAddress.IPv6Loopback, 7));
 
         Assert.True(hashes.Count > 4090);
-        Assert.Equal(MessageBatch.FlowHash(v6, local), MessageBatch.FlowHash(v6, local));
-        Assert.NotEqual(MessageBatch.FlowHash(v6, local), MessageBatch.FlowHash(local, v6));
-        Assert.NotEqual(0u, MessageBatch.FlowHash([], []));
+        Assert.Equal(FlowDissector.Hash(v6, local), FlowDissector.Hash(v6, local));
+        Assert.NotEqual(FlowDissector.Hash(v6, local), FlowDissector.Hash(local, v6));
+        Assert.NotEqual(0u, FlowDissector.Hash([], []));
     }
 
     [Fact]
@@ -192,7 +193,7 @@ public class MessageBatchTests
             int n = rxBatch.Receive(rx.Fd, 32);
             shortfalls += 32 - n;
             for (int i = 0; i < n; i++)
-                sink += MessageBatch.FlowHash(rxBatch.SourceAddress(i), rx.LocalSockaddr) + (uint)rxBatch.Length(i) + rxBatch.DropCounter(i);
+                sink += FlowDissector.Hash(rxBatch.SourceAddress(i), rx.LocalSockaddr) + (uint)rxBatch.Length(i) + rxBatch.DropCounter(i);
             waiter.Rearm(rx.Fd);
             waiter.Wake();
             waiter.Wait(0);

@@ -166,6 +166,7 @@ public sealed class ShutdownTests
 
         Assert.Equal(1, dev.TxPackets);
         Assert.Equal(11, dev.TxDropped);
+        Assert.Equal(11, dev.TxDropCount(TxDropReason.DeviceClosed));
         Accounting.AssertAllAccounted(12, Interlocked.Read(ref handled), stack.Snapshot());
     }
 }

@@ -26,7 +26,6 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private bool _closed;
     private bool _steering;
     private long _txPackets;
-    private long _txDropped;
     private long _protectedReplied;
     private long _shedReported;
     private long _shedEpisodes;
@@ -200,8 +199,6 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     public long TxPackets => Volatile.Read(ref _txPackets);
 
-    public long TxDropped => Volatile.Read(ref _txDropped);
-
     /// <summary>The receive buffer each socket actually got (the kernel doubles requests and may cap them).</summary>
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
@@ -247,7 +244,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             ?? throw new InvalidOperationException("Reply is for handler (NAPI) context");
         if (Volatile.Read(ref _closed))
         {
-            Interlocked.Increment(ref _txDropped);
+            DropTx(TxDropReason.DeviceClosed);
             return false;
         }
         var tx = _tx[cpu.Cpu] ??= new UdpTx(_options.Weight, Stack.Options.PacketBufferSize);
@@ -255,7 +252,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             FlushTx(cpu);
         if (!tx.Add(request.SourceAddress, payload))
         {
-            Interlocked.Increment(ref _txDropped);
+            DropTx(TxDropReason.TooBig);
             return false;
         }
         if (request.QueueIndex == UdpQueue.ProtectedQueue && request.Device == this)
@@ -264,15 +261,18 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         return true;
     }
 
-    public void FlushTx(SoftnetData cpu)
+    void ITxFlush.FlushTx(SoftnetData cpu) => FlushTx(cpu);
+
+    /// <summary>Sends this CPU's queued replies with one sendmmsg; what the kernel does not take is a TX drop.</summary>
+    internal void FlushTx(SoftnetData cpu)
     {
         if (_tx[cpu.Cpu] is not { Count: > 0 } tx)
             return;
         int queued = tx.Count;
         int sent = tx.Flush(Volatile.Read(ref _queues)[0].Socket.Fd);
         Interlocked.Add(ref _txPackets, sent);
-        if (sent < queued)
-            Interlocked.Add(ref _txDropped, queued - sent);
+        // After close the sockets are gone: what was still queued could not leave.
+        DropTx(Volatile.Read(ref _closed) ? TxDropReason.DeviceClosed : TxDropReason.SendFailed, queued - sent);
     }
 
     /// <summary>
@@ -322,42 +322,8 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         }
     }
 
-    protected internal override void OnCpuOffline(SoftnetData cpu, SoftnetData replacement)
-    {
-        lock (Control)
-        {
-            foreach (var q in _protected is null ? _queues : [_protected, .. _queues])
-            {
-                if (q.IrqCpu == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(replacement);
-                }
-            }
-        }
-    }
-
-    protected internal override void OnCpuOnline(SoftnetData cpu)
-    {
-        lock (Control)
-        {
-            var queues = _queues;
-            for (int i = 0; i < queues.Length; i++)
-            {
-                var q = queues[i];
-                if (q.IrqCpu is not null && q.IrqCpu != cpu && AffineCpu(i) == cpu)
-                {
-                    q.UnregisterIrq();
-                    q.RegisterIrq(cpu);
-                }
-            }
-            if (_protected is { IrqCpu: { } at } p && at != cpu && AffineCpu(0) == cpu)
-            {
-                p.UnregisterIrq();
-                p.RegisterIrq(cpu);
-            }
-        }
-    }
+    /// <summary>The protected queue last: its interrupt follows a CPU going offline, and stays where it went when the CPU returns.</summary>
+    internal override IReadOnlyList<Napi> IrqQueues => _protected is null ? _queues : [.. _queues, _protected];
 
     protected override void Close()
     {
@@ -475,23 +441,16 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private void Drain(UdpQueue q, bool untilEmpty = false)
     {
         var cpu = AffineCpu(q.Queue);
-        var outer = NetStack.CurrentBh;
-        lock (cpu.Bh)
-        {
-            NetStack.CurrentBh = cpu;
-            int read;
-            do
-                read = q.PollRound(out _);
-            while (untilEmpty ? read > 0 : read == q.Weight);
-            if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
-                q.CountSocketDrops(cpu, (uint)drops);
-            cpu.SendPendingIpis();
-            cpu.RunTxFlush();
-            NetStack.CurrentBh = outer;
-        }
+        using var bh = cpu.EnterBh();
+        int read;
+        do
+            read = q.PollRound(bh, out _);
+        while (untilEmpty ? read > 0 : read == q.Weight);
+        if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
+            q.CountSocketDrops(cpu, (uint)drops);
     }
 
-    private SoftnetData AffineCpu(int queue)
+    internal override SoftnetData AffineCpu(int queue)
     {
         // The protected queue's interrupt goes where queue 0's does.
         queue = Math.Max(queue, 0);
@@ -569,8 +528,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         long old = Volatile.Read(ref _shedReported);
         if (drops <= old || Interlocked.CompareExchange(ref _shedReported, drops, old) != old)
             return;
-        var cpu = NetStack.CurrentBh is { } bh && bh.Stack == Stack ? bh : AffineCpu(0);
-        cpu.CountDrop(DropReason.Shed, (int)(drops - old));
-        CountRxDropped(drops - old);
+        var cpu = BottomHalf.Current is { } bh && bh.Stack == Stack ? bh : AffineCpu(0);
+        cpu.Drop(DropReason.Shed, this, drops - old);
     }
 }

@@ -1,5 +1,6 @@
 using Softnet.Core;
 using Softnet.Scheduling;
+using Softnet.Steering;
 
 namespace Softnet.Devices.Udp;
 
@@ -51,11 +52,6 @@ internal sealed class UdpQueue : Napi, IIrqHandler
     /// <summary>The RX queue number (also the NAPI config slot).</summary>
     public int Queue { get; }
 
-    /// <summary>The CPU whose softirq thread takes this queue's interrupt; null while the interrupt is not registered.</summary>
-    public SoftnetData? IrqCpu { get; private set; }
-
-    internal override SoftnetData? InterruptCpu => IrqCpu;
-
     /// <summary>Datagrams the kernel dropped at this socket (SO_RXQ_OVFL, reconciled with /proc at close).</summary>
     public long SocketDrops => _reportedDrops;
 
@@ -79,16 +75,11 @@ internal sealed class UdpQueue : Napi, IIrqHandler
 
     protected internal override void OnOverloadStateChanged() => _device.UpdateShedding();
 
-    public void RegisterIrq(SoftnetData cpu)
-    {
-        IrqCpu = cpu;
-        cpu.RegisterIrq(Socket.Fd, this);
-    }
+    public void RegisterIrq(SoftnetData cpu) => RegisterIrq(cpu, Socket.Fd, this);
 
-    public void UnregisterIrq()
+    internal override void UnregisterIrq()
     {
-        IrqCpu?.UnregisterIrq(Socket.Fd);
-        IrqCpu = null;
+        base.UnregisterIrq();
         // A discard the interrupt already started may still be reading: once it is done, the caller is the one reader.
         lock (_discardLock)
         {
@@ -109,9 +100,9 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         Down = false;
     }
 
-    protected internal override int Poll(int budget)
+    internal override int Poll(in BottomHalf bh, int budget)
     {
-        var cpu = NetStack.CurrentBh!;
+        var cpu = bh.Cpu;
         if (BackPressured())
             return HoldBack();
         int want = Math.Min(budget, _packets.Length);
@@ -127,15 +118,15 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         int valid = Fill(cpu, n);
         if (Down && valid > 0)
         {
-            cpu.CountDrop(DropReason.DeviceDown, valid);
-            _device.CountRxDropped(valid);
+            // Freed below with the unused buffers.
+            cpu.Drop(DropReason.DeviceDown, _device, valid);
             valid = 0;
         }
         cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
-        Stack.ReceiveList(_packets.AsSpan(0, valid));
+        Stack.ReceiveList(bh, _packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
-        if (n < budget && CompleteDone(n) && IrqCpu is { } irq)
-            irq.RearmIrq(Socket.Fd);
+        if (n < budget && CompleteDone(n))
+            RearmIrq();
         return n;
     }
 
@@ -184,22 +175,13 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             // Unregistered meanwhile (up, or close, which drains the socket itself): nothing to discard.
             if (IrqCpu is not { } cpu || !Down)
                 return;
-            lock (cpu.Bh)
+            using (var bh = cpu.EnterBh())
             {
-                var outer = NetStack.CurrentBh;
-                NetStack.CurrentBh = cpu;
-                try
+                while (Poll(bh, Weight) == Weight)
                 {
-                    while (Poll(Weight) == Weight)
-                    {
-                    }
-                }
-                finally
-                {
-                    NetStack.CurrentBh = outer;
                 }
             }
-            cpu.RearmIrq(Socket.Fd);
+            RearmIrq();
         }
     }
 
@@ -219,8 +201,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
                 CountSocketDrops(cpu, _batch.DropCounter(i));
             if (_batch.Truncated(i))
             {
-                cpu.CountDrop(DropReason.Malformed);
-                _device.CountRxDropped();
+                cpu.Drop(DropReason.Malformed, _device, 1);
                 // Left behind the good packets, it goes back to the pool with the unused ones.
                 continue;
             }
@@ -228,13 +209,12 @@ internal sealed class UdpQueue : Napi, IIrqHandler
             p.SetLength(_batch.Length(i));
             if (earlyDrop is not null && EarlyDropped(earlyDrop, source, p.Data, state))
             {
-                cpu.CountDrop(DropReason.EarlyDrop);
-                _device.CountRxDropped();
+                cpu.Drop(DropReason.EarlyDrop, _device, 1);
                 continue;
             }
             source.CopyTo(p.RawAddress);
             p.AddressLength = source.Length;
-            p.FlowHash = MessageBatch.FlowHash(source, local);
+            p.FlowHash = FlowDissector.Hash(source, local);
             p.Device = _device;
             p.QueueIndex = Queue;
             p.NapiId = Id;
@@ -265,8 +245,7 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         if (delta == 0 || delta > int.MaxValue)
             return;
         _reportedDrops = cumulative;
-        cpu.CountDrop(DropReason.Socket, (int)delta);
-        _device.CountRxDropped(delta);
+        cpu.Drop(DropReason.Socket, _device, delta);
     }
 
     public void DisposeBatch() => _batch.Dispose();

@@ -1,6 +1,6 @@
 using Softnet.Steering;
 
-namespace Softnet.Devices;
+namespace Softnet.Core;
 
 /// <summary>One RX queue of a device, with its rps_cpus.</summary>
 public sealed class RxQueue
