@@ -86,12 +86,14 @@ public sealed class ShedAndBackPressureTests
     /// RPS sends queue 0's datagrams to CPU 1, whose handler costs 100 µs each, with netdev_max_backlog 200. With
     /// policy auto the queue is held back while that backlog is over 150 (counted per queue), so the backlog never
     /// overflows and the excess is left in the socket: no <c>backlog</c> drops, only <c>socket</c> ones. With off it
-    /// is never held back. Either way sent = delivered + counted drops.
+    /// is never held back, nor is a device whose own policy is off under a stack in auto. Either way sent = delivered +
+    /// counted drops.
     /// </summary>
     [Theory]
-    [InlineData(OverloadMode.Auto)]
-    [InlineData(OverloadMode.Off)]
-    public void AFullBacklog_HoldsItsQueueBack(OverloadMode mode)
+    [InlineData(OverloadMode.Auto, null)]
+    [InlineData(OverloadMode.Off, null)]
+    [InlineData(OverloadMode.Auto, OverloadMode.Off)]
+    public void AFullBacklog_HoldsItsQueueBack(OverloadMode mode, OverloadMode? devicePolicy)
     {
         long handled = 0, sent = 0;
         var stack = new NetStack(
@@ -104,7 +106,7 @@ public sealed class ShedAndBackPressureTests
         Devices.Udp.UdpDevice dev;
         try
         {
-            dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, ReceiveBufferBytes = 256 * 1024 });
+            dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, ReceiveBufferBytes = 256 * 1024, Overload = devicePolicy });
             dev.Start();
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             var destination = new IPEndPoint(IPAddress.Loopback, dev.LocalEndPoint.Port);
@@ -132,7 +134,8 @@ public sealed class ShedAndBackPressureTests
         var s = stack.Snapshot();
         Accounting.AssertAllAccounted(sent, handled, s);
         long heldBack = dev.QueueStats.Sum(q => q.HeldBack);
-        if (mode == OverloadMode.Auto)
+        Assert.Equal(devicePolicy ?? mode, dev.Policy);
+        if (dev.Policy == OverloadMode.Auto)
         {
             Assert.True(heldBack > 0, "the queue was never held back");
             Assert.Equal(0, s.Drops[DropReason.Backlog]);
