@@ -8,6 +8,7 @@ namespace Softnet.Admin;
 /// </summary>
 public static class AdminPaths
 {
+    /// <summary>The instance name when none is given: the socket is <c>softnet.sock</c>.</summary>
     public const string DefaultName = "softnet";
 
     /// <summary>Owner-only: anyone who can connect can reconfigure the stack.</summary>

@@ -6,11 +6,13 @@ namespace Softnet.Admin;
 /// </summary>
 public sealed class AdminSetupException : IOException
 {
+    /// <summary>A setup failure described by <paramref name="message"/>.</summary>
     public AdminSetupException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A setup failure described by <paramref name="message"/>, caused by <paramref name="inner"/>.</summary>
     public AdminSetupException(string message, Exception inner)
         : base(message, inner)
     {

@@ -8,8 +8,9 @@ namespace Softnet.Hosting;
 public interface IPacketBatchHandler
 {
     /// <summary>
-    /// Called in NAPI context with a batch delivered on <paramref name="cpu"/>; the packets are freed when it returns,
-    /// and if it throws the batch counts as dropped (reason handler). See <see cref="PacketHandler"/>.
+    /// Called in NAPI context with a batch delivered on <see cref="PacketContext.Cpu"/>; the packets are freed when it
+    /// returns, and if it throws the batch counts as dropped (reason handler). <paramref name="context"/> replies,
+    /// sends and reads sources. See <see cref="PacketHandler"/>.
     /// </summary>
-    void Handle(ReadOnlySpan<Packet> batch, int cpu);
+    void Handle(ReadOnlySpan<Packet> batch, PacketContext context);
 }

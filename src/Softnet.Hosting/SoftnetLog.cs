@@ -6,9 +6,6 @@ namespace Softnet.Hosting;
 /// <summary>Softnet's messages as structured log events.</summary>
 internal static partial class SoftnetLog
 {
-    [LoggerMessage(1, LogLevel.Warning, "{Message}")]
-    public static partial void Stack(ILogger logger, string message);
-
     [LoggerMessage(2, LogLevel.Error, "Packet handler failed; the batch is counted as dropped (reason handler)")]
     public static partial void HandlerFailed(ILogger logger, Exception exception);
 

@@ -17,16 +17,18 @@ public sealed class SoftnetService : IHostedService, IDisposable
     private readonly SoftnetOptions _options;
     private readonly IPacketBatchHandler _handler;
     private readonly ILogger<SoftnetService> _logger;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly TimeSpan _hostShutdownTimeout;
     private NetStack? _stack;
     private SoftnetMetrics? _metrics;
 
     /// <summary>Created by dependency injection; see <see cref="SoftnetServiceCollectionExtensions"/>.</summary>
-    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILogger<SoftnetService> logger, IOptions<HostOptions> hostOptions)
+    public SoftnetService(IOptions<SoftnetOptions> options, IPacketBatchHandler handler, ILoggerFactory loggerFactory, IOptions<HostOptions> hostOptions)
     {
         _options = options.Value;
         _handler = handler;
-        _logger = logger;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<SoftnetService>();
         _hostShutdownTimeout = hostOptions.Value.ShutdownTimeout;
     }
 
@@ -48,10 +50,10 @@ public sealed class SoftnetService : IHostedService, IDisposable
             stackOptions with
             {
                 ShutdownDrainTimeout = drain,
-                Log = m => SoftnetLog.Stack(_logger, m),
+                LoggerFactory = _loggerFactory,
                 OnHandlerError = ex => SoftnetLog.HandlerFailed(_logger, ex),
             },
-            (batch, cpu) => handler.Handle(batch, cpu));
+            (batch, cpu) => handler.Handle(batch, new PacketContext(this, cpu)));
         try
         {
             if (udpOptions is not null)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Softnet.Diagnostics;
 using Softnet.Overload;
 using Softnet.Scheduling;
@@ -22,6 +23,7 @@ public sealed partial class NetStack : IDisposable
     private readonly int[] _osCpuToCpu;
     private readonly List<NetDevice> _devices = [];
     private readonly HashSet<string> _logged = [];
+    private readonly ILogger _logger;
     private readonly List<NapiThread> _backlogThreads = [];
     private readonly RealtimeThreads _realtime;
     private int _nextIfIndex = 1;
@@ -32,6 +34,7 @@ public sealed partial class NetStack : IDisposable
     {
         options.Validate();
         Options = options;
+        _logger = options.LoggerFactory.CreateLogger("Softnet");
         Platform = options.Platform;
         Handler = handler;
         _realtime = RealtimeThreads.Start(options, LogOnce);
@@ -183,7 +186,16 @@ public sealed partial class NetStack : IDisposable
             if (!_logged.Add(message))
                 return;
         }
-        Options.Log(message);
+        Log(message);
+    }
+
+    /// <summary>An operational message: to <see cref="NetStackOptions.Log"/> when set, else to the <c>Softnet</c> logger.</summary>
+    internal void Log(string message)
+    {
+        if (Options.Log is { } sink)
+            sink(message);
+        else
+            StackLog.Message(_logger, message);
     }
 
     /// <summary>A consistent-enough copy of every counter (each is read atomically; the set is not a single instant).</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Softnet.Overload;
 using Softnet.Scheduling;
 
@@ -89,8 +91,14 @@ public sealed record NetStackOptions
     /// <summary>Threads, clocks and waits; replace only to drive the engine deterministically in tests.</summary>
     public IPlatform Platform { get; init; } = SystemPlatform.Instance;
 
-    /// <summary>Operational messages (pinning refused, handler errors); default: standard error.</summary>
-    public Action<string> Log { get; init; } = static m => Console.Error.WriteLine("softnet: " + m);
+    /// <summary>
+    /// Where operational messages (pinning refused, handler errors, overload transitions) go: the <c>Softnet</c>
+    /// category, as warnings. Default: no logger, so the library writes nothing to the console by itself.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>The same messages as plain text, for a caller without a logger; when set it replaces <see cref="LoggerFactory"/>.</summary>
+    public Action<string>? Log { get; init; }
 
     /// <summary>Called when a handler throws (the batch is counted as dropped, reason handler).</summary>
     public Action<Exception>? OnHandlerError { get; init; }

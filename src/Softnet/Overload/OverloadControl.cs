@@ -71,5 +71,5 @@ internal sealed class OverloadControl
     }
 
     public void LogTransition(string[] messages, OverloadState from, OverloadState to) =>
-        _stack.Options.Log(messages[((int)from * OverloadStates.Count) + (int)to]);
+        _stack.Log(messages[((int)from * OverloadStates.Count) + (int)to]);
 }

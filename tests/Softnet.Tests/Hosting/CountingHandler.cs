@@ -13,7 +13,7 @@ internal sealed class CountingHandler : IPacketBatchHandler
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public void Handle(ReadOnlySpan<Packet> batch, int cpu)
+    public void Handle(ReadOnlySpan<Packet> batch, PacketContext context)
     {
         long bytes = 0;
         foreach (var packet in batch)

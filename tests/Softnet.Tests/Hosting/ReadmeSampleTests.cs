@@ -26,6 +26,24 @@ public sealed class ReadmeSampleTests
         Assert.Empty(problems);
     }
 
+    /// <summary>The section's handler-context fragment (a <c>Handle</c> method, indented in a list item) compiles as a handler's body.</summary>
+    [Fact]
+    public void HandlerContextFragment_Compiles()
+    {
+        string fragment = CodeBlock(File.ReadAllText(ReadmePath()), Section, "csharp", indent: "  ");
+        string program = "using Softnet.Core;\nusing Softnet.Hosting;\n\nsealed class Echo : IPacketBatchHandler\n{\n" + fragment + "}\n";
+        var compilation = CSharpCompilation.Create(
+            "ReadmeFragment",
+            [CSharpSyntaxTree.ParseText(program, new CSharpParseOptions(LanguageVersion.Latest)), CSharpSyntaxTree.ParseText(ImplicitUsings, new CSharpParseOptions(LanguageVersion.Latest))],
+            References(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+        var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
+
+        Assert.Contains("context.Reply(packet, packet.Data)", fragment);
+        Assert.Empty(problems);
+    }
+
     /// <summary>The global usings of an SDK console project (ImplicitUsings), which the sample relies on.</summary>
     private const string ImplicitUsings = """
         global using System;
@@ -43,14 +61,17 @@ public sealed class ReadmeSampleTests
         return platform.Append(typeof(SoftnetService).Assembly.Location).Distinct().Select(p => MetadataReference.CreateFromFile(p));
     }
 
-    private static string CodeBlock(string markdown, string heading, string language)
+    /// <summary>The section's first block in <paramref name="language"/> whose fence starts a line after <paramref name="indent"/>.</summary>
+    private static string CodeBlock(string markdown, string heading, string language, string indent = "")
     {
         int section = markdown.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
         Assert.True(section >= 0, $"README has no section '{heading}'");
-        string fence = "```" + language + "\n";
-        int start = markdown.IndexOf(fence, section, StringComparison.Ordinal) + fence.Length;
-        int end = markdown.IndexOf("```", start, StringComparison.Ordinal);
-        return markdown[start..end];
+        string fence = "\n" + indent + "```" + language + "\n";
+        int found = markdown.IndexOf(fence, section, StringComparison.Ordinal);
+        Assert.True(found >= 0, $"README section '{heading}' has no {language} block indented by '{indent}'");
+        int start = found + fence.Length;
+        int end = markdown.IndexOf("\n" + indent + "```", start - 1, StringComparison.Ordinal);
+        return markdown[start..(end + 1)];
     }
 
     private static string ReadmePath()

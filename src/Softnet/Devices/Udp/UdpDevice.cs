@@ -240,8 +240,35 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     /// </summary>
     public bool Reply(Packet request, ReadOnlySpan<byte> payload)
     {
+        if (!Enqueue(request.SourceAddress, payload, nameof(Reply)))
+            return false;
+        if (request.QueueIndex == UdpQueue.ProtectedQueue && request.Device == this)
+            Interlocked.Increment(ref _protectedReplied);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends a copy of <paramref name="payload"/> to <paramref name="destination"/> from the device's socket, like
+    /// <see cref="Reply"/> (handler context, batched with the round's other sends, false when counted as a TX drop).
+    /// An IPv4 destination is sent IPv4-mapped when the device is bound to an IPv6 address.
+    /// </summary>
+    public bool SendTo(in UdpEndpoint destination, ReadOnlySpan<byte> payload)
+    {
+        if (destination.IsEmpty)
+            throw new ArgumentException("the destination is empty", nameof(destination));
+        if (destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && _bound.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            Span<byte> mapped = stackalloc byte[Packet.MaxAddressBytes];
+            return Enqueue(destination.WriteMappedIPv6(mapped), payload, nameof(SendTo));
+        }
+
+        return Enqueue(destination.Bytes, payload, nameof(SendTo));
+    }
+
+    private bool Enqueue(ReadOnlySpan<byte> destination, ReadOnlySpan<byte> payload, string caller)
+    {
         var cpu = NetStack.CurrentBh
-            ?? throw new InvalidOperationException("Reply is for handler (NAPI) context");
+            ?? throw new InvalidOperationException($"{caller} is for handler (NAPI) context");
         if (Volatile.Read(ref _closed))
         {
             DropTx(TxDropReason.DeviceClosed);
@@ -250,13 +277,11 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         var tx = _tx[cpu.Cpu] ??= new UdpTx(_options.Weight, Stack.Options.PacketBufferSize);
         if (tx.IsFull)
             FlushTx(cpu);
-        if (!tx.Add(request.SourceAddress, payload))
+        if (!tx.Add(destination, payload))
         {
             DropTx(TxDropReason.TooBig);
             return false;
         }
-        if (request.QueueIndex == UdpQueue.ProtectedQueue && request.Device == this)
-            Interlocked.Increment(ref _protectedReplied);
         cpu.RequestTxFlush(this);
         return true;
     }
