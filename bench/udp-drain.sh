@@ -2,7 +2,8 @@
 # Receive capacity of the UDP path, measured by draining: each receiver first has N datagrams queued in its sockets
 # (nothing polls meanwhile), then drains them; pps = N / (last delivery - first delivery). Alternates, in rounds:
 #   softnet   softnet run --device udp --prefill N --queues Q   (the whole path: recvmmsg NAPI poll -> handler)
-#   c         bench/native/recvmmsg_drain --queues Q            (what the kernel can hand over: plain recvmmsg)
+#   c         bench/native/recvmmsg_drain --queues Q            (plain recvmmsg asking for the kernel work Softnet
+#                                                                asks for: source address and SO_RXQ_OVFL)
 #   naive     bench/NaiveUdp (Q=1 only)                           (one socket, Socket.ReceiveFrom(..., ref EndPoint))
 # Prints every run and a median table with ratios. Needs CAP_NET_ADMIN for SO_RCVBUFFORCE (large buffers).
 # Usage: bench/udp-drain.sh [N=200000] [ROUNDS=5]

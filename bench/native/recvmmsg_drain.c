@@ -4,7 +4,11 @@
 // loopback, one pinned thread per socket. The queues are filled first and drained afterwards, so the number is the
 // receive side alone, with no sender competing for the CPUs.
 //
-//   recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6]
+// It asks the kernel for the same work per datagram as Softnet's UDP queue: the source address (msg_name) and the
+// SO_RXQ_OVFL control message (the socket's drop counter), both reset before every call and read after it. --bare
+// drops both (payload only), to show what they cost.
+//
+//   recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6] [--bare]
 //
 // Prints one JSON line on stdout; diagnostics go to stderr. Exit codes: 0 done (check "received" against "count"),
 // 1 usage or syscall failure, 2 the receive buffers cannot hold N datagrams, 3 gave up after 30 s.
@@ -31,6 +35,9 @@
 // 1 KiB on x86-64 Linux 6.x; the margin covers other kernels and larger --size values through the size term.
 #define TRUESIZE_OVERHEAD 1536
 
+#ifndef SO_RXQ_OVFL
+#define SO_RXQ_OVFL 40
+#endif
 #ifndef SO_MEMINFO
 #define SO_MEMINFO 55
 #endif
@@ -43,6 +50,7 @@ struct queue {
     long long first_ns;
     long long last_ns;
     int timed_out;
+    unsigned int drops; // the last SO_RXQ_OVFL count seen
     pthread_t thread;
 };
 
@@ -50,6 +58,8 @@ static struct queue queues[MAX_QUEUES];
 static int nqueues;
 static int batch = 64;
 static int size = 64;
+static int bare;
+#define CONTROL_BYTES CMSG_SPACE(sizeof(uint32_t))
 static long long start_ns;
 static pthread_barrier_t go;
 
@@ -73,7 +83,7 @@ static void die(int code, const char *fmt, ...)
 
 static void usage(void)
 {
-    die(1, "usage: recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6]");
+    die(1, "usage: recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6] [--bare]");
 }
 
 static long parse(const char *name, const char *value, long min, long max)
@@ -122,18 +132,40 @@ static void *drain(void *arg)
     struct mmsghdr *msgs = calloc(batch, sizeof(*msgs));
     struct iovec *iov = calloc(batch, sizeof(*iov));
     char *buffers = malloc((size_t)batch * size);
-    if (!msgs || !iov || !buffers)
+    struct sockaddr_storage *names = calloc(batch, sizeof(*names));
+    char *control = calloc(batch, CONTROL_BYTES);
+    if (!msgs || !iov || !buffers || !names || !control)
         die(1, "malloc: %s", strerror(errno));
     for (int i = 0; i < batch; i++) {
         iov[i].iov_base = buffers + (size_t)i * size;
         iov[i].iov_len = size;
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
+        if (!bare) {
+            msgs[i].msg_hdr.msg_name = &names[i];
+            msgs[i].msg_hdr.msg_control = control + (size_t)i * CONTROL_BYTES;
+        }
     }
 
     pthread_barrier_wait(&go);
     for (;;) {
+        if (!bare) {
+            // The kernel shortens both lengths to what it wrote, so every slot is re-armed before each call.
+            for (int i = 0; i < batch; i++) {
+                msgs[i].msg_hdr.msg_namelen = sizeof(names[i]);
+                msgs[i].msg_hdr.msg_controllen = CONTROL_BYTES;
+                msgs[i].msg_hdr.msg_flags = 0;
+            }
+        }
         int n = recvmmsg(q->fd, msgs, batch, MSG_DONTWAIT, NULL);
+        if (n > 0 && !bare) {
+            for (int i = 0; i < n; i++) {
+                struct msghdr *h = &msgs[i].msg_hdr;
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+                    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+                        memcpy(&q->drops, CMSG_DATA(c), sizeof(q->drops));
+            }
+        }
         if (n > 0) {
             long long t = now_ns();
             if (q->received == 0)
@@ -152,6 +184,8 @@ static void *drain(void *arg)
             die(1, "recvmmsg on queue %d: %s", (int)(q - queues), strerror(errno));
         break; // EAGAIN after the queues settled: this queue's share is consumed
     }
+    free(control);
+    free(names);
     free(buffers);
     free(iov);
     free(msgs);
@@ -195,6 +229,8 @@ static int open_queue(int v6, int port, long long need)
         die(1, "socket: %s", strerror(errno));
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)
         die(1, "setsockopt SO_REUSEPORT: %s", strerror(errno));
+    if (!bare && setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) != 0)
+        die(1, "setsockopt SO_RXQ_OVFL: %s", strerror(errno));
     // The kernel doubles the request and accounts truesize against the doubled value; ask for the need itself.
     int request = need > 0x3fffffff ? 0x3fffffff : (int)need;
     const char *how = "SO_RCVBUFFORCE";
@@ -285,6 +321,8 @@ int main(int argc, char **argv)
             batch = (int)parse("--batch", value, 1, MAX_BATCH), i++;
         else if (!strcmp(argv[i], "--v6"))
             v6 = 1;
+        else if (!strcmp(argv[i], "--bare"))
+            bare = 1;
         else
             usage();
     }
@@ -331,7 +369,7 @@ int main(int argc, char **argv)
     for (int q = 0; q < nqueues; q++) {
         pthread_join(queues[q].thread, NULL);
         struct queue *x = &queues[q];
-        fprintf(stderr, "recvmmsg_drain: queue %d on cpu %d received %lld\n", q, x->cpu, x->received);
+        fprintf(stderr, "recvmmsg_drain: queue %d on cpu %d received %lld, SO_RXQ_OVFL %u\n", q, x->cpu, x->received, x->drops);
         received += x->received;
         timed_out |= x->timed_out;
         if (x->received && (!first || x->first_ns < first))
@@ -340,8 +378,8 @@ int main(int argc, char **argv)
             last = x->last_ns;
     }
     double seconds = received ? (last - first) / 1e9 : 0;
-    printf("{\"receiver\":\"c-recvmmsg\",\"queues\":%d,\"count\":%lld,\"received\":%lld,\"seconds\":%.6f,\"pps\":%.0f}\n",
-        nqueues, count, received, seconds, seconds > 0 ? received / seconds : 0);
+    printf("{\"receiver\":\"%s\",\"queues\":%d,\"count\":%lld,\"received\":%lld,\"seconds\":%.6f,\"pps\":%.0f}\n",
+        bare ? "c-recvmmsg-bare" : "c-recvmmsg", nqueues, count, received, seconds, seconds > 0 ? received / seconds : 0);
     if (timed_out)
         die(3, "gave up after 30 s");
     return 0;

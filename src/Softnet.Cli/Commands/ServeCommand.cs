@@ -46,8 +46,8 @@ internal sealed class ServeCommand : ICommand
                     Cpus = o.Cpus,
                     Mode = o.Mode,
                     RpsCpus = o.RpsCpus,
-                    PacketBufferSize = o.MaxDatagram,
-                    PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, o.MaxDatagram),
+                    PacketBufferSize = BackendNames.BufferFor(o.Backend, o.MaxDatagram),
+                    PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, BackendNames.BufferFor(o.Backend, o.MaxDatagram)),
                     Log = m => stderr.WriteLine("softnet: " + m),
                 }),
                 server.Handle);
@@ -74,6 +74,7 @@ internal sealed class ServeCommand : ICommand
                 GroFlushTimeoutNs = o.GroFlushTimeoutNs,
                 ReusePortShare = o.ReusePortShare,
                 IrqSuspendTimeoutNs = o.IrqSuspendTimeoutNs,
+                Backend = o.Backend,
             }));
             server.Device = device;
             if (!o.NoAdmin)

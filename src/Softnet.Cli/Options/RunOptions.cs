@@ -34,6 +34,9 @@ internal sealed record RunOptions
     /// <summary>UDP RX queues; 0 = one per CPU.</summary>
     public int Queues { get; init; }
 
+    /// <summary>UDP only: how the device's queues receive.</summary>
+    public Softnet.Devices.Udp.UdpBackend Backend { get; init; }
+
     /// <summary>UDP only: the device's threaded NAPI mode.</summary>
     public ThreadedMode Threaded { get; init; }
 
@@ -91,6 +94,8 @@ internal sealed record RunOptions
           --queues N                  udp: RX queues, 1..256 (default: one per CPU)
           --prefill N                 udp: queue N datagrams in the sockets first, then time their drain, 1..50000000
           --threaded MODE             udp: NAPI threads, disabled | enabled | busy-poll (default disabled)
+          --backend NAME              udp: receive backend, epoll | io_uring (default epoll; io_uring falls back to
+                                      epoll with one log line where the kernel refuses it)
           --cpus N                    stack CPUs, 1..1024 (default: the CPUs this process may use)
           --producers N               sending threads, 1..1024 (default: --cpus, at most the CPUs this process may use)
           --flows N                   flows over all producers, --producers..65536; udp: ..512 sockets (default 1024; udp 64)
@@ -126,6 +131,7 @@ internal sealed record RunOptions
                 "--producers" => o with { Producers = reader.Int32(1, 1024) },
                 "--flows" => o with { FlowsOption = reader.Int32(1, MaxFlows) },
                 "--queues" => o with { Queues = reader.Int32(1, Softnet.Devices.Udp.UdpDeviceOptions.MaxQueues) },
+                "--backend" => o with { Backend = BackendNames.Parse(reader.OneOf(BackendNames.All)) },
                 "--prefill" => o with { Prefill = reader.Integer(1, 50_000_000) },
                 "--threaded" => o with { Threaded = ThreadedModes.TryParse(reader.Value(), out var t) ? t : throw new UsageException("--threaded must be one of disabled, enabled, busy-poll") },
                 "--rate" => o with { RateOption = reader.Integer(0, 1_000_000_000) },
@@ -159,8 +165,8 @@ internal sealed record RunOptions
         RpsCpus = RpsCpus,
         FlowLimit = FlowLimit,
         SkbDeferMax = SkbDeferMax,
-        PacketBufferSize = Math.Max(StackDefaults.PacketBufferSize, Size),
-        PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, Math.Max(StackDefaults.PacketBufferSize, Size)),
+        PacketBufferSize = BackendNames.BufferFor(Backend, Math.Max(StackDefaults.PacketBufferSize, Size)),
+        PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, BackendNames.BufferFor(Backend, Math.Max(StackDefaults.PacketBufferSize, Size))),
         Log = log,
     });
 
@@ -173,8 +179,8 @@ internal sealed record RunOptions
     {
         if (Device == DeviceKind.Udp && Flows > MaxUdpFlows)
             throw new UsageException($"--flows must be between {ProducerCount} and {MaxUdpFlows} for the udp device, one socket per flow (got {Flows})");
-        if (Device != DeviceKind.Udp && (Prefill > 0 || Queues > 0 || Threaded != ThreadedMode.Disabled))
-            throw new UsageException("--prefill, --queues and --threaded apply to the udp device only");
+        if (Device != DeviceKind.Udp && (Prefill > 0 || Queues > 0 || Threaded != ThreadedMode.Disabled || Backend != Softnet.Devices.Udp.UdpBackend.Epoll))
+            throw new UsageException("--prefill, --queues, --threaded and --backend apply to the udp device only");
         if (Flows < ProducerCount)
             throw new UsageException($"--flows must be between {ProducerCount} (one per producer) and {MaxFlows} (got {Flows})");
         try

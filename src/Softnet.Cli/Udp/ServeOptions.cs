@@ -57,6 +57,9 @@ internal sealed record ServeOptions
     /// <summary>The largest datagram received whole (the packet buffer size); longer ones are counted as malformed.</summary>
     public int MaxDatagram { get; init; } = DefaultMaxDatagram;
 
+    /// <summary>How the device's queues receive.</summary>
+    public UdpBackend Backend { get; init; }
+
     public const int DefaultMaxDatagram = 2048;
 
     /// <summary>The largest UDP payload over IPv4: 65535 − 20 (IP header) − 8 (UDP header).</summary>
@@ -74,6 +77,8 @@ internal sealed record ServeOptions
           --max-datagram BYTES      largest datagram received whole, 64..65507 (default 2048); longer ones are
                                     counted as malformed drops
           --mode MODE               softirq | backlog-threads (default softirq)
+          --backend NAME            receive backend, epoll | io_uring (default epoll; io_uring falls back to epoll
+                                    with one log line where the kernel refuses it)
           --ifname NAME             interface name, at most 15 characters (default udp0)
           --reply MODE              none | echo | sockperf (default none)
           --rps-cpus MASK           rps_cpus for every queue (default: off)
@@ -139,6 +144,7 @@ internal sealed record ServeOptions
                         "--admin-token-file" => o with { AdminTokenFile = reader.Value() },
                         "--no-admin" => o with { NoAdmin = true },
                         "--json" => o with { Json = true },
+                        "--backend" => o with { Backend = BackendNames.Parse(reader.OneOf(BackendNames.All)) },
                         "--max-datagram" => o with { MaxDatagram = reader.Int32(64, MaxUdpPayload) },
                         _ => o.Overload.TryParse(name, reader) is { } overload
                             ? o with { Overload = overload }

@@ -96,6 +96,7 @@ internal static class UdpRun
             {
                 Bind = new IPEndPoint(IPAddress.Loopback, 0),
                 Queues = queues,
+                Backend = options.Backend,
                 ReceiveBufferBytes = (int)Math.Min(buffer, int.MaxValue / 2),
             }));
         }

@@ -10,7 +10,7 @@ public sealed class Packet
     public const int MaxAddressBytes = 28;
 
     private readonly byte[] _buffer;
-    private readonly byte[] _address = new byte[MaxAddressBytes];
+    private readonly byte[] _address = GC.AllocateArray<byte>(MaxAddressBytes, pinned: true);
 
     internal Packet(PacketPool owner, int bufferSize)
     {

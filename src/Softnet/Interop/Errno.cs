@@ -32,6 +32,7 @@ internal static class Errno
     internal const int ENOBUFS = 105;
     internal const int ECONNREFUSED = 111;
     internal const int EHOSTUNREACH = 113;
+    internal const int ECANCELED = 125;
 
     /// <summary>The symbolic name, e.g. "EADDRINUSE"; "errno N" for values this table does not know.</summary>
     internal static string Name(int errno) => errno switch
@@ -60,6 +61,7 @@ internal static class Errno
         ENOBUFS => "ENOBUFS",
         ECONNREFUSED => "ECONNREFUSED",
         EHOSTUNREACH => "EHOSTUNREACH",
+        ECANCELED => "ECANCELED",
         _ => $"errno {errno}",
     };
 

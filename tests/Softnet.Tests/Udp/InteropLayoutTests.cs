@@ -25,6 +25,26 @@ public class InteropLayoutTests
     }
 
     [Fact]
+    public unsafe void IoUringStructs_MatchTheLinuxAbi()
+    {
+        Assert.Equal(120, sizeof(Libc.IoUringParams));
+        Assert.Equal(40, sizeof(Libc.IoSqringOffsets));
+        Assert.Equal(40, sizeof(Libc.IoCqringOffsets));
+        Assert.Equal(64, sizeof(Libc.IoUringSqe));
+        Assert.Equal(16, sizeof(Libc.IoUringCqe));
+        Assert.Equal(16, sizeof(Libc.IoUringBuf));
+        Assert.Equal(40, sizeof(Libc.IoUringBufReg));
+        Assert.Equal(16, sizeof(Libc.IoUringRecvmsgOut));
+        Assert.Equal(40, (int)Marshal.OffsetOf<Libc.IoUringSqe>(nameof(Libc.IoUringSqe.BufGroup)));
+        Assert.Equal(32, (int)Marshal.OffsetOf<Libc.IoUringSqe>(nameof(Libc.IoUringSqe.UserData)));
+        if (IntPtr.Size == 8)
+        {
+            // sizeof(io_uring_recvmsg_out) + the 32-byte name + CMSG_SPACE(4): the payload starts 8-byte aligned.
+            Assert.Equal(72, Softnet.Devices.Udp.UdpDeviceOptions.IoUringHeaderBytes);
+        }
+    }
+
+    [Fact]
     public unsafe void EpollEvent_IsPackedOnlyOnX86()
     {
         int expected = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 12 : 16;

@@ -9,8 +9,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>The receive path allocates nothing per datagram once warm: interrupt, recvmmsg poll, steering, delivery, free.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class AllocationTests
+public class AllocationTests
 {
+    public AllocationTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected AllocationTests(UdpBackend backend) => TestBackend.Current = backend;
+
     private const int Warmup = 30_000;
     private const int Measured = 110_000;
     private const int Attempts = 3;
@@ -41,7 +48,7 @@ public sealed class AllocationTests
         {
             // The sender's CPU steers its datagrams to queue 0, whose interrupt the other CPU takes: the sender's
             // waits do not compete with the poll.
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, IrqAffinity = cpus.Count > 1 ? [1, 0] : null });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, IrqAffinity = cpus.Count > 1 ? [1, 0] : null });
             dev.Start();
             var destination = dev.LocalEndPoint.Serialize();
             run.Diagnose = () => Diagnostics.Describe(stack, dev) + $"; log: {log}";
@@ -229,5 +236,15 @@ public sealed class AllocationTests
             }
             Interlocked.Add(ref _delivered, batch.Length);
         }
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class AllocationTestsIoUring : AllocationTests
+{
+    public AllocationTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

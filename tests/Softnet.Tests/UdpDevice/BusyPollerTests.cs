@@ -13,8 +13,15 @@ using Softnet.Devices.Udp;
 /// back when it stops; IRQ suspension is counted; the NAPI protocol keeps one poller.
 /// </summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class BusyPollerTests
+public class BusyPollerTests
 {
+    public BusyPollerTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected BusyPollerTests(UdpBackend backend) => TestBackend.Current = backend;
+
     private const int Size = 100;
 
     [Fact]
@@ -25,7 +32,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
             var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 200, BusyPollBudget = 16 });
             sink.PollerThread = Environment.CurrentManagedThreadId;
@@ -67,9 +74,10 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 10_000_000_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 10_000_000_000 });
             dev.Start();
             var napi = dev.Napis[0];
+            long startPolls = TestBackend.AfterStart(napi);
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             var buffer = new byte[Size];
             // The interrupt is armed until it fires once; its completion then masks the queue and arms the watchdog.
@@ -77,7 +85,7 @@ public sealed class BusyPollerTests
             sender.SendTo(buffer, dev.LocalEndPoint);
             Wait.Until(() => sink.Delivered == 1, () => "the first datagram through the interrupt");
             // Polls is counted after the poll returns, and the poll completes (clears SCHED) before it returns.
-            Wait.Until(() => napi.Polls == 1 && (napi.State & NapiState.Sched) == 0, () => $"the softirq to complete the NAPI (polls {napi.Polls})");
+            Wait.Until(() => napi.Polls == startPolls + 1 && (napi.State & NapiState.Sched) == 0, () => $"the softirq to complete the NAPI (polls {napi.Polls})");
             var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 200, PreferBusyPoll = true });
             sink.PollerThread = Environment.CurrentManagedThreadId;
             long softirqPolls = napi.Polls;
@@ -110,7 +118,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 2, GroFlushTimeoutNs = 1_000_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, DeferHardIrqs = 2, GroFlushTimeoutNs = 1_000_000 });
             dev.Start();
             var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 200, PreferBusyPoll = true });
             sink.PollerThread = Environment.CurrentManagedThreadId;
@@ -159,7 +167,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 1_000_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, DeferHardIrqs = 1, GroFlushTimeoutNs = 1_000_000 });
             dev.Start();
             var napi = dev.Napis[0];
             dev.SetNapi(napi, irqSuspendTimeoutNs: suspendNs);
@@ -211,7 +219,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create(sink.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
             var napi = dev.Napis[0];
             dev.SetNapi(napi, ThreadedMode.BusyPoll);
@@ -236,7 +244,7 @@ public sealed class BusyPollerTests
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
 
             var budget = Assert.Throws<ArgumentOutOfRangeException>(() => new BusyPoller(dev, new BusyPollOptions { BusyPollBudget = 0 }));
@@ -267,7 +275,7 @@ public sealed class BusyPollerTests
         });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             poller = new BusyPoller(dev);
             dev.Start();
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -333,5 +341,15 @@ public sealed class BusyPollerTests
                 Interlocked.Add(ref _onPoller, batch.Length);
             Interlocked.Add(ref _delivered, batch.Length);
         }
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class BusyPollerTestsIoUring : BusyPollerTests
+{
+    public BusyPollerTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

@@ -6,8 +6,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>ethtool -L on a UDP device while senders stream: nothing accounted is lost, NAPI ids persist.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class ChannelTests
+public class ChannelTests
 {
+    public ChannelTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected ChannelTests(UdpBackend backend) => TestBackend.Current = backend;
+
     /// <summary>
     /// 2 → 1 → 2 queues, twice, under streaming traffic from senders pinned to both CPUs (with CPU steering each
     /// CPU's traffic has its own queue). QueueCount, the NAPIs and the RX queues follow; the NAPI ids of queues 0 and
@@ -46,7 +53,7 @@ public sealed class ChannelTests
         var stack = UdpStacks.Create(recorder.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = rx == 1 ? 2 : 1, CpuSteering = false });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = rx == 1 ? 2 : 1, CpuSteering = false });
             dev.Start();
             int before = dev.QueueCount;
 
@@ -80,7 +87,7 @@ public sealed class ChannelTests
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             dev.Start();
             Assert.Equal(2, dev.MaxChannels);
 
@@ -107,7 +114,7 @@ public sealed class ChannelTests
         var stack = UdpStacks.Create(recorder.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, CpuSteering = false });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, CpuSteering = false });
             dev.SetChannels(2);
             Assert.Equal(2, dev.QueueCount);
             Assert.Empty(dev.Napis);
@@ -137,7 +144,7 @@ public sealed class ChannelTests
         var stack = UdpStacks.Create(recorder.Handle, mode, rps);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, Bind = family.Bind(), CpuSteering = cpuSteering });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, Bind = family.Bind(), CpuSteering = cpuSteering });
             dev.Start();
             var ids = dev.Napis.Select(n => n.Id).ToArray();
             Assert.Equal(2, ids.Length);
@@ -185,5 +192,15 @@ public sealed class ChannelTests
     {
         long target = recorder.Delivered + more;
         Wait.Until(() => recorder.Delivered >= target, () => $"{more} more deliveries: {recorder.Describe()}");
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class ChannelTestsIoUring : ChannelTests
+{
+    public ChannelTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

@@ -9,8 +9,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>Replies from the handler: each datagram comes back to the socket that sent it, and TX counts them.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class EchoTests
+public class EchoTests
 {
+    public EchoTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected EchoTests(UdpBackend backend) => TestBackend.Current = backend;
+
     private const int FlowCount = 8;
     private const int PerFlow = 250;
 
@@ -42,7 +49,7 @@ public sealed class EchoTests
         long duplicates = 0, strangers = 0;
         try
         {
-            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, Bind = family.Bind() });
+            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, Bind = family.Bind() });
             dev.Start();
             var senders = new Senders(flows, family.Destination(dev.LocalEndPoint), () => recorder.Delivered, window: 256);
             senders.Run(threads: 2, PerFlow, t => Pinning.Allowed[t % Pinning.Allowed.Count]);
@@ -102,7 +109,7 @@ public sealed class EchoTests
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             var packet = new Packet(new PacketPool(0, 2048, 0, 64, 0), 2048);
             Assert.Throws<InvalidOperationException>(() => dev.Reply(packet, "x"u8));
             Assert.Equal(0, dev.TxPackets);
@@ -112,5 +119,15 @@ public sealed class EchoTests
         {
             stack.Dispose();
         }
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class EchoTestsIoUring : EchoTests
+{
+    public EchoTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

@@ -6,8 +6,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>CPU hotplug with a UDP device: a queue's interrupt follows its CPU out and back, and the queue keeps receiving.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class HotplugTests
+public class HotplugTests
 {
+    public HotplugTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected HotplugTests(UdpBackend backend) => TestBackend.Current = backend;
+
     private const int Burst = 20;
 
     /// <summary>
@@ -31,7 +38,7 @@ public sealed class HotplugTests
         var stack = UdpStacks.Create(recorder.Handle, mode, rps);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             dev.Start();
             if (!dev.CpuSteering || !Pinning.LoopbackReceivesOnSendingCpu())
                 return; // without the steering program a pinned sender cannot pick its queue
@@ -108,7 +115,7 @@ public sealed class HotplugTests
         var stack = UdpStacks.Create(recorder.Handle, mode, rps);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             dev.Start();
             var senders = new Senders(flows, dev.LocalEndPoint, () => recorder.Delivered, window: 512);
             var workers = senders.Start(threads: 2, perFlow: 100_000, t => cpus[t % cpus.Count]);
@@ -150,5 +157,15 @@ public sealed class HotplugTests
 
         Accounting.AssertAllAccounted(sent, recorder.Delivered, stack.Snapshot());
         Assert.True(recorder.OutOfOrder == 0 && recorder.Foreign == 0, recorder.Describe());
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class HotplugTestsIoUring : HotplugTests
+{
+    public HotplugTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

@@ -15,8 +15,15 @@ using Softnet.Devices.Udp;
 /// softnet_stat dropped) and hides the NAPIs; up brings back the same NAPI ids, threaded modes and threads.
 /// </summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class LinkStateTests
+public class LinkStateTests
 {
+    public LinkStateTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected LinkStateTests(UdpBackend backend) => TestBackend.Current = backend;
+
     [Fact]
     public void Down_DeliversWhatWasQueued_CountsLaterDatagrams_AndUpRestoresTheSameNapis()
     {
@@ -24,7 +31,7 @@ public sealed class LinkStateTests
         var stack = UdpStacks.Create((batch, cpu) => Interlocked.Add(ref delivered, batch.Length));
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             var payload = new byte[32];
             Send(sender, dev.LocalEndPoint, payload, 40);
@@ -69,7 +76,7 @@ public sealed class LinkStateTests
         var stack = UdpStacks.Create((batch, cpu) => Interlocked.Add(ref delivered, batch.Length));
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             dev.Start();
             dev.SetThreaded(ThreadedMode.Enabled);
             dev.SetNapi(dev.Napis[1], ThreadedMode.BusyPoll, deferHardIrqs: 3);
@@ -121,7 +128,7 @@ public sealed class LinkStateTests
         var stack = UdpStacks.Create((batch, cpu) => Interlocked.Add(ref delivered, batch.Length));
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, DeferHardIrqs = 1, GroFlushTimeoutNs = 500_000 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, DeferHardIrqs = 1, GroFlushTimeoutNs = 500_000 });
             dev.Start();
             var poller = new BusyPoller(dev, new BusyPollOptions { BusyPollUsecs = 100, PreferBusyPoll = true });
             bool stop = false;
@@ -184,7 +191,7 @@ public sealed class LinkStateTests
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             dev.Start();
             dev.SetDown();
             var bound = dev.LocalEndPoint;
@@ -207,7 +214,7 @@ public sealed class LinkStateTests
     {
         var stack = UdpStacks.Create((batch, cpu) => { });
         string directory = AdminHarness.NewDirectory();
-        var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Name = "udp3", Queues = 2 });
+        var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Name = "udp3", Queues = 2 });
         dev.Start();
         int id = dev.Napis[0].Id;
         var server = await AdminServer.StartAsync(stack, new AdminOptions { UnixSocketPath = Path.Combine(directory, "admin.sock") });
@@ -256,5 +263,15 @@ public sealed class LinkStateTests
     {
         for (int i = 0; i < count; i++)
             sender.SendTo(payload, to);
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class LinkStateTestsIoUring : LinkStateTests
+{
+    public LinkStateTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

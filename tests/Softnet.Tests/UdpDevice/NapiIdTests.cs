@@ -8,8 +8,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>Every packet carries the id of the NAPI that received it (SO_INCOMING_NAPI_ID), the id napi-get lists for its queue.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class NapiIdTests
+public class NapiIdTests
 {
+    public NapiIdTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected NapiIdTests(UdpBackend backend) => TestBackend.Current = backend;
+
     [Theory]
     [InlineData(KickMode.Softirq, "")]
     [InlineData(KickMode.BacklogThreads, "all")]
@@ -36,7 +43,7 @@ public sealed class NapiIdTests
             rps);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, CpuSteering = false });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, CpuSteering = false });
             dev.Start();
             foreach (var napi in dev.Napis)
                 Volatile.Write(ref expected[napi.Index], napi.Id);
@@ -85,5 +92,15 @@ public sealed class NapiIdTests
         {
             stack.Dispose();
         }
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class NapiIdTestsIoUring : NapiIdTests
+{
+    public NapiIdTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

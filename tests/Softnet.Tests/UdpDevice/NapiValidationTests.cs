@@ -7,15 +7,22 @@ using Softnet.Devices.Udp;
 
 /// <summary>dev-set and napi-set check their values as the kernel's netlink policy does, and change nothing when they refuse.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class NapiValidationTests
+public class NapiValidationTests
 {
+    public NapiValidationTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected NapiValidationTests(UdpBackend backend) => TestBackend.Current = backend;
+
     [Fact]
     public void SetThreaded_UndefinedMode_IsRefusedAndNothingChanges()
     {
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             dev.Start();
 
             var ex = Assert.Throws<ArgumentOutOfRangeException>(() => dev.SetThreaded((ThreadedMode)5));
@@ -40,7 +47,7 @@ public sealed class NapiValidationTests
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
             var napi = dev.Napis[0];
 
@@ -64,7 +71,7 @@ public sealed class NapiValidationTests
         var stack = UdpStacks.Create((batch, cpu) => { });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
             var napi = dev.Napis[0];
 
@@ -101,5 +108,15 @@ public sealed class NapiValidationTests
         {
             stack.Dispose();
         }
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class NapiValidationTestsIoUring : NapiValidationTests
+{
+    public NapiValidationTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

@@ -7,8 +7,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>Socket overflow: the kernel's drops at a full receive buffer show up as drop reason socket, and add up.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class OverloadTests
+public class OverloadTests
 {
+    public OverloadTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected OverloadTests(UdpBackend backend) => TestBackend.Current = backend;
+
     /// <summary>
     /// A 4 KiB receive buffer and a handler stuck in its first batch while 3000 datagrams arrive: most of them
     /// overflow the socket. After the release and the dispose, drops of reason socket match the kernel's count
@@ -44,7 +51,7 @@ public sealed class OverloadTests
             rps);
         try
         {
-            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, Bind = family.Bind(), ReceiveBufferBytes = 4096 });
+            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, Bind = family.Bind(), ReceiveBufferBytes = 4096 });
             effectiveBuffer = dev.ReceiveBufferBytes;
             dev.Start();
             var destination = family.Destination(dev.LocalEndPoint);
@@ -85,5 +92,15 @@ public sealed class OverloadTests
         Assert.Equal(s.Drops[DropReason.Socket], s.Dropped);
         Assert.Equal(kernelDrops, dev.RxDropped);
         Assert.True(recorder.OutOfOrder == 0 && recorder.Foreign == 0, recorder.Describe());
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class OverloadTestsIoUring : OverloadTests
+{
+    public OverloadTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

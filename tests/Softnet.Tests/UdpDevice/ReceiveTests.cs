@@ -6,8 +6,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>Multi-queue receive: every datagram is delivered or counted, flows keep their order, traffic spreads.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class ReceiveTests
+public class ReceiveTests
 {
+    public ReceiveTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected ReceiveTests(UdpBackend backend) => TestBackend.Current = backend;
+
     private const int FlowCount = 16;
     private const int PerFlow = 500;
 
@@ -42,7 +49,7 @@ public sealed class ReceiveTests
         var stack = UdpStacks.Create(recorder.Handle, mode, rps);
         try
         {
-            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, Bind = family.Bind() });
+            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, Bind = family.Bind() });
             dev.Start();
             exactSteering = dev.CpuSteering && cpus.Count >= 2 && Pinning.LoopbackReceivesOnSendingCpu();
             if (exactSteering)
@@ -99,7 +106,7 @@ public sealed class ReceiveTests
         var stack = UdpStacks.Create(recorder.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, Bind = family.Bind(), CpuSteering = false });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, Bind = family.Bind(), CpuSteering = false });
             Assert.False(dev.CpuSteering);
             dev.Start();
             var senders = new Senders(flows, family.Destination(dev.LocalEndPoint), () => recorder.Delivered, window: 512);
@@ -137,7 +144,7 @@ public sealed class ReceiveTests
         });
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1, Bind = Family.Dual.Bind() });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1, Bind = Family.Dual.Bind() });
             dev.Start();
             flows[0].SendTo(new byte[Payload.Bytes], Family.Dual.Destination(dev.LocalEndPoint));
             Wait.Set(got, "the datagram");
@@ -150,5 +157,15 @@ public sealed class ReceiveTests
         Assert.Equal(Interop.Libc.AF_INET6, family);
         Assert.Equal(flows.Ports[0], port);
         Assert.Equal(System.Net.IPAddress.Loopback.MapToIPv6().GetAddressBytes(), mapped);
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class ReceiveTestsIoUring : ReceiveTests
+{
+    public ReceiveTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

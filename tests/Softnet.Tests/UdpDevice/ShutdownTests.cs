@@ -7,8 +7,15 @@ using Softnet.Devices.Udp;
 
 /// <summary>Start and shutdown: what waits in the sockets is delivered or counted, never silently lost.</summary>
 [Collection(UdpDeviceCollection.Name)]
-public sealed class ShutdownTests
+public class ShutdownTests
 {
+    public ShutdownTests()
+        : this(UdpBackend.Epoll)
+    {
+    }
+
+    protected ShutdownTests(UdpBackend backend) => TestBackend.Current = backend;
+
     /// <summary>
     /// Before Start the device polls nothing: datagrams wait in the socket buffers (the kernel holds them) and the
     /// handler sees none; Start unmasks the interrupts and they all arrive, in order.
@@ -23,7 +30,7 @@ public sealed class ShutdownTests
         var stack = UdpStacks.Create(recorder.Handle);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             Assert.False(dev.IsUp);
             Assert.Empty(dev.Napis);
             var buffer = new byte[Payload.Bytes];
@@ -77,7 +84,7 @@ public sealed class ShutdownTests
             rps);
         try
         {
-            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, CpuSteering = false });
+            var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2, CpuSteering = false });
             if (start)
                 dev.Start();
             var buffer = new byte[Payload.Bytes];
@@ -140,7 +147,7 @@ public sealed class ShutdownTests
         Thread? disposer = null;
         try
         {
-            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 1 });
+            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 1 });
             dev.Start();
             var buffer = new byte[Payload.Bytes];
             flows[0].SendTo(buffer, dev.LocalEndPoint);
@@ -168,5 +175,15 @@ public sealed class ShutdownTests
         Assert.Equal(11, dev.TxDropped);
         Assert.Equal(11, dev.TxDropCount(TxDropReason.DeviceClosed));
         Accounting.AssertAllAccounted(12, Interlocked.Read(ref handled), stack.Snapshot());
+    }
+}
+
+/// <summary>The same tests with the io_uring receive backend.</summary>
+[Collection(UdpDeviceCollection.Name)]
+public sealed class ShutdownTestsIoUring : ShutdownTests
+{
+    public ShutdownTestsIoUring()
+        : base(UdpBackend.IoUring)
+    {
     }
 }

@@ -198,8 +198,14 @@ internal sealed unsafe class MessageBatch : IDisposable
     private bool TryReadDropCounter(int index, out uint drops)
     {
         ref var h = ref Header(index).Header;
-        byte* p = h.Control;
-        byte* end = p + h.ControlLength;
+        return TryReadDropCounter(h.Control, h.ControlLength, out drops);
+    }
+
+    /// <summary>Finds SO_RXQ_OVFL's u32 among the control messages at <paramref name="control"/>.</summary>
+    internal static bool TryReadDropCounter(byte* control, nuint length, out uint drops)
+    {
+        byte* p = control;
+        byte* end = p + length;
         while (end - p >= (nint)CmsgHeaderBytes)
         {
             var cmsg = (Libc.CmsgHdr*)p;

@@ -434,6 +434,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private void StopQueue(UdpQueue q)
     {
         q.UnregisterIrq();
+        q.StopRing();
         if (q.Config is null)
             return;
         NapiDisable(q);

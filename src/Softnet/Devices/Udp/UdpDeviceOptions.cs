@@ -75,6 +75,17 @@ public sealed record UdpDeviceOptions
     /// </summary>
     public int ShedShare { get; init; }
 
+    /// <summary>
+    /// How queues receive: <see cref="UdpBackend.Epoll"/> (readiness, recvmmsg) or <see cref="UdpBackend.IoUring"/>
+    /// (multishot RECVMSG into pooled buffers, falling back to epoll with a log line where io_uring is unavailable).
+    /// With io_uring a datagram may be up to <see cref="IoUringHeaderBytes"/> shorter than the packet buffer before it
+    /// counts as truncated: the kernel writes the source address and control message in front of it.
+    /// </summary>
+    public UdpBackend Backend { get; init; } = UdpBackend.Epoll;
+
+    /// <summary>Bytes of each packet buffer the io_uring backend gives to the kernel's per-datagram header.</summary>
+    public static int IoUringHeaderBytes => IoUringRx.HeaderBytes;
+
     /// <summary>NAPI weight: datagrams per poll (one recvmmsg).</summary>
     public int Weight { get; init; } = 64;
 
@@ -92,6 +103,8 @@ public sealed record UdpDeviceOptions
         NetStackOptions.Range(nameof(GroFlushTimeoutNs), GroFlushTimeoutNs, NapiConfigRanges.GroFlushTimeoutNs.Min, NapiConfigRanges.GroFlushTimeoutNs.Max);
         NetStackOptions.Range(nameof(IrqSuspendTimeoutNs), IrqSuspendTimeoutNs, NapiConfigRanges.IrqSuspendTimeoutNs.Min, NapiConfigRanges.IrqSuspendTimeoutNs.Max);
         NetStackOptions.Range(nameof(Weight), Weight, 1, 4096);
+        if (!Enum.IsDefined(Backend))
+            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, "Backend must be Epoll or IoUring");
         if (ReusePortShare && Bind.Port == 0)
             throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));
         NetStackOptions.Range(nameof(ShedShare), ShedShare, 0, 100);

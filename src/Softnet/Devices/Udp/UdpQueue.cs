@@ -7,9 +7,9 @@ namespace Softnet.Devices.Udp;
 /// <summary>
 /// One RX queue of a <see cref="UdpDevice"/>: a SO_REUSEPORT socket and its NAPI. Readiness is the queue's interrupt:
 /// it schedules the NAPI on the queue's CPU and stays masked (EPOLLONESHOT) until the NAPI completes. A poll reads up
-/// to its weight with one recvmmsg into pooled packets and hands the batch up.
+/// to its weight with one recvmmsg into the packets posted in its RX ring and hands the batch up.
 /// </summary>
-internal sealed class UdpQueue : Napi, IIrqHandler
+internal sealed partial class UdpQueue : Napi, IIrqHandler
 {
     /// <summary>Paolo Abeni's signal: a backlog above 75% of netdev_max_backlog holds the queues feeding it back.</summary>
     private const double BackPressureFill = 0.75;
@@ -19,8 +19,10 @@ internal sealed class UdpQueue : Napi, IIrqHandler
 
     private readonly UdpDevice _device;
     private readonly bool _protected;
-    private readonly MessageBatch _batch;
+    private readonly RxRing _rx;
     private readonly Packet[] _packets;
+    private readonly bool[] _truncated;
+    private readonly long[] _drops;
     private readonly Lock _discardLock = new();
     private uint _reportedDrops;
     private long _heldBack;
@@ -33,8 +35,11 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         _protected = queue == ProtectedQueue;
         Queue = queue;
         Socket = socket;
-        _batch = new MessageBatch(weight);
+        _rx = new RxRing(weight);
         _packets = new Packet[weight];
+        _truncated = new bool[weight];
+        _drops = new long[weight];
+        _ring = device.OpenRing(socket, queue, weight);
     }
 
     /// <summary>The queue number of a protected queue: no RX queue slot, so no RPS and no channel changes.</summary>
@@ -75,7 +80,11 @@ internal sealed class UdpQueue : Napi, IIrqHandler
 
     protected internal override void OnOverloadStateChanged() => _device.UpdateShedding();
 
-    public void RegisterIrq(SoftnetData cpu) => RegisterIrq(cpu, Socket.Fd, this);
+    public void RegisterIrq(SoftnetData cpu)
+    {
+        StartRing(cpu);
+        RegisterIrq(cpu, IrqFd, this);
+    }
 
     internal override void UnregisterIrq()
     {
@@ -100,33 +109,56 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         Down = false;
     }
 
-    internal override int Poll(in BottomHalf bh, int budget)
+    internal override int Poll(in BottomHalf bh, int budget) => _ring is { } ring ? PollRing(bh, ring, budget) : PollSocket(bh, budget);
+
+    /// <summary>
+    /// One read of up to <paramref name="budget"/> datagrams from the RX ring's posted slots; the slots it consumed
+    /// are posted again with fresh packets before the next read.
+    /// </summary>
+    private int PollSocket(in BottomHalf bh, int budget)
     {
         var cpu = bh.Cpu;
         if (BackPressured())
             return HoldBack();
-        int want = Math.Min(budget, _packets.Length);
-        int got = cpu.Pool.Rent(_packets.AsSpan(0, want));
-        for (int i = 0; i < got; i++)
-            _batch.SetBuffer(i, _packets[i].RawBuffer);
-        int n = got == 0 ? 0 : _batch.Receive(Socket.Fd, got);
+        _rx.Refill(cpu.Pool);
+        int n = _rx.Receive(Socket.Fd, Math.Min(budget, _packets.Length));
         if (n < 0)
         {
             Stack.LogOnce($"{_device.Name} queue {Index}: recvmmsg failed: {Interop.Errno.Describe(-n)}");
             n = 0;
         }
-        int valid = Fill(cpu, n);
+        for (int i = 0; i < n; i++)
+            _packets[i] = _rx.Take(i, out _truncated[i], out _drops[i]);
+        _rx.Consume();
+        return PassUp(bh, Fill(cpu, n), n, n, budget);
+    }
+
+    /// <summary>
+    /// Hands the first <paramref name="valid"/> of <paramref name="got"/> packets up, returns the rest to the pool,
+    /// and completes the poll (unmasking the interrupt) when it read less than <paramref name="budget"/>.
+    /// </summary>
+    private int PassUp(in BottomHalf bh, int valid, int got, int n, int budget)
+    {
+        var cpu = bh.Cpu;
         if (Down && valid > 0)
         {
             // Freed below with the unused buffers.
             cpu.Drop(DropReason.DeviceDown, _device, valid);
             valid = 0;
         }
-        cpu.Pool.Return(_packets.AsSpan(valid, got - valid));
+        // Ring packets may come from another CPU's pool (the interrupt moved): each goes back to its own.
+        cpu.Free(_packets.AsSpan(valid, got - valid));
         Stack.ReceiveList(bh, _packets.AsSpan(0, valid));
         _packets.AsSpan(0, got).Clear();
-        if (n < budget && CompleteDone(n))
-            RearmIrq();
+        if (n < budget)
+        {
+            // The poll is about to complete: replies its handler queued on this CPU leave now, before the interrupt
+            // is unmasked, so a request-response round trip does not wait for the re-arm. Full polls keep their
+            // replies for the CPU's TX flush, batched with the other queues'.
+            _device.FlushTx(cpu);
+            if (CompleteDone(n))
+                RearmIrq();
+        }
         return n;
     }
 
@@ -185,7 +217,11 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         }
     }
 
-    /// <summary>Turns received messages into packets; truncated datagrams are dropped as malformed. Returns the good ones, packed at the front.</summary>
+    /// <summary>
+    /// Checks the first <paramref name="n"/> received packets (payload, length and source in place): truncated
+    /// datagrams are dropped as malformed, the early-drop filter runs, socket drops are counted. Returns the good
+    /// ones, packed at the front.
+    /// </summary>
     private int Fill(SoftnetData cpu, int n)
     {
         long now = Stack.Platform.NowNs();
@@ -197,32 +233,34 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         for (int i = 0; i < n; i++)
         {
             var p = _packets[i];
-            if (_batch.HasDropCounter(i))
-                CountSocketDrops(cpu, _batch.DropCounter(i));
-            if (_batch.Truncated(i))
+            if (_drops[i] >= 0)
+                CountSocketDrops(cpu, (uint)_drops[i]);
+            if (_truncated[i])
             {
                 cpu.Drop(DropReason.Malformed, _device, 1);
                 // Left behind the good packets, it goes back to the pool with the unused ones.
                 continue;
             }
-            var source = _batch.SourceAddress(i);
-            p.SetLength(_batch.Length(i));
-            if (earlyDrop is not null && EarlyDropped(earlyDrop, source, p.Data, state))
+            if (earlyDrop is not null && EarlyDropped(earlyDrop, p.SourceAddress, p.Data, state))
             {
                 cpu.Drop(DropReason.EarlyDrop, _device, 1);
                 continue;
             }
-            source.CopyTo(p.RawAddress);
-            p.AddressLength = source.Length;
-            p.FlowHash = FlowDissector.Hash(source, local);
-            p.Device = _device;
-            p.QueueIndex = Queue;
-            p.NapiId = Id;
-            p.TimestampNs = now;
+            Stamp(p, local, now);
             (_packets[valid], _packets[i]) = (p, _packets[valid]);
             valid++;
         }
         return valid;
+    }
+
+    /// <summary>The receive-side fields of a packet that passed; its source address is already in place.</summary>
+    private void Stamp(Packet p, ReadOnlySpan<byte> local, long now)
+    {
+        p.FlowHash = FlowDissector.Hash(p.SourceAddress, local);
+        p.Device = _device;
+        p.QueueIndex = Queue;
+        p.NapiId = Id;
+        p.TimestampNs = now;
     }
 
     private bool EarlyDropped(Overload.EarlyDropFilter filter, ReadOnlySpan<byte> source, ReadOnlySpan<byte> payload, Overload.OverloadState state)
@@ -248,5 +286,9 @@ internal sealed class UdpQueue : Napi, IIrqHandler
         cpu.Drop(DropReason.Socket, _device, delta);
     }
 
-    public void DisposeBatch() => _batch.Dispose();
+    public void DisposeBatch()
+    {
+        _rx.Dispose();
+        _ring?.Dispose();
+    }
 }

@@ -1,0 +1,389 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Softnet.Core;
+using Softnet.Interop;
+
+namespace Softnet.Devices.Udp;
+
+/// <summary>
+/// One UDP queue's io_uring: a multishot RECVMSG on the queue's socket over a provided-buffer ring whose buffers are
+/// pooled packets. The kernel picks a buffer per datagram and posts one completion per datagram; a completion makes
+/// the ring's fd readable, which is the queue's interrupt. A poll reaps completions, takes the packets out of the
+/// ring and posts fresh ones in their slots, and re-arms the RECVMSG when the kernel ended it (out of buffers).
+/// </summary>
+/// <remarks>
+/// Each buffer starts with the kernel's io_uring_recvmsg_out, then the source address, then the control message
+/// (SO_RXQ_OVFL), then the payload, which <see cref="Reap"/> moves to the start of the packet; a datagram may
+/// therefore be at most <see cref="HeaderBytes"/> shorter than the packet buffer before it counts as truncated.
+/// Not thread-safe: the queue serialises every call with one lock, so there is a single issuer at a time.
+/// IORING_SETUP_SINGLE_ISSUER is not set because the NAPI's owner moves between threads (softirq, threaded NAPI, busy
+/// poll, hotplug).
+/// </remarks>
+internal sealed unsafe class IoUringRx : IDisposable
+{
+    /// <summary>msg_namelen given to the kernel: room for sockaddr_in6, rounded up so the control message is aligned.</summary>
+    private const int NameBytes = 32;
+
+    private const ulong RecvTag = 1;
+    private const ulong CancelTag = 2;
+    private const ulong KickTag = 3;
+    private const ushort BufferGroup = 0;
+
+    private static readonly int ControlBytes = (int)Libc.CmsgSpace(sizeof(uint));
+
+    private readonly int _socketFd;
+    private readonly Packet?[] _posted;
+    private readonly Packet[] _fresh;
+    private readonly Stack<ushort> _emptySlots;
+
+    private int _fd;
+    private byte* _rings;
+    private nuint _ringsBytes;
+    private Libc.IoUringSqe* _sqes;
+    private nuint _sqesBytes;
+    private uint* _sqTail;
+    private uint* _sqArray;
+    private uint _sqMask;
+    private uint* _cqHead;
+    private uint* _cqTail;
+    private uint _cqMask;
+    private Libc.IoUringCqe* _cqes;
+    private Libc.IoUringBuf* _bufRing;
+    private nuint _bufRingBytes;
+    private ushort _bufTail;
+    private Libc.MsgHdr* _msg;
+    private bool _armed;
+    private bool _stopped = true;
+    private bool _cancelling;
+    private int _armedBy;
+
+    private IoUringRx(int socketFd, int slots)
+    {
+        _socketFd = socketFd;
+        _posted = new Packet?[slots];
+        _fresh = new Packet[slots];
+        _emptySlots = new Stack<ushort>(slots);
+        for (int i = slots - 1; i >= 0; i--)
+            _emptySlots.Push((ushort)i);
+    }
+
+    ~IoUringRx() => Free();
+
+    /// <summary>Bytes in front of the payload in every buffer: io_uring_recvmsg_out, the address and the control message.</summary>
+    public static int HeaderBytes => sizeof(Libc.IoUringRecvmsgOut) + NameBytes + ControlBytes;
+
+    /// <summary>The ring's fd: readable while completions wait, the queue's interrupt.</summary>
+    public int Fd => _fd;
+
+    /// <summary>Whether the multishot RECVMSG is in the kernel; it ends on ENOBUFS, cancellation or an error.</summary>
+    public bool Armed => _armed;
+
+    /// <summary>Whether <see cref="Stop"/> ended receiving through the ring (until the next <see cref="Start"/>).</summary>
+    public bool Stopped => _stopped;
+
+    /// <summary>Buffers the kernel may fill now.</summary>
+    public int PostedSlots => _posted.Length - _emptySlots.Count;
+
+    /// <summary>
+    /// A ring for <paramref name="socketFd"/> with room for <paramref name="slots"/> buffers (a power of two), or null
+    /// with the reason (an errno from setup or buffer registration: seccomp and io_uring_disabled show as EPERM,
+    /// a kernel without io_uring as ENOSYS).
+    /// </summary>
+    public static IoUringRx? TryCreate(int socketFd, int slots, out string? whyNot)
+    {
+        var rx = new IoUringRx(socketFd, slots);
+        whyNot = rx.Setup();
+        if (whyNot is null)
+            return rx;
+        rx.Dispose();
+        return null;
+    }
+
+    /// <summary>Buffer slots for a queue of NAPI weight <paramref name="weight"/>: two polls' worth, so the kernel keeps receiving while one is handed up.</summary>
+    public static int SlotsFor(int weight) => (int)Math.Min(1u << 15, BitOperations.RoundUpToPowerOf2((uint)(2 * weight)));
+
+    /// <summary>
+    /// Posts buffers from <paramref name="pool"/> into the empty slots and raises the first interrupt with a NOP
+    /// completion; the poll it causes arms the RECVMSG. Returns 0 or -errno.
+    /// </summary>
+    /// <remarks>
+    /// The kernel runs a multishot request's receive work on the task that submitted it, signalling that task for
+    /// every datagram, so the RECVMSG is always armed from a poll, on the thread that takes the completions, never
+    /// from the thread that starts the device.
+    /// </remarks>
+    public int Start(PacketPool pool)
+    {
+        _stopped = false;
+        Refill(pool);
+        ref var sqe = ref NextSqe();
+        sqe.Opcode = Libc.IORING_OP_NOP;
+        sqe.Fd = -1;
+        sqe.UserData = KickTag;
+        return Submit(1);
+    }
+
+    /// <summary>
+    /// Moves the RECVMSG to the calling thread when another one armed it: cancels it, and the poll that reaps the
+    /// cancellation re-arms it from its own thread. The kernel does the receive work of a multishot request on the
+    /// thread that armed it, so it belongs to the thread that takes the completions (busy poller, NAPI thread, the
+    /// softirq thread of a CPU the interrupt moved to).
+    /// </summary>
+    public void FollowPoller()
+    {
+        if (!_armed || _stopped || _cancelling || _armedBy == Environment.CurrentManagedThreadId)
+            return;
+        Cancel();
+    }
+
+    /// <summary>
+    /// Cancels the RECVMSG and keeps it from being re-armed; completions already posted stay to be reaped. Once
+    /// <see cref="Armed"/> is false (seen by a reap) nothing more arrives through the ring and the socket can be read
+    /// directly without reordering.
+    /// </summary>
+    public void Stop()
+    {
+        if (_stopped)
+            return;
+        _stopped = true;
+        if (_armed && !_cancelling)
+            Cancel();
+    }
+
+    /// <summary>Waits until a completion is posted (the ring is not empty).</summary>
+    public void WaitForCompletion()
+    {
+        if (Volatile.Read(ref *_cqTail) != *_cqHead)
+            return;
+        int rc = Libc.IoUringEnter(_fd, 0, 1, Libc.IORING_ENTER_GETEVENTS);
+        if (rc < 0 && rc != -Errno.EINTR)
+            throw new InvalidOperationException($"io_uring_enter: {Errno.Describe(-rc)}");
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="packets"/>.Length received datagrams off the completion ring, each packet's
+    /// payload moved to its start and its length, source, truncation and drop counter filled in. Returns how many.
+    /// <paramref name="truncated"/> and <paramref name="drops"/> (-1: no SO_RXQ_OVFL message) are per packet;
+    /// <paramref name="error"/> is the errno of a RECVMSG that failed other than by running out of buffers or being
+    /// cancelled, else 0.
+    /// </summary>
+    public int Reap(Span<Packet> packets, Span<bool> truncated, Span<long> drops, out int error)
+    {
+        error = 0;
+        uint head = *_cqHead;
+        uint tail = Volatile.Read(ref *_cqTail);
+        int n = 0;
+        while (head != tail && n < packets.Length)
+        {
+            ref var cqe = ref _cqes[head & _cqMask];
+            head++;
+            if (cqe.UserData != RecvTag)
+                continue;
+            if ((cqe.Flags & Libc.IORING_CQE_F_MORE) == 0)
+            {
+                _armed = false;
+                _cancelling = false;
+            }
+            if (cqe.Res < 0)
+            {
+                if (cqe.Res != -Errno.ENOBUFS && cqe.Res != -Errno.ECANCELED)
+                    error = -cqe.Res;
+                continue;
+            }
+            if ((cqe.Flags & Libc.IORING_CQE_F_BUFFER) == 0)
+                continue;
+            ushort slot = (ushort)(cqe.Flags >> Libc.IORING_CQE_BUFFER_SHIFT);
+            var p = _posted[slot]!;
+            _posted[slot] = null;
+            _emptySlots.Push(slot);
+            Unpack(p, cqe.Res, out truncated[n], out drops[n]);
+            packets[n++] = p;
+        }
+        Volatile.Write(ref *_cqHead, head);
+        return n;
+    }
+
+    /// <summary>Whether completions wait to be reaped.</summary>
+    public bool HasCompletions => Volatile.Read(ref *_cqTail) != *_cqHead;
+
+    /// <summary>
+    /// After a reap: refills the consumed slots from <paramref name="pool"/> and re-arms an ended RECVMSG unless
+    /// stopped. Returns 0 or the -errno of the re-arm.
+    /// </summary>
+    public int Replenish(PacketPool pool)
+    {
+        Refill(pool);
+        return !_armed && !_stopped && PostedSlots > 0 ? Arm() : 0;
+    }
+
+    /// <summary>Closes the ring and returns the packets still posted in it to their pools.</summary>
+    public void Dispose()
+    {
+        Free();
+        foreach (var p in _posted)
+        {
+            if (p is not null)
+                NetStack.FreeDropped(p);
+        }
+        Array.Clear(_posted);
+        GC.SuppressFinalize(this);
+    }
+
+    private string? Setup()
+    {
+        var p = new Libc.IoUringParams { Flags = Libc.IORING_SETUP_CQSIZE, CqEntries = (uint)(2 * _posted.Length) };
+        int fd = Libc.IoUringSetup(4, &p);
+        if (fd < 0)
+            return $"io_uring_setup: {Errno.Describe(-fd)}";
+        _fd = fd;
+        if ((p.Features & Libc.IORING_FEAT_SINGLE_MMAP) == 0 || (p.Features & Libc.IORING_FEAT_NODROP) == 0)
+            return "io_uring lacks IORING_FEAT_SINGLE_MMAP or IORING_FEAT_NODROP (kernel older than 5.5)";
+        _ringsBytes = Math.Max(p.SqOff.Array + (p.SqEntries * sizeof(uint)), p.CqOff.Cqes + (p.CqEntries * (uint)sizeof(Libc.IoUringCqe)));
+        _rings = (byte*)Libc.Mmap(null, _ringsBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE, fd, Libc.IORING_OFF_SQ_RING);
+        if (_rings == Libc.MapFailed)
+        {
+            _rings = null;
+            return $"mmap of the io_uring rings: {Errno.Describe(Marshal.GetLastPInvokeError())}";
+        }
+        _sqesBytes = p.SqEntries * (nuint)sizeof(Libc.IoUringSqe);
+        _sqes = (Libc.IoUringSqe*)Libc.Mmap(null, _sqesBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE, fd, Libc.IORING_OFF_SQES);
+        if (_sqes == Libc.MapFailed)
+        {
+            _sqes = null;
+            return $"mmap of the io_uring SQEs: {Errno.Describe(Marshal.GetLastPInvokeError())}";
+        }
+        _sqTail = (uint*)(_rings + p.SqOff.Tail);
+        _sqArray = (uint*)(_rings + p.SqOff.Array);
+        _sqMask = *(uint*)(_rings + p.SqOff.RingMask);
+        _cqHead = (uint*)(_rings + p.CqOff.Head);
+        _cqTail = (uint*)(_rings + p.CqOff.Tail);
+        _cqMask = *(uint*)(_rings + p.CqOff.RingMask);
+        _cqes = (Libc.IoUringCqe*)(_rings + p.CqOff.Cqes);
+
+        _bufRingBytes = (nuint)((_posted.Length * sizeof(Libc.IoUringBuf) + Environment.SystemPageSize - 1) & -Environment.SystemPageSize);
+        _bufRing = (Libc.IoUringBuf*)Libc.Mmap(null, _bufRingBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+        if (_bufRing == Libc.MapFailed)
+        {
+            _bufRing = null;
+            return $"mmap of the buffer ring: {Errno.Describe(Marshal.GetLastPInvokeError())}";
+        }
+        var reg = new Libc.IoUringBufReg { RingAddr = (ulong)_bufRing, RingEntries = (uint)_posted.Length, Bgid = BufferGroup };
+        int rc = Libc.IoUringRegister(fd, Libc.IORING_REGISTER_PBUF_RING, &reg, 1);
+        if (rc < 0)
+            return $"IORING_REGISTER_PBUF_RING: {Errno.Describe(-rc)}";
+
+        _msg = (Libc.MsgHdr*)NativeMemory.AllocZeroed((nuint)sizeof(Libc.MsgHdr));
+        _msg->NameLength = NameBytes;
+        _msg->ControlLength = (nuint)ControlBytes;
+        return null;
+    }
+
+    private void Refill(PacketPool pool)
+    {
+        int missing = _emptySlots.Count;
+        if (missing == 0)
+            return;
+        var fresh = _fresh.AsSpan(0, missing);
+        int got = pool.Rent(fresh);
+        ushort mask = (ushort)(_posted.Length - 1);
+        for (int i = 0; i < got; i++)
+        {
+            ushort slot = _emptySlots.Pop();
+            var p = fresh[i];
+            _posted[slot] = p;
+            ref var entry = ref _bufRing[(ushort)(_bufTail + i) & mask];
+            entry.Addr = (ulong)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(p.RawBuffer));
+            entry.Len = (uint)p.RawBuffer.Length;
+            entry.Bid = slot;
+        }
+        fresh.Clear();
+        _bufTail += (ushort)got;
+        // The ring's tail is entry 0's last u16; the kernel reads it with acquire semantics.
+        Volatile.Write(ref *(ushort*)((byte*)_bufRing + 14), _bufTail);
+    }
+
+    private void Cancel()
+    {
+        ref var sqe = ref NextSqe();
+        sqe.Opcode = Libc.IORING_OP_ASYNC_CANCEL;
+        sqe.Fd = -1;
+        sqe.Addr = RecvTag;
+        sqe.UserData = CancelTag;
+        _cancelling = Submit(1) == 0;
+    }
+
+    private int Arm()
+    {
+        ref var sqe = ref NextSqe();
+        sqe.Opcode = Libc.IORING_OP_RECVMSG;
+        sqe.Flags = Libc.IOSQE_BUFFER_SELECT;
+        sqe.IoPrio = Libc.IORING_RECV_MULTISHOT;
+        sqe.Fd = _socketFd;
+        sqe.Addr = (ulong)_msg;
+        sqe.BufGroup = BufferGroup;
+        sqe.UserData = RecvTag;
+        _armed = true;
+        _cancelling = false;
+        _armedBy = Environment.CurrentManagedThreadId;
+        int rc = Submit(1);
+        if (rc < 0)
+            _armed = false;
+        return rc;
+    }
+
+    private ref Libc.IoUringSqe NextSqe()
+    {
+        uint tail = *_sqTail;
+        uint index = tail & _sqMask;
+        ref var sqe = ref _sqes[index];
+        sqe = default;
+        _sqArray[index] = index;
+        Volatile.Write(ref *_sqTail, tail + 1);
+        return ref sqe;
+    }
+
+    private int Submit(uint count)
+    {
+        int rc;
+        do
+            rc = Libc.IoUringEnter(_fd, count, 0, 0);
+        while (rc == -Errno.EINTR);
+        return rc < 0 ? rc : 0;
+    }
+
+    private void Unpack(Packet p, int bytes, out bool truncated, out long drops)
+    {
+        byte* b = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(p.RawBuffer));
+        var o = (Libc.IoUringRecvmsgOut*)b;
+        int nameLength = (int)Math.Min(o->NameLength, (uint)Packet.MaxAddressBytes);
+        new ReadOnlySpan<byte>(b + sizeof(Libc.IoUringRecvmsgOut), nameLength).CopyTo(p.RawAddress);
+        p.AddressLength = nameLength;
+        byte* control = b + sizeof(Libc.IoUringRecvmsgOut) + NameBytes;
+        drops = MessageBatch.TryReadDropCounter(control, Math.Min(o->ControlLength, (uint)ControlBytes), out uint d) ? d : -1;
+        truncated = (o->Flags & Libc.MSG_TRUNC) != 0;
+        int length = Math.Min((int)o->PayloadLength, bytes - HeaderBytes);
+        new ReadOnlySpan<byte>(control + ControlBytes, length).CopyTo(p.RawBuffer);
+        p.SetLength(length);
+    }
+
+    private void Free()
+    {
+        if (_fd > 0)
+        {
+            // Closing the ring cancels the RECVMSG; the kernel lets go of the buffers with the ring.
+            Libc.Close(_fd);
+            _fd = 0;
+        }
+        if (_rings is not null)
+            Libc.Munmap(_rings, _ringsBytes);
+        if (_sqes is not null)
+            Libc.Munmap(_sqes, _sqesBytes);
+        if (_bufRing is not null)
+            Libc.Munmap(_bufRing, _bufRingBytes);
+        NativeMemory.Free(_msg);
+        _rings = null;
+        _sqes = null;
+        _bufRing = null;
+        _msg = null;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Softnet.Core;
+using Softnet.Interop;
+
+namespace Softnet.Devices.Udp;
+
+/// <summary>
+/// A UDP queue's receive ring, kept like a NIC's RX descriptor ring: every slot holds a pooled packet whose buffer
+/// and address field are posted to the kernel through a prepared mmsghdr, and stays posted between polls. A read
+/// consumes slots from the head; only the consumed slots are filled again, with fresh packets, and only their
+/// headers are prepared again. The kernel writes each datagram's source address straight into its packet.
+/// </summary>
+/// <remarks>
+/// Slots [head, head + posted) (mod capacity) hold packets. recvmmsg needs contiguous headers, so a read that reaches
+/// the end of the array continues from slot 0 with a second call, only when the first one filled all it asked for.
+/// One thread uses a ring at a time (the NAPI's owner).
+/// </remarks>
+internal sealed unsafe class RxRing : IDisposable
+{
+    private static readonly nuint ControlBytes = Libc.CmsgSpace(sizeof(uint));
+
+    private readonly Packet?[] _slots;
+    private readonly Packet[] _fresh;
+    private byte* _memory;
+    private readonly Libc.MMsgHdr* _headers;
+    private int _head;
+    private int _posted;
+    private int _received;
+
+    public RxRing(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        Capacity = capacity;
+        _slots = new Packet?[capacity];
+        _fresh = new Packet[capacity];
+        nuint headerBytes = (nuint)(capacity * sizeof(Libc.MMsgHdr));
+        nuint iovBytes = (nuint)(capacity * sizeof(Libc.IoVec));
+        _memory = (byte*)NativeMemory.AllocZeroed(headerBytes + iovBytes + ((nuint)capacity * ControlBytes));
+        _headers = (Libc.MMsgHdr*)_memory;
+        var iov = (Libc.IoVec*)(_memory + headerBytes);
+        byte* control = _memory + headerBytes + iovBytes;
+        for (int i = 0; i < capacity; i++)
+        {
+            ref var h = ref _headers[i].Header;
+            h.Iov = iov + i;
+            h.IovLength = 1;
+            h.Control = control + ((nuint)i * ControlBytes);
+        }
+    }
+
+    ~RxRing() => Free();
+
+    public int Capacity { get; }
+
+    /// <summary>Slots holding a packet for the kernel to fill.</summary>
+    public int Posted => _posted;
+
+    /// <summary>Slot headers prepared so far (one per packet posted): the work a poll does beyond the datagrams it read.</summary>
+    public long SlotsPrepared { get; private set; }
+
+    /// <summary>Posts packets from <paramref name="pool"/> into the empty slots, behind the posted ones; returns how many.</summary>
+    public int Refill(PacketPool pool)
+    {
+        int missing = Capacity - _posted;
+        if (missing == 0)
+            return 0;
+        var fresh = _fresh.AsSpan(0, missing);
+        int got = pool.Rent(fresh);
+        for (int i = 0; i < got; i++)
+            Post((_head + _posted + i) % Capacity, fresh[i]);
+        fresh.Clear();
+        _posted += got;
+        SlotsPrepared += got;
+        return got;
+    }
+
+    /// <summary>
+    /// recvmmsg(MSG_DONTWAIT) into up to <paramref name="max"/> posted slots from the head: returns the datagrams
+    /// received (0 when none were queued), or -errno. They are slots <see cref="Take"/> 0..n-1 until <see cref="Consume"/>.
+    /// </summary>
+    public int Receive(int fd, int max)
+    {
+        ObjectDisposedException.ThrowIf(_memory is null, this);
+        int want = Math.Min(max, _posted);
+        if (want <= 0)
+            return 0;
+        int first = Math.Min(want, Capacity - _head);
+        int n = Read(fd, _head, first);
+        if (n == first && first < want)
+        {
+            int more = Read(fd, 0, want - first);
+            if (more > 0)
+                n += more;
+        }
+        _received = Math.Max(n, 0);
+        return n;
+    }
+
+    /// <summary>The packet of the <paramref name="index"/>-th datagram of the last read, its payload length set and its source address in place.</summary>
+    public Packet Take(int index, out bool truncated, out long drops)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_received, nameof(index));
+        int slot = (_head + index) % Capacity;
+        ref var h = ref _headers[slot];
+        var p = _slots[slot]!;
+        truncated = (h.Header.Flags & Libc.MSG_TRUNC) != 0;
+        drops = MessageBatch.TryReadDropCounter(h.Header.Control, h.Header.ControlLength, out uint d) ? d : -1;
+        p.AddressLength = (int)Math.Min(h.Header.NameLength, (uint)Packet.MaxAddressBytes);
+        p.SetLength((int)Math.Min(h.Length, (uint)p.RawBuffer.Length));
+        return p;
+    }
+
+    /// <summary>Gives up the slots of the last read (their packets are the caller's now); the next <see cref="Refill"/> posts new ones there.</summary>
+    public void Consume()
+    {
+        for (int i = 0; i < _received; i++)
+            _slots[(_head + i) % Capacity] = null;
+        _head = (_head + _received) % Capacity;
+        _posted -= _received;
+        _received = 0;
+    }
+
+    /// <summary>Returns the posted packets to their pools and frees the headers.</summary>
+    public void Dispose()
+    {
+        Free();
+        foreach (var p in _slots)
+        {
+            if (p is not null)
+                NetStack.FreeDropped(p);
+        }
+        Array.Clear(_slots);
+        _posted = 0;
+        GC.SuppressFinalize(this);
+    }
+
+    private int Read(int fd, int slot, int count)
+    {
+        int n = Libc.RecvMmsg(fd, _headers + slot, (uint)count, Libc.MSG_DONTWAIT, null);
+        if (n >= 0)
+            return n;
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == Errno.EAGAIN ? 0 : -errno;
+    }
+
+    private void Post(int slot, Packet p)
+    {
+        _slots[slot] = p;
+        ref var h = ref _headers[slot];
+        h.Header.Iov->Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(p.RawBuffer));
+        h.Header.Iov->Length = (nuint)p.RawBuffer.Length;
+        // The packet's address array is pinned: the kernel writes the source there, nothing copies it afterwards.
+        h.Header.Name = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(p.RawAddress));
+        h.Header.NameLength = Packet.MaxAddressBytes;
+        h.Header.ControlLength = ControlBytes;
+        h.Header.Flags = 0;
+        h.Length = 0;
+    }
+
+    private void Free()
+    {
+        NativeMemory.Free(_memory);
+        _memory = null;
+    }
+}
