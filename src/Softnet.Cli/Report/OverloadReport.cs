@@ -9,12 +9,14 @@ namespace Softnet.Cli.Report;
 
 /// <summary>
 /// The reports' <c>overload</c> part: the policy that ran, and per CPU and per queue the state at the end, the
-/// transitions, the time spent overloaded and the CPU share polling used (average over the run, highest period).
+/// transitions, the time spent overloaded and the CPU share polling used (average over the run, highest period); the
+/// times shedding started; and the reports' <c>protected</c> part, the protected queue's received, replied and dropped.
 /// </summary>
-internal sealed record OverloadReport(string Mode, int CpuShareLimit, double PeriodMs, IReadOnlyList<CpuStat> Cpus)
+internal sealed record OverloadReport(
+    string Mode, int CpuShareLimit, double PeriodMs, IReadOnlyList<CpuStat> Cpus, UdpProtectedStats? Protected = null, long ShedEpisodes = 0)
 {
-    public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot) =>
-        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, snapshot.Cpus);
+    public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot, UdpProtectedStats? protectedStats = null, long shedEpisodes = 0) =>
+        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, snapshot.Cpus, protectedStats, shedEpisodes);
 
     public void WriteJson(Utf8JsonWriter json, IReadOnlyList<UdpQueueStats> queues)
     {
@@ -22,6 +24,7 @@ internal sealed record OverloadReport(string Mode, int CpuShareLimit, double Per
         json.WriteString("mode", Mode);
         json.WriteNumber("cpu_share_limit", CpuShareLimit / 100.0);
         json.WriteNumber("period_ms", PeriodMs);
+        json.WriteNumber("shed_episodes", ShedEpisodes);
         json.WriteStartArray("cpus");
         foreach (var c in Cpus)
         {
@@ -39,10 +42,20 @@ internal sealed record OverloadReport(string Mode, int CpuShareLimit, double Per
             json.WriteNumber("queue", q.Queue);
             json.WriteNumber("napi_id", q.NapiId);
             Fields(json, q.Overload);
+            json.WriteNumber("held_back", q.HeldBack);
             json.WriteEndObject();
         }
         json.WriteEndArray();
         json.WriteEndObject();
+        if (Protected is { } p)
+        {
+            json.WriteStartObject("protected");
+            json.WriteNumber("napi_id", p.NapiId);
+            json.WriteNumber("received", p.Received);
+            json.WriteNumber("replied", p.Replied);
+            json.WriteNumber("dropped", p.Dropped);
+            json.WriteEndObject();
+        }
     }
 
     public void WriteText(TextWriter w, IReadOnlyList<UdpQueueStats> queues)
@@ -53,6 +66,10 @@ internal sealed record OverloadReport(string Mode, int CpuShareLimit, double Per
             Row(w, $"cpu {c.Cpu}", c.Overload, c.Overload.Throttled.ToString(CultureInfo.InvariantCulture));
         foreach (var q in queues)
             Row(w, $"q {q.Queue}", q.Overload, "-");
+        if (ShedEpisodes > 0)
+            w.WriteLine($"shedding started {ShedEpisodes:N0} times");
+        if (Protected is { } p)
+            w.WriteLine($"protected: received {p.Received:N0}, replied {p.Replied:N0}, dropped {p.Dropped:N0}");
     }
 
     private static void Fields(Utf8JsonWriter json, OverloadInfo o)
