@@ -1,126 +1,99 @@
 #!/usr/bin/env bash
-# Receive livelock, first curves. A paced sendmmsg flood (bench/native/flood.c) on the first CPU; `softnet serve`
-# pinned to the last CPU (--cpus 1 --queues 1) with a handler that costs --work-us per datagram, so the flood can
-# offer several times its capacity; beside it on that CPU a C busy loop counting work units (the competitor). C is
-# the highest offered rate at which, under --overload off, the stack has delivered >= 99% of the accepted datagrams
-# by the time the flood ends (the 8 MB socket buffer would hide a receiver that falls behind for a few seconds); then
-# K x C for K in LOADS, each with off and auto, loads and modes in random order per round. Delivered is the stack's
-# count when the flood ends (GET /stats on the admin socket); the competitor's share is its units/s during the flood
-# over its units/s alone, measured for a second just before each run (the machine is shared). Each run's accounting
-# is checked: accepted sends = received + Softnet's counted drops + the kernel's own backlog drops on the loopback
-# path (/proc/net/softnet_stat, which no socket sees). Extra arguments go to serve (e.g. --rt-priority 50).
-# Usage: bench/overload.sh [SECONDS=3] [ROUNDS=2] [WORK_US=20] [LOADS="0.5 0.9 1 1.5 2 3 4"] [extra serve args...]
+# Receive livelock: the load curves of issue "overload control". Each point (bench/overload-point.py): `softnet serve`
+# pinned to the last CPU (--cpus 1 --queues 1 --reply sockperf --work-us WORK) beside a CPU-bound competitor that
+# counts work units; on the first CPU a paced sendmmsg flood (bench/native/flood.c), a protected 1 000 pps
+# sequence-numbered ping flow in sockperf's format (bench/native/pinger.c, --protect on its source port, measured from
+# the sender's side) and an admin client asking GET /stats every 10 ms.
+#
+# First C: the highest offered rate at which `--overload off` delivers >= 99.9% of the accepted datagrams during the
+# flood (doubling from START, then bisecting). Then K x C for K in LOADS, REPEATS rounds, loads in random order per
+# round and, per load, every variant in random order: --overload off and auto, each without and (where SCHED_FIFO is
+# permitted) with --rt-priority RT. Every run's accounting is checked (accepted = received + Softnet's drops + the
+# kernel's loopback backlog drops). Output: a Markdown table per variant with the issue's goals, runs.csv, and PNG
+# plots (bench/overload-plot.gp, gnuplot) in OUT.
+#
+# Environment: SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
+# share, 90), RT (priority, 50; 0 = never), LOADS ("0.5 0.9 1 1.25 1.5 2 3 4"), START (first rate of the C search,
+# 5000), OUT (results directory, a new temporary one). QUICK=1: 0.5 s floods, loads "1 4", one round, a short C
+# search — to check the pipeline end to end, not to measure. Extra arguments go to serve.
+# The full sweep takes about 10 minutes on 2 CPUs: ~100 points of ~5 s (serve's start-up, 0.5 s of competitor alone,
+# the flood, 0.4 s to see the overload left, the shutdown).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=${1:-3}
-ROUNDS=${2:-2}
-WORK=${3:-20}
-LOADS=${4:-"0.5 0.9 1 1.5 2 3 4"}
-shift $(( $# < 4 ? $# : 4 ))
+if [ "${QUICK:-0}" = 1 ]; then
+  SECS=${SECS:-0.5}; REPEATS=${REPEATS:-1}; LOADS=${LOADS:-"1 4"}; START=${START:-20000}; SEARCH_STEPS=1; FLAP_SECS=${FLAP_SECS:-1}
+fi
+SECS=${SECS:-1.5}
+FLAP_SECS=${FLAP_SECS:-5}
+REPEATS=${REPEATS:-3}
+WORK=${WORK:-20}
+SHARE=${SHARE:-90}
+RT=${RT:-50}
+LOADS=${LOADS:-"0.5 0.9 1 1.25 1.5 2 3 4"}
+START=${START:-5000}
+SEARCH_STEPS=${SEARCH_STEPS:-3}
 EXTRA=("$@")
-out=$(mktemp -d)
+OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 commit=$(git rev-parse --short HEAD)
 dotnet build src/Softnet.Cli -c Release -v q -nologo >/dev/null
 CLI=src/Softnet.Cli/bin/Release/net10.0/Softnet.Cli.dll
 TX=0
 RX=$(( $(nproc) - 1 ))
-gcc -O2 -o "$out/flood" bench/native/flood.c
-cat > "$out/competitor.c" <<'C'
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-/* Counts work units (1000 dependent multiply-adds each) for the given seconds; prints units per second. */
-int main(int argc, char **argv) {
-  double secs = atof(argv[1]), el = 0; struct timespec s, n; unsigned long units = 0; volatile unsigned long x = 1;
-  clock_gettime(CLOCK_MONOTONIC, &s);
-  while (el < secs) {
-    for (int i = 0; i < 1000; i++) x = x * 6364136223846793005UL + 1442695040888963407UL;
-    if ((++units & 63) == 0) { clock_gettime(CLOCK_MONOTONIC, &n); el = (n.tv_sec - s.tv_sec) + (n.tv_nsec - s.tv_nsec) / 1e9; }
-  }
-  printf("%.1f\n", units / el);
-  return 0;
+for p in flood pinger competitor; do gcc -O2 -o "$OUT/$p" "bench/native/$p.c"; done
+if [ "$RT" -gt 0 ] && chrt -f "$RT" true 2>/dev/null; then RTS="0 $RT"; else RTS=0; echo "SCHED_FIFO not permitted: runs without --rt-priority only" >&2; fi
+
+point() { # mode rt rate [on_ms [secs]] -> one JSON line, or nothing when the point failed (its error on stderr)
+  local rt_args=()
+  [ "$2" -gt 0 ] && rt_args=(--rt "$2")
+  [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
+  python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
+    --work "$WORK" --share "$SHARE" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
 }
-C
-gcc -O2 -o "$out/competitor" "$out/competitor.c"
-kernel_drops() { python3 -c 'print(sum(int(l.split()[1], 16) for l in open("/proc/net/softnet_stat")))'; }
+loss_ok() { [ -n "$1" ] && python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['pps'] >= 0.999 * d['sent_pps'] else 1)" "$1"; }
+# Tags a point's line with its load and round; a failed point (no line) adds nothing.
+tag() { python3 -c "import json,sys
+for l in sys.stdin:
+    if l.strip(): d=json.loads(l); d['k']=$1; d['round']=$2; print(json.dumps(d))"; }
 
-run() { # mode rate -> one JSON line on stdout
-  local mode=$1 rate=$2 port sock pid
-  port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  sock="$out/admin-$port.sock"
-  taskset -c "$RX" dotnet "$CLI" serve --bind "127.0.0.1:$port" --cpus 1 --queues 1 --admin "$sock" --json \
-    --work-us "$WORK" --overload "$mode" "${EXTRA[@]}" > "$out/serve.json" 2> "$out/serve.err" &
-  pid=$!
-  for _ in $(seq 300); do grep -q "udp0 on" "$out/serve.err" 2>/dev/null && break; sleep 0.1; done
-  local solo kbefore
-  solo=$(taskset -c "$RX" "$out/competitor" 1)
-  kbefore=$(kernel_drops)
-  taskset -c "$RX" "$out/competitor" "$SECS" > "$out/comp" &
-  local comp=$!
-  taskset -c "$TX" "$out/flood" "$port" "$rate" "$SECS" 64 > "$out/sent"
-  curl -s --unix-socket "$sock" http://localhost/stats > "$out/stats.json"
-  wait "$comp"
-  kill -TERM "$pid"
-  wait "$pid" || true
-  python3 - "$out/serve.json" "$out/stats.json" "$mode" "$rate" "$(cat "$out/sent")" "$(cat "$out/comp")" "$solo" "$SECS" "$(( $(kernel_drops) - kbefore ))" <<'PY'
-import json, sys
-final, stats = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-mode, rate, sent, comp, solo, secs, kdrops = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8]), int(sys.argv[9])
-dropped = sum(final["dropped"].values())
-o = final["overload"]
-print(json.dumps({"mode": mode, "rate": rate, "sent_pps": sent / secs, "pps": stats["delivered"] / secs,
-  "in_flood": stats["delivered"] / max(sent, 1), "loss": (sent - final["received"]) / max(sent, 1), "competitor": comp / solo,
-  "throttled": sum(c["throttled"] for c in o["cpus"]), "transitions": sum(c["transitions"] for c in o["cpus"]),
-  "kernel_drops": kdrops, "accounted": sent == final["received"] + dropped + kdrops}))
-PY
-}
-
-loss_ok() { python3 -c "import json,sys; sys.exit(0 if json.loads(sys.argv[1])['in_flood'] >= 0.99 else 1)" "$1"; }
-
-# C: double until the receiver falls behind, then bisect three times.
-lo=0; hi=0; rate=5000
+# C: double until `off` falls behind during the flood, then bisect.
+lo=0; hi=0; rate=$START
 while [ "$hi" -eq 0 ] && [ "$rate" -le 2000000 ]; do
-  line=$(run off "$rate"); echo "$line" >> "$out/search.jsonl"
+  line=$(point off 0 "$rate"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
   if loss_ok "$line"; then lo=$rate; rate=$(( rate * 2 )); else hi=$rate; fi
 done
-for _ in 1 2 3; do
+for _ in $(seq "$SEARCH_STEPS"); do
   mid=$(( (lo + hi) / 2 ))
-  line=$(run off "$mid"); echo "$line" >> "$out/search.jsonl"
+  line=$(point off 0 "$mid"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
   if loss_ok "$line"; then lo=$mid; else hi=$mid; fi
 done
-C=$lo
-echo "C = $C datagrams/s (--work-us $WORK, $SECS s runs)" >&2
+C=$(( lo > 0 ? lo : START / 2 ))
+echo "C = $C datagrams/s (--work-us $WORK, $SECS s floods)" >&2
 
-for _ in $(seq "$ROUNDS"); do
+# The idle reference of the protected flow's round trip (no flood), once per variant.
+for rt in $RTS; do
+  for mode in off auto; do
+    point "$mode" "$rt" 0 | tag 0 0 | tee -a "$OUT/runs.jsonl" >&2
+  done
+done
+
+for round in $(seq "$REPEATS"); do
   for k in $(printf '%s\n' $LOADS | shuf); do
-    rate=$(python3 -c "print(int($k * $C))")
-    for mode in $(printf 'off\nauto\n' | shuf); do
-      run "$mode" "$rate" | python3 -c "import json,sys; d=json.load(sys.stdin); d['k']=$k; print(json.dumps(d))" | tee -a "$out/runs.jsonl" >&2
+    r=$(python3 -c "print(int($k * $C))")
+    for variant in $(for rt in $RTS; do printf 'off:%s\nauto:%s\n' "$rt" "$rt"; done | shuf); do
+      point "${variant%%:*}" "${variant##*:}" "$r" | tag "$k" "$round" | tee -a "$OUT/runs.jsonl" >&2
     done
   done
 done
 
-python3 - "$out/runs.jsonl" "$C" "$commit" "$WORK" "$SECS" "${EXTRA[*]:-}" <<'PY'
-import json, statistics, sys
-runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-C = int(sys.argv[2])
-print(f"\ncommit {sys.argv[3]}, C = {C:,}/s, --work-us {sys.argv[4]}, {sys.argv[5]} s per run, serve extra: '{sys.argv[6]}'")
-print("\n| K x C | accepted/s | mode | delivered/s median (min-max) | delivered / C | loss | competitor share | throttled periods | kernel backlog drops | accounted |")
-print("|---|---|---|---|---|---|---|---|---|---|")
-for k in sorted({r["k"] for r in runs}):
-    for mode in ("off", "auto"):
-        rs = [r for r in runs if r["k"] == k and r["mode"] == mode]
-        if not rs:
-            continue
-        pps = [r["pps"] for r in rs]
-        med = statistics.median(pps)
-        print(f"| {k} | {statistics.median(r['sent_pps'] for r in rs):,.0f} | {mode} | {med:,.0f} ({min(pps):,.0f}-{max(pps):,.0f}) | {med / C:.2f} | "
-              f"{statistics.median(r['loss'] for r in rs):.1%} | {statistics.median(r['competitor'] for r in rs):.0%} | "
-              f"{statistics.median(r['throttled'] for r in rs):.0f} | {sum(r['kernel_drops'] for r in rs)} | {all(r['accounted'] for r in rs)} |")
-csv = sys.argv[1].replace("runs.jsonl", "runs.csv")
-with open(csv, "w") as f:
-    f.write("k,mode,rate,sent_pps,pps,loss,competitor,throttled,transitions,kernel_drops,accounted\n")
-    for r in runs:
-        f.write(f"{r['k']},{r['mode']},{r['rate']},{r['sent_pps']:.0f},{r['pps']:.0f},{r['loss']:.5f},{r['competitor']:.3f},{r['throttled']},{r['transitions']},{r['kernel_drops']},{r['accounted']}\n")
-print(f"\nCSV: {csv}")
-PY
+# Flapping: a 2 x C flood 100 ms on, 100 ms off for FLAP_SECS, once per variant; the CPU's state changes per second
+# are counted (flap damping needs a few cycles to hold the state, so the run is longer than the others).
+for rt in $RTS; do
+  for mode in off auto; do
+    point "$mode" "$rt" $(( 2 * C )) 100 "$FLAP_SECS" | tag -1 0 | tee -a "$OUT/runs.jsonl" >&2
+  done
+done
+
+python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' bench/overload.sh ${EXTRA[*]:-}"
+gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
+echo "plots: $OUT/overload-*.png"

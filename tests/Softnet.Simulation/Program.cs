@@ -22,10 +22,10 @@ var byInvariant = new SortedDictionary<string, int>(StringComparer.Ordinal);
 int ran = 0;
 for (long seed = options.FirstSeed; ran < options.Seeds; seed++)
 {
-    if (options.Family is { } family && !options.Single && Softnet.Simulation.Scenarios.ScenarioSpec.FromSeed(seed).Family != family)
+    if (options.Family is { } family and not "overload" && !options.Single && Softnet.Simulation.Scenarios.ScenarioSpec.FromSeed(seed).Family != family)
         continue;
     ran++;
-    var result = SeedRunner.Run(seed, options.Plant, options.StepLog && options.Single ? Console.Out : null);
+    var result = SeedRunner.Run(seed, options.Plant, options.StepLog && options.Single ? Console.Out : null, options.Family);
     if (options.Single && !options.Json)
         Console.WriteLine($"seed {seed}: {result.Spec.Describe()}; faults: {result.Spec.DescribeFaults()}; trace {result.TraceHash:x16}");
     if (!result.Failed)
@@ -39,7 +39,7 @@ for (long seed = options.FirstSeed; ran < options.Seeds; seed++)
         Console.WriteLine($"  scenario:  {result.Spec.Describe()}");
         Console.WriteLine($"  faults:    {result.Spec.DescribeFaults()}");
         Console.WriteLine($"  trace {result.TraceHash:x16}");
-        Console.WriteLine($"  replay:    dotnet run -c Release --project tests/Softnet.Simulation -- --seed {seed}{(options.Plant is null ? "" : $" --plant {options.Plant}")}");
+        Console.WriteLine($"  replay:    dotnet run -c Release --project tests/Softnet.Simulation -- --seed {seed}{(options.Family == "overload" ? " --family overload" : "")}{(options.Plant is null ? "" : $" --plant {options.Plant}")}");
     }
 }
 double seconds = clock.Elapsed.TotalSeconds;

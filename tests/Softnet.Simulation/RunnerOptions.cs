@@ -3,9 +3,10 @@ namespace Softnet.Simulation;
 /// <summary>The runner's command line: <c>--seeds N [--seed S] [--plant NAME] [--json]</c>.</summary>
 internal sealed record RunnerOptions
 {
-    public static readonly string[] Plants = ["conditional-wakeup", "missed-ignored"];
+    public static readonly string[] Plants = ["conditional-wakeup", "missed-ignored", "overload-leave-early"];
 
-    public static readonly string[] Families = ["napi", "loopback", "device", "hotplug-rps", "hotplug-irq"];
+    /// <summary>The families; <c>overload</c> is never drawn by a plain seed and runs only when asked for.</summary>
+    public static readonly string[] Families = ["napi", "loopback", "device", "hotplug-rps", "hotplug-irq", "overload"];
 
     /// <summary>Seeds to run, from <see cref="FirstSeed"/> on.</summary>
     public int Seeds { get; init; } = 100;

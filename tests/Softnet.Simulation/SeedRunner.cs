@@ -19,11 +19,12 @@ internal static class SeedRunner
     /// <summary>Decisions the priority-based strategy takes before it turns fair: spin-waits need fairness to end.</summary>
     private const uint MaxUnfairSteps = 1_000;
 
-    public static SeedResult Run(long seed, string? plant, TextWriter? stepLog = null)
+    public static SeedResult Run(long seed, string? plant, TextWriter? stepLog = null, string? family = null)
     {
-        var spec = ScenarioSpec.FromSeed(seed);
+        var spec = family == "overload" ? ScenarioSpec.ForOverload(seed) : ScenarioSpec.FromSeed(seed);
         PlantedBugs.ConditionalWakeup = plant == "conditional-wakeup";
         PlantedBugs.MissedIgnored = plant == "missed-ignored";
+        PlantedBugs.OverloadLeaveEarly = plant == "overload-leave-early";
         Invariants? invariants = null;
         SimulatedRun? run = null;
         var configuration = Configuration.Create()

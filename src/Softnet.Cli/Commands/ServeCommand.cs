@@ -56,7 +56,7 @@ internal static class ServeCommand
         MetricsServer? metrics = null;
         try
         {
-            var device = UdpDevice.Open(stack, new UdpDeviceOptions
+            var device = UdpDevice.Open(stack, o.Overload.ApplyToDevice(new UdpDeviceOptions
             {
                 Name = o.IfName,
                 Bind = o.Bind,
@@ -66,7 +66,7 @@ internal static class ServeCommand
                 ReusePortShare = o.ReusePortShare,
                 IrqSuspendTimeoutNs = o.IrqSuspendTimeoutNs,
                 Backend = o.Backend,
-            });
+            }));
             server.Device = device;
             if (!o.NoAdmin)
             {
@@ -90,7 +90,7 @@ internal static class ServeCommand
             var busyPoll = o.BusyPollUsecs is { } usecs
                 ? new BusyPollLoop(device, new BusyPollOptions { BusyPollUsecs = usecs, BusyPollBudget = o.BusyPollBudget, PreferBusyPoll = o.PreferBusyPoll })
                 : null;
-            stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
+            stderr.WriteLine($"softnet serve: {device.Name} on {device.LocalEndPoint}, {device.QueueCount} queues{(o.Overload.Protect.Count > 0 ? $" + protected ({string.Join(", ", o.Overload.Protect)})" : "")}, {o.Mode.Name()} mode, reply {o.Reply.ToString().ToLowerInvariant()}"
                 + (busyPoll is null ? "" : $", application busy poll {o.BusyPollUsecs} us" + (o.PreferBusyPoll ? " preferred" : ""))
                 + (admin is null ? "" : $", admin {admin.SocketPath}" + (admin.HttpEndPoint is { } h ? $" and http://{h} (token in {admin.TokenPath ?? o.AdminTokenFile})" : ""))
                 + (metrics is null ? "" : $", metrics http://{metrics.EndPoint}/metrics"));

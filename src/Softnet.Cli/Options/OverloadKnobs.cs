@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Softnet.Cli.CommandLine;
+using Softnet.Devices.Udp;
 using Softnet.Overload;
 
 namespace Softnet.Cli.Options;
@@ -17,11 +18,20 @@ internal sealed class OverloadKnobs
 
     public Option<bool> OverloadDemote { get; } = Knob.Flag("--overload-demote", "with --rt-priority: run SCHED_OTHER while the CPU is overloaded, FIFO when normal");
 
+    public Option<int> OverloadShed { get; } = Knob.Int32("--overload-shed", "P", 0, 100, 0, "with auto: percent of the unprotected datagrams the kernel sheds (reuseport program, before any socket buffer) while a queue is overloaded");
+
+    public Option<string[]> Protect { get; } = new("--protect")
+    {
+        HelpName = "SRC[/PREFIX][:PORT[-PORT]]",
+        Description = $"repeatable, at most {ProtectedFlow.MaxPerDevice}: datagrams from these sources get a queue of their own, steered by the kernel, polled first, exempt from the CPU budget, never shed (e.g. --protect 127.0.0.1:7000 --protect [::1] --protect 10.0.0.0/24:5000-5099)",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
     public Option<int> WorkUs { get; } = Knob.Int32("--work-us", "N", 0, 100_000, 0, "synthetic handler cost: spin N µs per datagram");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { RtPriority, RtPriorityFallback, Overload, OverloadCpuShare, OverloadDemote, WorkUs })
+        foreach (var option in new Option[] { RtPriority, RtPriorityFallback, Overload, OverloadCpuShare, OverloadDemote, OverloadShed, Protect, WorkUs })
             command.Add(option);
     }
 
@@ -32,6 +42,17 @@ internal sealed class OverloadKnobs
         Overload = OverloadModes.TryParse(r.GetValue(Overload)!, out var mode) ? mode : OverloadMode.Off,
         OverloadCpuShare = r.GetValue(OverloadCpuShare),
         OverloadDemote = r.GetValue(OverloadDemote),
+        OverloadShed = r.GetValue(OverloadShed),
+        Protect = ParseProtect(r.GetValue(Protect) ?? []),
         WorkUs = r.GetValue(WorkUs),
     };
+
+    private static ProtectedFlow[] ParseProtect(string[] sources)
+    {
+        if (sources.Length > ProtectedFlow.MaxPerDevice)
+            throw new UsageException($"--protect can be given at most {ProtectedFlow.MaxPerDevice} times");
+        return [.. sources.Select(text => ProtectedFlow.TryParse(text, out var flow, out string error)
+            ? flow!
+            : throw new UsageException($"--protect must be {ProtectedFlow.Syntax}: {error} (got '{text}')"))];
+    }
 }

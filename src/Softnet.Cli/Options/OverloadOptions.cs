@@ -1,4 +1,5 @@
 using Softnet.Core;
+using Softnet.Devices.Udp;
 using Softnet.Overload;
 using Softnet.Scheduling;
 
@@ -17,6 +18,12 @@ internal sealed record OverloadOptions
 
     public bool OverloadDemote { get; init; }
 
+    /// <summary>Percent shed by the kernel while overloaded (<c>--overload-shed</c>).</summary>
+    public int OverloadShed { get; init; }
+
+    /// <summary>The <c>--protect</c> sources, in the order given.</summary>
+    public IReadOnlyList<ProtectedFlow> Protect { get; init; } = [];
+
     /// <summary>Microseconds the handler spins per datagram, to make the receiver the bottleneck on purpose.</summary>
     public int WorkUs { get; init; }
 
@@ -27,6 +34,13 @@ internal sealed record OverloadOptions
         Overload = Overload,
         OverloadCpuShare = OverloadCpuShare,
         OverloadDemote = OverloadDemote,
+    };
+
+    /// <summary>The device's share of these options: protected sources and the shed share.</summary>
+    public UdpDeviceOptions ApplyToDevice(UdpDeviceOptions device) => device with
+    {
+        Protected = Protect,
+        ShedShare = OverloadShed,
     };
 
     /// <summary>The refusal as the command line words it: the flag, the missing permission, the way out.</summary>

@@ -44,6 +44,7 @@ internal static class JsonReport
             prefill ? Math.Round(r.Seconds, 6) : null,
             r.Queues.Count > 0 ? QueueStatsFormat.ToJson(r.Queues) : null,
             r.Overload?.ToJson(r.Queues),
+            r.Overload?.ProtectedToJson(),
             Verdict.Of(r),
             r.SoftnetStat);
     }

@@ -9,19 +9,25 @@ namespace Softnet.Cli.Report;
 
 /// <summary>
 /// The reports' <c>overload</c> part: the policy that ran, and per CPU and per queue the state at the end, the
-/// transitions, the time spent overloaded and the CPU share polling used (average over the run, highest period).
+/// transitions, the time spent overloaded and the CPU share polling used (average over the run, highest period); the
+/// times shedding started; and the reports' <c>protected</c> part, the protected queue's received, replied and dropped.
 /// </summary>
-internal sealed record OverloadReport(string Mode, int CpuShareLimit, double PeriodMs, IReadOnlyList<CpuStat> Cpus)
+internal sealed record OverloadReport(
+    string Mode, int CpuShareLimit, double PeriodMs, IReadOnlyList<CpuStat> Cpus, UdpProtectedStats? Protected = null, long ShedEpisodes = 0)
 {
-    public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot) =>
-        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, snapshot.Cpus);
+    public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot, UdpProtectedStats? protectedStats = null, long shedEpisodes = 0) =>
+        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, snapshot.Cpus, protectedStats, shedEpisodes);
 
     public OverloadJson ToJson(IReadOnlyList<UdpQueueStats> queues) => new(
         Mode,
         CpuShareLimit / 100.0,
         PeriodMs,
+        ShedEpisodes,
         [.. Cpus.Select(c => new OverloadCpuJson(c.Cpu, c.Overload.State.Name(), c.Overload.Transitions, Ms(c.Overload.OverloadedNs), Ms(c.Overload.PressuredNs), Share(c.Overload.CpuShareUsed), Share(c.Overload.CpuShareMax), c.Overload.Throttled))],
-        [.. queues.Select(q => new OverloadQueueJson(q.Queue, q.NapiId, q.Overload.State.Name(), q.Overload.Transitions, Ms(q.Overload.OverloadedNs), Ms(q.Overload.PressuredNs), Share(q.Overload.CpuShareUsed), Share(q.Overload.CpuShareMax)))]);
+        [.. queues.Select(q => new OverloadQueueJson(q.Queue, q.NapiId, q.Overload.State.Name(), q.Overload.Transitions, Ms(q.Overload.OverloadedNs), Ms(q.Overload.PressuredNs), Share(q.Overload.CpuShareUsed), Share(q.Overload.CpuShareMax), q.HeldBack))]);
+
+    /// <summary>The reports' <c>protected</c> part; null without protected flows.</summary>
+    public ProtectedJson? ProtectedToJson() => Protected is { } p ? new(p.NapiId, p.Received, p.Replied, p.Dropped) : null;
 
     public void WriteText(TextWriter w, IReadOnlyList<UdpQueueStats> queues)
     {
@@ -32,6 +38,10 @@ internal sealed record OverloadReport(string Mode, int CpuShareLimit, double Per
         foreach (var q in queues)
             Row(table, $"q {q.Queue}", q.Overload, "-");
         table.Write(w);
+        if (ShedEpisodes > 0)
+            w.WriteLine($"shedding started {ShedEpisodes:N0} times");
+        if (Protected is { } p)
+            w.WriteLine($"protected: received {p.Received:N0}, replied {p.Replied:N0}, dropped {p.Dropped:N0}");
     }
 
     private static void Row(TextTable table, string name, OverloadInfo o, string throttled) => table.Add(

@@ -46,6 +46,6 @@ internal sealed record ServeReport(
     }
 
     public void WriteJson(TextWriter w) => w.WriteLine(JsonSerializer.Serialize(
-        new ServeJson(Bind, Mode, Queues, Received, Replied, TxDropped, Report.JsonReport.Dropped(Dropped), QueueStatsFormat.ToJson(QueueStats), Overload.ToJson(QueueStats), Report.Verdict.OfServer(Received, Delivered, Dropped), SoftnetStat),
+        new ServeJson(Bind, Mode, Queues, Received, Replied, TxDropped, Report.JsonReport.Dropped(Dropped), QueueStatsFormat.ToJson(QueueStats), Overload.ToJson(QueueStats), Overload.ProtectedToJson(), Report.Verdict.OfServer(Received, Delivered, Dropped), SoftnetStat),
         ReportJsonContext.Default.ServeJson));
 }

@@ -60,6 +60,8 @@ internal static class UdpRun
         long? cpuNs;
         double seconds;
         IReadOnlyList<UdpQueueStats> queues;
+        UdpProtectedStats? protectedStats;
+        long shedEpisodes;
         try
         {
             int queueCount = options.Queues == 0 ? options.Cpus : options.Queues;
@@ -97,15 +99,19 @@ internal static class UdpRun
             }
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (GC.GetAllocatedBytesForCurrentThread() - ownBefore);
             queues = device.QueueStats;
+            protectedStats = device.ProtectedStats;
+            shedEpisodes = device.ShedEpisodes;
         }
         finally
         {
             stack.Dispose();
         }
-        return RunReport.Create(options, stack.Snapshot(), sink, sent, seconds, sent > 0 ? (double)allocated / sent : 0, cpuNs) with
+        var report = RunReport.Create(options, stack.Snapshot(), sink, sent, seconds, sent > 0 ? (double)allocated / sent : 0, cpuNs);
+        return report with
         {
             Queues = queues,
             Prefill = options.Prefill,
+            Overload = report.Overload! with { Protected = protectedStats, ShedEpisodes = shedEpisodes },
         };
     }
 
@@ -114,13 +120,13 @@ internal static class UdpRun
         long buffer = options.Prefill > 0 ? Math.Max(8L << 20, perQueue * BytesPerQueuedDatagram / 2) : 8L << 20;
         try
         {
-            return UdpDevice.Open(stack, new UdpDeviceOptions
+            return UdpDevice.Open(stack, options.Overload.ApplyToDevice(new UdpDeviceOptions
             {
                 Bind = new IPEndPoint(IPAddress.Loopback, 0),
                 Queues = queues,
                 Backend = options.Backend,
                 ReceiveBufferBytes = (int)Math.Min(buffer, int.MaxValue / 2),
-            });
+            }));
         }
         catch (Exception e) when (e is SocketSetupException or ArgumentException)
         {

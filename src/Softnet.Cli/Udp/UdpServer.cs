@@ -61,6 +61,6 @@ internal sealed class UdpServer(ReplyMode reply, int cpus, int workUs = 0)
             snapshot.Drops,
             Device?.QueueStats ?? [],
             Diagnostics.SoftnetStat.Format(snapshot),
-            Cli.Report.OverloadReport.From(stack.Options, snapshot));
+            Cli.Report.OverloadReport.From(stack.Options, snapshot, Device?.ProtectedStats, Device?.ShedEpisodes ?? 0));
     }
 }

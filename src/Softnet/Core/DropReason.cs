@@ -29,15 +29,21 @@ public enum DropReason
 
     /// <summary>The device's early-drop filter dropped it in the poll, before RPS and the backlog.</summary>
     EarlyDrop,
+
+    /// <summary>
+    /// Shed by the kernel while the device was overloaded: its reuseport program sent the datagram to the device's
+    /// shed socket, which refuses everything, before any receive buffer (counted from that socket's sk_drops).
+    /// </summary>
+    Shed,
 }
 
 /// <summary>Names for <see cref="DropReason"/> as they appear in reports and metrics.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.EarlyDrop + 1;
+    public const int Count = (int)DropReason.Shed + 1;
 
     private static readonly string[] Names =
-        ["backlog", "flow_limit", "handler", "shutdown", "device_down", "socket", "malformed", "nomem", "early_drop"];
+        ["backlog", "flow_limit", "handler", "shutdown", "device_down", "socket", "malformed", "nomem", "early_drop", "shed"];
 
     public static string Name(this DropReason reason) => Names[(int)reason];
 

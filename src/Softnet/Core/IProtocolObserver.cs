@@ -32,4 +32,7 @@ internal interface IProtocolObserver
 
     /// <summary>CPU <paramref name="back"/> is about to take its flows back from <paramref name="from"/>.</summary>
     void TookBack(SoftnetData back, SoftnetData from);
+
+    /// <summary>An overload detector was fed <paramref name="level"/> at <paramref name="nowNs"/> and went from <paramref name="from"/> to <paramref name="to"/> (equal: no change).</summary>
+    void OverloadUpdated(Overload.OverloadDetector detector, Overload.OverloadThresholds thresholds, double level, long nowNs, Overload.OverloadState from, Overload.OverloadState to);
 }

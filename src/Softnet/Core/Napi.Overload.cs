@@ -17,6 +17,18 @@ public abstract partial class Napi
     internal OverloadState OverloadState => Volatile.Read(ref _overload)?.State ?? OverloadState.Normal;
 
     /// <summary>
+    /// Whether the CPU budget stops this NAPI: false for a device whose overload policy is off, which is polled however
+    /// much of the budget is used (its polls still count against it).
+    /// </summary>
+    internal virtual bool Budgeted => true;
+
+    /// <summary>
+    /// A protected queue: listed at the head of its CPU's poll list, polled while the CPU is out of budget, and not
+    /// charged to the budget, so the traffic it carries is never queued behind a flood.
+    /// </summary>
+    internal virtual bool Protected => false;
+
+    /// <summary>
     /// The device queue's fill as the kernel accounts it, for the overload detector; false when the driver has no
     /// such queue. Called after a poll that used its whole weight and once per period, so it may cost a syscall.
     /// </summary>
@@ -24,6 +36,11 @@ public abstract partial class Napi
     {
         fill = default;
         return false;
+    }
+
+    /// <summary>The queue's detector changed state; a driver may act on it (a UDP device starts or stops shedding).</summary>
+    protected internal virtual void OnOverloadStateChanged()
+    {
     }
 
     /// <summary>Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget.</summary>
@@ -35,6 +52,7 @@ public abstract partial class Napi
         long endNs = work > 0 ? Stack.Platform.NowNs() : startNs;
         if (Device is not null)
             (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
-        cpu.CpuOverload.AccountPoll(startNs, endNs);
+        if (!Protected)
+            cpu.CpuOverload.AccountPoll(startNs, endNs);
     }
 }

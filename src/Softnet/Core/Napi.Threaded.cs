@@ -93,7 +93,7 @@ public abstract partial class Napi : IThreadedPoll
         // Out of CPU budget: keep the NAPI (its queue stays masked) and sleep out the period.
         long now = Stack.Platform.NowNs();
         long throttledUntil = cpu.CpuOverload.ThrottledUntilNs;
-        if (now < throttledUntil)
+        if (now < throttledUntil && Budgeted)
         {
             waitNs = throttledUntil - now;
             return ThreadedRound.Throttled;

@@ -15,5 +15,8 @@ internal static class PlantedBugs
 
     /// <summary>A schedule while the NAPI is owned does not set MISSED, so it does not force another poll.</summary>
     public static bool MissedIgnored { get; set; }
+
+    /// <summary>The overload detector leaves a state as soon as the signal is under its low watermark, without the leave dwell.</summary>
+    public static bool OverloadLeaveEarly { get; set; }
 }
 #endif

@@ -38,4 +38,8 @@ internal static class ProtocolChecks
 
     [Conditional("SIMULATION")]
     public static void TookBack(SoftnetData back, SoftnetData from) => Observer?.TookBack(back, from);
+
+    [Conditional("SIMULATION")]
+    public static void OverloadUpdated(Overload.OverloadDetector detector, Overload.OverloadThresholds thresholds, double level, long nowNs, Overload.OverloadState from, Overload.OverloadState to) =>
+        Observer?.OverloadUpdated(detector, thresholds, level, nowNs, from, to);
 }

@@ -87,9 +87,9 @@ public sealed partial class SoftnetData
         var platform = Stack.Platform;
         int budget = o.NetdevBudget;
         long now = platform.NowNs();
-        // Out of CPU budget: poll nothing, so the queues stay masked until the period ends.
+        // Out of CPU budget: the budgeted queues stay masked until the period ends.
         if (CpuOverload.IsThrottled(now))
-            return Volatile.Read(ref _pollHead) is not null;
+            return PollUnbudgeted(bh);
         CpuOverload.CountPass();
         long deadline = Deadline.After(now, o.NetdevBudgetUsecs * 1000L);
         InNetRxAction = true;
@@ -142,5 +142,48 @@ public sealed partial class SoftnetData
         // net_rps_action_and_irq_enable: every pass ends with the epilogue, also inside a longer bottom half.
         PollEpilogue();
         return leftover;
+    }
+
+    /// <summary>
+    /// A pass while the CPU is out of budget: only the NAPIs the budget does not stop (protected queues, devices whose
+    /// policy is off) are polled, once each; the others stay listed in their order, their queues masked.
+    /// </summary>
+    private bool PollUnbudgeted(in BottomHalf bh)
+    {
+        Napi? list = TakePollList(out _);
+        Napi? keep = null, keepTail = null, repoll = null, repollTail = null;
+        InNetRxAction = true;
+        while (list is not null)
+        {
+            var napi = list;
+            list = napi.NextInList;
+            napi.NextInList = null;
+            if (napi.Budgeted)
+            {
+                Append(ref keep, ref keepTail, napi);
+                continue;
+            }
+            ProtocolChecks.Unlisted(napi);
+            napi.PollRound(bh, out bool again);
+            RunTxFlush();
+            if (again)
+            {
+                ProtocolChecks.Listing(this, napi);
+                Append(ref repoll, ref repollTail, napi);
+            }
+        }
+        InNetRxAction = false;
+        bool leftover = Requeue(keep, keepTail, repoll, repollTail);
+        PollEpilogue();
+        return leftover;
+    }
+
+    private static void Append(ref Napi? head, ref Napi? tail, Napi napi)
+    {
+        if (tail is null)
+            head = napi;
+        else
+            tail.NextInList = napi;
+        tail = napi;
     }
 }

@@ -36,10 +36,20 @@ public sealed partial class SoftnetData
                 ProtocolChecks.Listing(this, napi);
                 napi.NextInList = null;
                 if (_pollTail is null)
+                {
+                    _pollHead = _pollTail = napi;
+                }
+                else if (napi.Protected)
+                {
+                    // A protected queue goes first: its traffic must not wait behind the flooded queues' polls.
+                    napi.NextInList = _pollHead;
                     _pollHead = napi;
+                }
                 else
+                {
                     _pollTail.NextInList = napi;
-                _pollTail = napi;
+                    _pollTail = napi;
+                }
                 return true;
             }
         }
@@ -48,6 +58,20 @@ public sealed partial class SoftnetData
         // until the CPU returns. It follows the rest of the CPU's work.
         to.ListAndRaise(napi);
         return false;
+    }
+
+    /// <summary>A NAPI the CPU budget does not stop waits on the poll list.</summary>
+    private bool HasUnbudgetedWork()
+    {
+        lock (_pollLock)
+        {
+            for (var napi = _pollHead; napi is not null; napi = napi.NextInList)
+            {
+                if (!napi.Budgeted)
+                    return true;
+            }
+            return false;
+        }
     }
 
     /// <summary>Hands every NAPI waiting on this CPU's poll list and every armed watchdog to <paramref name="to"/> (dev_cpu_dead). Caller holds <see cref="Bh"/>.</summary>

@@ -135,7 +135,7 @@ public sealed partial class SoftnetData
             Stack.Realtime.Follow(CpuOverload.State);
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
             // nothing runs, watchdogs included, until the period ends.
-            bool throttled = CpuOverload.IsThrottled(now);
+            bool throttled = CpuOverload.IsThrottled(now) && !HasUnbudgetedWork();
             if (parked || throttled || !HasWork())
             {
                 long next = throttled ? CpuOverload.ThrottledUntilNs : Watchdogs.NextDeadlineNs;

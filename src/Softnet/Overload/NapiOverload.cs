@@ -104,6 +104,9 @@ internal sealed class NapiOverload
             0,
             share / _control.ShareLimit);
         if (_detector.Update(_signals.Level, nowNs) is { } from)
+        {
             _control.LogTransition(_messages, from, _detector.State);
+            Napi.OnOverloadStateChanged();
+        }
     }
 }

@@ -4,13 +4,17 @@ namespace Softnet.Overload;
 /// The overload state machine, normal → pressured → overloaded with hysteresis, driven by a load level and a time the
 /// caller passes in (so it runs on any clock, a test's included). <see cref="Update"/> rises to the highest level whose
 /// high watermark the signal has held without a break for the enter dwell, and falls past every level whose low
-/// watermark it has stayed under for the leave dwell. One writer at a time; readers may look from any thread.
+/// watermark it has stayed under for the leave dwell. A state entered again soon after a fall (within the flap
+/// window) doubles the leave dwell, up to its maximum, so a load that comes and goes quickly holds the state instead of
+/// flapping it. One writer at a time; readers may look from any thread.
 /// </summary>
 public sealed class OverloadDetector
 {
     private readonly OverloadThresholds _t;
     private readonly long _enterNs;
-    private readonly long _leaveNs;
+    private readonly long _leaveBaseNs;
+    private readonly long _leaveMaxNs;
+    private readonly long _flapWindowNs;
 
     // Per level (index 1 and 2): since when the signal has been at or above its high watermark, or below its low
     // watermark, without interruption; long.MaxValue while it is not.
@@ -21,13 +25,17 @@ public sealed class OverloadDetector
     private long _enteredNs;
     private long _transitions;
     private long _lastUpdateNs;
+    private long _leaveNs;
+    private long _lastFallNs = long.MinValue / 2;
 
     public OverloadDetector(OverloadThresholds thresholds, long nowNs)
     {
         thresholds.Validate();
         _t = thresholds;
         _enterNs = (long)thresholds.EnterDwell.TotalNanoseconds;
-        _leaveNs = (long)thresholds.LeaveDwell.TotalNanoseconds;
+        _leaveBaseNs = _leaveNs = (long)thresholds.LeaveDwell.TotalNanoseconds;
+        _leaveMaxNs = (long)thresholds.MaxLeaveDwell.TotalNanoseconds;
+        _flapWindowNs = (long)thresholds.FlapWindow.TotalNanoseconds;
         _enteredNs = nowNs;
         _lastUpdateNs = nowNs;
     }
@@ -37,6 +45,9 @@ public sealed class OverloadDetector
     /// <summary>State changes so far (a jump from normal straight to overloaded is one).</summary>
     public long Transitions => Volatile.Read(ref _transitions);
 
+    /// <summary>The leave dwell now, in nanoseconds: the configured one, or longer under flap damping.</summary>
+    public long LeaveDwellNs => Volatile.Read(ref _leaveNs);
+
     /// <summary>The last level passed to <see cref="Update"/>.</summary>
     public double Level { get; private set; }
 
@@ -45,10 +56,13 @@ public sealed class OverloadDetector
 
     /// <summary>
     /// Feeds the level observed at <paramref name="nowNs"/> (0 = idle, 1 = at capacity). Returns the state before
-    /// this update when the state changed, null otherwise.
+    /// this update when the state changed, null otherwise. A time before the last update's counts as the last update's.
     /// </summary>
     public OverloadState? Update(double level, long nowNs)
     {
+        // Times come from several threads (a poll's end read before another CPU's tick ran): one older than the last
+        // update would date a low signal back and let the state fall before the signal was low for the leave dwell.
+        nowNs = Math.Max(nowNs, _lastUpdateNs);
         Level = level;
         Volatile.Write(ref _lastUpdateNs, nowNs);
         for (int s = 1; s < OverloadStates.Count; s++)
@@ -69,11 +83,21 @@ public sealed class OverloadDetector
         }
         if (next == current)
         {
-            while (next > 0 && _belowSince[next] != long.MaxValue && nowNs - _belowSince[next] >= _leaveNs)
+            long leaveNs = _leaveNs;
+#if SIMULATION
+            if (Core.PlantedBugs.OverloadLeaveEarly)
+                leaveNs = 0;
+#endif
+            while (next > 0 && _belowSince[next] != long.MaxValue && nowNs - _belowSince[next] >= leaveNs)
                 next--;
         }
+        Core.ProtocolChecks.OverloadUpdated(this, _t, level, nowNs, (OverloadState)current, (OverloadState)next);
         if (next == current)
             return null;
+        if (next < current)
+            _lastFallNs = nowNs;
+        else
+            Volatile.Write(ref _leaveNs, nowNs - _lastFallNs < _flapWindowNs ? Math.Min(2 * _leaveNs, _leaveMaxNs) : _leaveBaseNs);
         Volatile.Write(ref _timeIn[current], _timeIn[current] + Math.Max(0, nowNs - _enteredNs));
         _enteredNs = nowNs;
         Volatile.Write(ref _state, next);

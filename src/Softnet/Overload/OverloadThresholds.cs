@@ -23,6 +23,17 @@ public sealed record OverloadThresholds
 
     public TimeSpan LeaveDwell { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Flap damping: a state entered again within this time of the last fall doubles the leave dwell (up to
+    /// <see cref="MaxLeaveDwell"/>); one entered later starts again from <see cref="LeaveDwell"/>. So a load that comes
+    /// and goes faster than the detector should follow keeps the state instead of flapping it, while a single flood is
+    /// still left after <see cref="LeaveDwell"/>. Zero turns damping off.
+    /// </summary>
+    public TimeSpan FlapWindow { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest the leave dwell grows to under flap damping.</summary>
+    public TimeSpan MaxLeaveDwell { get; init; } = TimeSpan.FromSeconds(1);
+
     public void Validate()
     {
         if (!(PressuredLow >= 0 && PressuredLow < PressuredHigh && PressuredHigh <= OverloadedHigh
@@ -34,6 +45,8 @@ public sealed record OverloadThresholds
         }
         if (EnterDwell < TimeSpan.Zero || LeaveDwell < TimeSpan.Zero || EnterDwell > TimeSpan.FromMinutes(1) || LeaveDwell > TimeSpan.FromMinutes(1))
             throw new ArgumentOutOfRangeException(nameof(NetStackOptions.OverloadThresholds), "OverloadThresholds dwell times must be between 0 and 1 minute");
+        if (FlapWindow < TimeSpan.Zero || FlapWindow > TimeSpan.FromMinutes(1) || MaxLeaveDwell < LeaveDwell || MaxLeaveDwell > TimeSpan.FromMinutes(1))
+            throw new ArgumentOutOfRangeException(nameof(NetStackOptions.OverloadThresholds), "OverloadThresholds FlapWindow must be between 0 and 1 minute, MaxLeaveDwell between LeaveDwell and 1 minute");
     }
 
     internal double High(OverloadState state) => state == OverloadState.Overloaded ? OverloadedHigh : PressuredHigh;

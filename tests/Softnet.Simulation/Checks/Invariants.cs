@@ -1,5 +1,6 @@
 using Microsoft.Coyote.Specifications;
 using Softnet.Core;
+using Softnet.Overload;
 using Softnet.Simulation.Platform;
 
 namespace Softnet.Simulation.Checks;
@@ -17,6 +18,7 @@ internal sealed class Invariants : IProtocolObserver
     private readonly Dictionary<SoftnetData, int> _bhPoller = [];
     private readonly HashSet<Packet> _rented = [];
     private readonly HashSet<SoftnetData> _handedOver = [];
+    private readonly Dictionary<OverloadDetector, OverloadModel> _overload = [];
     private ulong _hash = 14695981039346656037UL;
 
     /// <summary>The run whose threads are checked (<see cref="SimPlatform.Run"/>); 0 until the platform exists.</summary>
@@ -179,6 +181,16 @@ internal sealed class Invariants : IProtocolObserver
     }
 
     private static readonly string[] StepNames = ["", "poll", "release", "list", "unlist", "offline", "online", "deliver", "fault"];
+
+    public void OverloadUpdated(OverloadDetector detector, OverloadThresholds thresholds, double level, long nowNs, OverloadState from, OverloadState to)
+    {
+        if (Stale)
+            return;
+        if (!_overload.TryGetValue(detector, out var model))
+            _overload[detector] = model = new OverloadModel();
+        if (model.Check(thresholds, level, nowNs, from, to) is { } wrong)
+            Fail("overload-hysteresis", wrong);
+    }
 
     /// <summary>The calling thread belongs to an earlier seed's abandoned run.</summary>
     private bool Stale => SimPlatform.CurrentRun != Run;

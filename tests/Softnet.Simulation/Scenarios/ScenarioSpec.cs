@@ -57,6 +57,12 @@ internal sealed record ScenarioSpec
 
     public IReadOnlyList<Fault> Faults { get; init; } = [];
 
+    /// <summary>The stack's overload policy; the overload family runs <c>auto</c> with a short period and dwells.</summary>
+    public Overload.OverloadMode Overload { get; init; }
+
+    /// <summary>Load levels fed to a stand-alone overload detector before the stack runs, each after its time step.</summary>
+    public IReadOnlyList<(long StepNs, double Level)> Levels { get; init; } = [];
+
     /// <summary>Whether per-flow order is an invariant (channel changes may reorder, as an RSS change does).</summary>
     public bool CheckOrder => !Faults.Any(f => f.Kind == FaultKind.Channels);
 
@@ -64,6 +70,7 @@ internal sealed record ScenarioSpec
     {
         ScenarioKind.Napi => $"{Family}: work NAPI, {Producers} schedulers x {PacketsPerProducer}, cpus {Cpus}, weight {Weight}, starts {InitialThreaded.Name()}",
         _ => $"{Family}: {Kind.ToString().ToLowerInvariant()} {Mode.Name()}, cpus {Cpus}, rps '{Rps}'"
+            + (Overload == Softnet.Overload.OverloadMode.Auto ? $", overload auto, {Levels.Count} detector levels" : "")
             + (Kind == ScenarioKind.Device ? $", queues {Queues}/{MaxChannels} weight {Weight}" : $", batch {Batch}")
             + $", {Producers} senders x {FlowsPerProducer} flows x {PacketsPerProducer} packets, backlog {NetdevMaxBacklog}, budget {NetdevBudget}/{NetdevBudgetUsecs}us, dev_weight {DevWeight}, defer_max {SkbDeferMax}, pool {PoolSize}/{PoolLimit}"
             + (HandlerThrowEvery > 0 ? $", handler throws every {HandlerThrowEvery}" : ""),
@@ -84,6 +91,36 @@ internal sealed record ScenarioSpec
             < 85 => HotplugRps(seed, r),
             _ => HotplugIrq(seed, r),
         };
+    }
+
+    /// <summary>
+    /// The overload family (run with <c>--family overload</c>; plain seeds never draw it, so their scenarios stay as
+    /// they were): a device scenario under policy auto, whose CPU budget and detectors run in simulated time, after a
+    /// stand-alone detector has been fed a seeded level sequence — steady, hovering about a watermark, and spikes
+    /// shorter and longer than the dwells.
+    /// </summary>
+    public static ScenarioSpec ForOverload(long seed)
+    {
+        var r = new Random(unchecked((int)(seed * 0x9E3779B1L) ^ (int)(seed >> 32)));
+        var levels = new List<(long, double)>();
+        for (int phase = r.Next(4, 12); phase > 0; phase--)
+        {
+            int kind = r.Next(4);
+            double mark = r.Next(4) switch { 0 => 0.25, 1 => 0.5, 2 => 0.75, _ => 0.5 };
+            bool high = true;
+            for (int i = r.Next(5, 40); i > 0; i--)
+            {
+                double level = kind switch
+                {
+                    0 => 1.2,
+                    1 => 0.05,
+                    2 => mark + ((r.NextDouble() - 0.5) * 0.1),
+                    _ => (high = !high) ? 1.0 : 0.0,
+                };
+                levels.Add((r.Next(100, 3_000) * 1000L, level));
+            }
+        }
+        return Device(seed, r) with { Family = "overload", Overload = Softnet.Overload.OverloadMode.Auto, Levels = levels };
     }
 
     private static ScenarioSpec NapiScenario(long seed, Random r)

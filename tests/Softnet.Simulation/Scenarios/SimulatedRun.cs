@@ -53,7 +53,12 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
             ShutdownDrainTimeout = TimeSpan.FromMilliseconds(50),
             Log = _ => { },
             OnHandlerError = _ => { },
+            Overload = spec.Overload,
+            OverloadPeriod = TimeSpan.FromMilliseconds(1),
+            OverloadCpuShare = 50,
+            OverloadThresholds = Thresholds,
         };
+        DriveDetector();
         _stack = new NetStack(options, _recorder.Handle);
         switch (spec.Kind)
         {
@@ -91,6 +96,36 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
         if (invariants.Outstanding != 0)
             invariants.Fail("pool-balance", $"{invariants.Outstanding} packets never came back to their pools after dispose");
         Completed = true;
+    }
+
+    /// <summary>Short dwells and flap damping, so that simulated runs go through overload and back, and flap.</summary>
+    private static readonly Overload.OverloadThresholds Thresholds = new()
+    {
+        EnterDwell = TimeSpan.FromMilliseconds(1),
+        LeaveDwell = TimeSpan.FromMilliseconds(4),
+        FlapWindow = TimeSpan.FromMilliseconds(20),
+        MaxLeaveDwell = TimeSpan.FromMilliseconds(32),
+    };
+
+    /// <summary>
+    /// Feeds the seed's levels to a stand-alone detector (the invariants compare every update with the specification)
+    /// and checks that its time in each state adds up to the time it ran.
+    /// </summary>
+    private void DriveDetector()
+    {
+        if (spec.Levels.Count == 0)
+            return;
+        long start = _platform.NowNs(), now = start;
+        var detector = new Overload.OverloadDetector(Thresholds, start);
+        foreach (var (step, level) in spec.Levels)
+        {
+            now += step;
+            detector.Update(level, now);
+        }
+        long total = detector.TimeInStateNs(Overload.OverloadState.Normal, now) + detector.TimeInStateNs(Overload.OverloadState.Pressured, now)
+            + detector.TimeInStateNs(Overload.OverloadState.Overloaded, now);
+        if (total != now - start)
+            invariants.Fail("overload-time", $"the detector's time in its states adds up to {total} ns of {now - start} ns");
     }
 
     private void Produce(int producer)

@@ -160,4 +160,48 @@ public sealed class OverloadDetectorTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new OverloadDetector(t, 0));
         Assert.Contains("OverloadThresholds", e.Message);
     }
+
+    /// <summary>
+    /// Flap damping: entered again within the flap window of the last fall, the state takes twice the leave dwell to
+    /// leave, then four times; entered again after a calm longer than the window, the configured dwell again.
+    /// </summary>
+    [Fact]
+    public void ReenteringSoonAfterLeaving_DoublesTheLeaveDwell_AndCalmResetsIt()
+    {
+        var d = new OverloadDetector(T, 0);
+        long t = 0;
+        long Cycle()
+        {
+            d.Update(1.0, t);
+            d.Update(1.0, t += 5 * Ms);
+            Assert.Equal(OverloadState.Overloaded, d.State);
+            long from = t += Ms;
+            d.Update(0.0, from);
+            while (d.State != OverloadState.Normal)
+                d.Update(0.0, t += Ms);
+            return t - from;
+        }
+
+        Assert.Equal(50 * Ms, Cycle());
+        Assert.Equal(100 * Ms, Cycle());
+        Assert.Equal(200 * Ms, Cycle());
+        Assert.Equal(200 * Ms, d.LeaveDwellNs);
+        t += 1001 * Ms;
+        Assert.Equal(50 * Ms, Cycle());
+    }
+
+    [Fact]
+    public void FlapDamping_CanBeOff_AndItsBoundsAreChecked()
+    {
+        var d = new OverloadDetector(T with { FlapWindow = TimeSpan.Zero }, 0);
+        d.Update(1.0, 0);
+        d.Update(1.0, 5 * Ms);
+        d.Update(0.0, 6 * Ms);
+        d.Update(0.0, 56 * Ms);
+        d.Update(1.0, 57 * Ms);
+        d.Update(1.0, 62 * Ms);
+        Assert.Equal(50 * Ms, d.LeaveDwellNs);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new OverloadDetector(T with { MaxLeaveDwell = TimeSpan.FromMilliseconds(10) }, 0));
+        Assert.Contains("MaxLeaveDwell", e.Message);
+    }
 }

@@ -1,7 +1,7 @@
 namespace Softnet.Cli.Report.Json;
 
 /// <summary>The overload policy that ran and every CPU's and queue's detector at the end.</summary>
-internal sealed record OverloadJson(string Mode, double CpuShareLimit, double PeriodMs, IReadOnlyList<OverloadCpuJson> Cpus, IReadOnlyList<OverloadQueueJson> Queues);
+internal sealed record OverloadJson(string Mode, double CpuShareLimit, double PeriodMs, long ShedEpisodes, IReadOnlyList<OverloadCpuJson> Cpus, IReadOnlyList<OverloadQueueJson> Queues);
 
 /// <summary>One CPU's detector.</summary>
 internal sealed record OverloadCpuJson(
@@ -9,4 +9,7 @@ internal sealed record OverloadCpuJson(
 
 /// <summary>One queue's detector.</summary>
 internal sealed record OverloadQueueJson(
-    int Queue, int NapiId, string State, long Transitions, double TimeOverloadedMs, double TimePressuredMs, double CpuShareUsed, double CpuShareMax);
+    int Queue, int NapiId, string State, long Transitions, double TimeOverloadedMs, double TimePressuredMs, double CpuShareUsed, double CpuShareMax, long HeldBack);
+
+/// <summary>The protected queue (<c>--protect</c>): its NAPI and what it received, replied and dropped.</summary>
+internal sealed record ProtectedJson(int NapiId, long Received, long Replied, long Dropped);

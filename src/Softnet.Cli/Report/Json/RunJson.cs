@@ -32,6 +32,7 @@ internal sealed record RunJson(
     double? DrainSeconds,
     IReadOnlyList<QueueJson>? Queues,
     OverloadJson? Overload,
+    ProtectedJson? Protected,
     VerdictJson Verdict,
     string SoftnetStat);
 

@@ -11,5 +11,6 @@ internal sealed record ServeJson(
     IReadOnlyDictionary<string, long> Dropped,
     IReadOnlyList<QueueJson> Queues,
     OverloadJson Overload,
+    ProtectedJson? Protected,
     VerdictJson Verdict,
     string SoftnetStat);

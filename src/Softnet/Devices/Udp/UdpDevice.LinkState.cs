@@ -23,6 +23,11 @@ public sealed partial class UdpDevice
             SetUp(false);
             _down = true;
             var queues = _queues;
+            if (_protected is { } p)
+            {
+                StopProtected(p);
+                DiscardWhileDown(p, 0);
+            }
             for (int i = 0; i < queues.Length; i++)
             {
                 StopQueue(queues[i]);
@@ -44,6 +49,11 @@ public sealed partial class UdpDevice
                 return;
             }
             var queues = _queues;
+            if (_protected is { } p)
+            {
+                p.LeaveDown();
+                StartProtected(p);
+            }
             for (int i = 0; i < queues.Length; i++)
             {
                 var q = queues[i];

@@ -18,19 +18,39 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private readonly IPEndPoint _bound;
     private readonly UdpTx?[] _tx;
     private readonly Stack<UdpQueue> _spares = new();
+    private readonly UdpQueue? _protected;
+    private readonly UdpSocket? _shed;
+    private readonly int _firstQueue;
+    private readonly Lock _steeringLock = new();
     private UdpQueue[] _queues = [];
     private bool _closed;
     private bool _steering;
     private long _txPackets;
+    private long _protectedReplied;
+    private long _shedReported;
+    private long _shedEpisodes;
+    private bool _shedding;
+    private Interop.Libc.SockFilter[] _calmProgram = [];
+    private Interop.Libc.SockFilter[] _shedProgram = [];
 
+    /// <param name="sockets">In bind order (the reuseport group's indexes): the protected socket, the shed socket, the queues.</param>
     private UdpDevice(NetStack stack, UdpDeviceOptions options, List<UdpSocket> sockets, int maxChannels)
-        : base(stack, options.Name, sockets.Count, maxChannels)
+        : base(stack, options.Name, sockets.Count - SpecialSockets(options), maxChannels)
     {
         _options = options;
         _bound = sockets[0].LocalEndPoint;
         _tx = new UdpTx?[stack.CpuCount];
-        _queues = sockets.Select((s, i) => new UdpQueue(this, s, i, options.Weight)).ToArray();
+        int next = 0;
+        if (options.Protected.Count > 0)
+            _protected = new UdpQueue(this, sockets[next++], UdpQueue.ProtectedQueue, options.Weight);
+        if (options.ShedShare > 0)
+            _shed = sockets[next++];
+        _firstQueue = next;
+        _queues = sockets.Skip(next).Select((s, i) => new UdpQueue(this, s, i, options.Weight)).ToArray();
     }
+
+    /// <summary>Sockets bound ahead of the queues: the protected queue's and the shed socket.</summary>
+    private static int SpecialSockets(UdpDeviceOptions o) => (o.Protected.Count > 0 ? 1 : 0) + (o.ShedShare > 0 ? 1 : 0);
 
     /// <summary>
     /// Opens the device's sockets. The device receives nothing until <see cref="Start"/>: datagrams wait in the socket
@@ -68,6 +88,23 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     }
 
     internal Overload.EarlyDropFilter? EarlyDrop => _options.EarlyDrop;
+
+    /// <summary>This device's overload policy: its own, or the stack's.</summary>
+    public Overload.OverloadMode Policy => _options.Overload ?? Stack.Options.Overload;
+
+    /// <summary>The protected queue's figures; null without protected flows.</summary>
+    public UdpProtectedStats? ProtectedStats => _protected is { } q
+        ? new UdpProtectedStats(q.Id, q.Packets, Volatile.Read(ref _protectedReplied), SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops)
+        : null;
+
+    /// <summary>Whether the kernel is shedding <see cref="UdpDeviceOptions.ShedShare"/> of the unprotected datagrams now.</summary>
+    public bool Shedding => Volatile.Read(ref _shedding);
+
+    /// <summary>Times shedding started.</summary>
+    public long ShedEpisodes => Volatile.Read(ref _shedEpisodes);
+
+    /// <summary>Datagrams shed so far as counted under <c>shed</c> (the shed socket's drop count at the last reading).</summary>
+    public long ShedDrops => Volatile.Read(ref _shedReported);
 
     /// <summary>
     /// Port 0: the kernel may pick a port on which another process of the same user holds a reuseport group, and a
@@ -125,9 +162,14 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     private static List<UdpSocket> BindGroup(IPEndPoint bind, int count, UdpDeviceOptions options)
     {
-        var sockets = new List<UdpSocket>(count);
+        var sockets = new List<UdpSocket>(count + SpecialSockets(options));
         try
         {
+            // The special sockets first, so their indexes in the group stay put while queues come and go.
+            if (options.Protected.Count > 0)
+                sockets.Add(UdpSocket.Open(bind, SocketOptions(options)));
+            if (options.ShedShare > 0)
+                sockets.Add(UdpSocket.Open(bind, new UdpSocketOptions { ReusePort = true, Refuse = true }));
             for (int i = 0; i < count; i++)
                 sockets.Add(UdpSocket.Open(bind, SocketOptions(options)));
             return sockets;
@@ -161,10 +203,15 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
     public IReadOnlyList<UdpQueueStats> QueueStats =>
-        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops, q.Overload)).ToArray();
+        Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops, q.Overload, q.HeldBack)).ToArray();
 
-    /// <summary>Datagrams the kernel dropped at the sockets so far, read from /proc (also before <see cref="Start"/>).</summary>
-    public long ReadSocketDrops() => Volatile.Read(ref _queues).Sum(q => SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops);
+    /// <summary>
+    /// Datagrams the kernel dropped at the queue sockets (the protected one included) so far, read from /proc (also
+    /// before <see cref="Start"/>); shed datagrams are not among them (<see cref="ShedDrops"/>).
+    /// </summary>
+    public long ReadSocketDrops() =>
+        Volatile.Read(ref _queues).Sum(q => SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops)
+        + (_protected is { } p ? SocketDrops.Read(p.Socket.Fd) ?? p.SocketDrops : 0);
 
     /// <summary>Adds and enables every queue's NAPI and unmasks its interrupt on its CPU.</summary>
     public void Start()
@@ -179,6 +226,8 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
                 return;
             }
             var queues = _queues;
+            if (_protected is { } p)
+                StartProtected(p);
             for (int i = 0; i < queues.Length; i++)
                 StartQueue(queues[i], i);
             SetUp(true);
@@ -189,7 +238,14 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     /// Replies to <paramref name="request"/>'s source with a copy of <paramref name="payload"/>. Call it from the handler;
     /// the reply leaves with the others of the round in one sendmmsg. Returns false when it could not be queued (counted as a TX drop).
     /// </summary>
-    public bool Reply(Packet request, ReadOnlySpan<byte> payload) => Enqueue(request.SourceAddress, payload, nameof(Reply));
+    public bool Reply(Packet request, ReadOnlySpan<byte> payload)
+    {
+        if (!Enqueue(request.SourceAddress, payload, nameof(Reply)))
+            return false;
+        if (request.QueueIndex == UdpQueue.ProtectedQueue && request.Device == this)
+            Interlocked.Increment(ref _protectedReplied);
+        return true;
+    }
 
     /// <summary>
     /// Sends a copy of <paramref name="payload"/> to <paramref name="destination"/> from the device's socket, like
@@ -291,18 +347,22 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         }
     }
 
-    internal override IReadOnlyList<Napi> IrqQueues => _queues;
+    /// <summary>The protected queue last: its interrupt follows a CPU going offline, and stays where it went when the CPU returns.</summary>
+    internal override IReadOnlyList<Napi> IrqQueues => _protected is null ? _queues : [.. _queues, _protected];
 
     protected override void Close()
     {
         lock (Control)
         {
-            Volatile.Write(ref _closed, true);
+            lock (_steeringLock)
+                Volatile.Write(ref _closed, true);
             var queues = _queues;
+            if (_protected is { } p)
+                StopProtected(p);
             for (int i = queues.Length - 1; i >= 0; i--)
                 StopQueue(queues[i]);
             // Spares too: strays that reached one since it was drained are delivered.
-            UdpQueue[] all = [.. queues, .. _spares];
+            UdpQueue[] all = [.. _protected is null ? [] : new[] { _protected }, .. queues, .. _spares];
             RefuseAndDrain(all);
             foreach (var q in all)
             {
@@ -310,6 +370,11 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
                 q.DisposeBatch();
             }
             _spares.Clear();
+            if (_shed is { } shed)
+            {
+                SettleShed();
+                shed.Dispose();
+            }
             // The per-CPU reply batches stay: a handler still running on another CPU may hold one. Replies from now
             // on are refused, and a flush finds the sockets closed; both count as TX drops. The finalizer frees them.
         }
@@ -340,6 +405,29 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         }
         NapiEnable(q);
         q.RegisterIrq(AffineCpu(index));
+    }
+
+    /// <summary>
+    /// The protected queue comes up outside the queue slots: no config, no RPS, never threaded, so always polled by
+    /// its CPU's softirq, first.
+    /// </summary>
+    private void StartProtected(UdpQueue q)
+    {
+        q.Device = this;
+        if (q.Id == 0)
+            q.Id = Stack.AllocateNapiId();
+        q.Enable();
+        q.RegisterIrq(AffineCpu(0));
+    }
+
+    /// <summary>Takes the protected queue down as <see cref="StopQueue"/> does a slot's, without a slot to leave.</summary>
+    private void StopProtected(UdpQueue q)
+    {
+        q.UnregisterIrq();
+        if (q.Device is null || q.Has(NapiState.Npsvc))
+            return;
+        q.Disable();
+        Drain(q);
     }
 
     /// <summary>Takes a queue down without losing what it holds: mask, stop polling, drain the socket into the stack, delete the NAPI.</summary>
@@ -390,18 +478,83 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     internal override SoftnetData AffineCpu(int queue)
     {
+        // The protected queue's interrupt goes where queue 0's does.
+        queue = Math.Max(queue, 0);
         int cpu = _options.IrqAffinity is { } a && queue < a.Count ? a[queue] : queue % Stack.CpuCount;
         var c = Stack.Cpu(cpu);
         return c.StandIn ?? c;
     }
 
+    /// <summary>
+    /// Builds the reuseport programs for the current queue count — calm, and shedding — and attaches the one the
+    /// device's state calls for. A device with protected flows or shedding cannot run without it: the kernel's hash
+    /// would spread the flood over the protected and shed sockets too.
+    /// </summary>
     private void AttachSteering()
     {
         // A shared group's program belongs to its first owner; attaching ours would replace it.
         if (!_options.CpuSteering || _options.ReusePortShare)
             return;
-        _steering = Volatile.Read(ref _queues)[0].Socket.TryAttachReuseportCpuSteering(QueueCount);
+        lock (_steeringLock)
+        {
+            int queues = QueueCount;
+            int shedPerMille = _options.ShedShare * (ReuseportProgram.ShedScale / 100);
+            _calmProgram = ReuseportProgram.Build(_options.Protected, 0, 0, 0, _firstQueue, queues);
+            _shedProgram = _shed is null ? _calmProgram : ReuseportProgram.Build(_options.Protected, 0, _firstQueue - 1, shedPerMille, _firstQueue, queues);
+            _steering = Volatile.Read(ref _queues)[0].Socket.TryAttachReuseportProgram(_shedding ? _shedProgram : _calmProgram);
+        }
+        if (!_steering && (_protected is not null || _shed is not null))
+            throw new SocketSetupException("setsockopt SO_ATTACH_REUSEPORT_CBPF", _bound, System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), "protected flows and shedding need the reuseport steering program");
         if (!_steering)
             Stack.LogOnce($"{Name}: the kernel refused the reuseport CPU steering program; its flow hash spreads datagrams over the queues");
+    }
+
+    /// <summary>
+    /// A queue's detector changed state: while any queue is overloaded (policy auto), the kernel sheds the configured
+    /// share; once none is, it stops. Called on packet threads, so the programs were built beforehand.
+    /// </summary>
+    internal void UpdateShedding()
+    {
+        if (_shed is null || Policy != Overload.OverloadMode.Auto)
+            return;
+        bool overloaded = false;
+        foreach (var q in Volatile.Read(ref _queues))
+        {
+            if (q.OverloadState == Overload.OverloadState.Overloaded)
+            {
+                overloaded = true;
+                break;
+            }
+        }
+        lock (_steeringLock)
+        {
+            if (overloaded == _shedding || _closed || !_steering)
+                return;
+            if (!Volatile.Read(ref _queues)[0].Socket.TryAttachReuseportProgram(overloaded ? _shedProgram : _calmProgram))
+            {
+                Stack.LogOnce($"{Name}: the kernel refused the shedding reuseport program; nothing is shed");
+                return;
+            }
+            Volatile.Write(ref _shedding, overloaded);
+            if (overloaded)
+                Volatile.Write(ref _shedEpisodes, _shedEpisodes + 1);
+        }
+        SettleShed();
+    }
+
+    /// <summary>
+    /// Counts what the kernel shed since the last reading as <c>shed</c>: the shed socket refuses every datagram its
+    /// program sends it, so its drop count (sk_drops) is exactly the shed datagrams, apart from the queues' own
+    /// buffer overflows, which their sockets count.
+    /// </summary>
+    internal void SettleShed()
+    {
+        if (_shed?.ReadDrops() is not { } drops)
+            return;
+        long old = Volatile.Read(ref _shedReported);
+        if (drops <= old || Interlocked.CompareExchange(ref _shedReported, drops, old) != old)
+            return;
+        var cpu = BottomHalf.Current is { } bh && bh.Stack == Stack ? bh : AffineCpu(0);
+        cpu.Drop(DropReason.Shed, this, drops - old);
     }
 }

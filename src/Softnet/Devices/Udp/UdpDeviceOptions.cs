@@ -53,6 +53,29 @@ public sealed record UdpDeviceOptions
     public Overload.EarlyDropFilter? EarlyDrop { get; init; }
 
     /// <summary>
+    /// Sources kept out of the flood: the reuseport steering program sends their datagrams to a queue of their own
+    /// (a socket with its own buffer of <see cref="ReceiveBufferBytes"/>), polled first on its CPU, delivered without
+    /// RPS and exempt from the CPU budget. Needs <see cref="CpuSteering"/>; at most 8 flows.
+    /// </summary>
+    public IReadOnlyList<Overload.ProtectedFlow> Protected { get; init; } = [];
+
+    /// <summary>
+    /// This device's overload policy; null follows the stack's <see cref="NetStackOptions.Overload"/>. <c>Off</c>: its
+    /// queues are polled however much of the CPU budget is used, and it sheds and holds back nothing (the behaviour
+    /// before overload control). <c>Auto</c>: its queues stop when the CPU budget runs out, it sheds
+    /// <see cref="ShedShare"/> while overloaded, and a queue is not read for a round while a backlog its RPS map
+    /// feeds is over 75% of netdev_max_backlog.
+    /// </summary>
+    public Overload.OverloadMode? Overload { get; init; }
+
+    /// <summary>
+    /// Percent of the unprotected datagrams the kernel sheds while a queue of the device is overloaded (policy
+    /// <c>Auto</c>), before any socket buffer: the reuseport program sends them to a socket that refuses everything,
+    /// and that socket's drop count is the <c>shed</c> count. 0 sheds nothing. Needs <see cref="CpuSteering"/>.
+    /// </summary>
+    public int ShedShare { get; init; }
+
+    /// <summary>
     /// How queues receive: <see cref="UdpBackend.Epoll"/> (readiness, recvmmsg) or <see cref="UdpBackend.IoUring"/>
     /// (multishot RECVMSG into pooled buffers, falling back to epoll with a log line where io_uring is unavailable).
     /// With io_uring a datagram may be up to <see cref="IoUringHeaderBytes"/> shorter than the packet buffer before it
@@ -84,6 +107,16 @@ public sealed record UdpDeviceOptions
             throw new ArgumentOutOfRangeException(nameof(Backend), Backend, "Backend must be Epoll or IoUring");
         if (ReusePortShare && Bind.Port == 0)
             throw new ArgumentException("ReusePortShare needs a fixed port in Bind: port 0 always gets a port of the device's own", nameof(ReusePortShare));
+        NetStackOptions.Range(nameof(ShedShare), ShedShare, 0, 100);
+        if (Protected.Count > Softnet.Overload.ProtectedFlow.MaxPerDevice)
+            throw new ArgumentOutOfRangeException(nameof(Protected), $"Protected must have at most {Softnet.Overload.ProtectedFlow.MaxPerDevice} flows (got {Protected.Count})");
+        if ((Protected.Count > 0 || ShedShare > 0) && (!CpuSteering || ReusePortShare))
+            throw new ArgumentException("Protected and ShedShare need the device's own reuseport steering program: CpuSteering on and ReusePortShare off", Protected.Count > 0 ? nameof(Protected) : nameof(ShedShare));
+        foreach (var flow in Protected)
+        {
+            if (!flow.IsIPv4 && Bind.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+                throw new ArgumentException($"Protected flow {flow} is IPv6 but the device binds {Bind}, which receives IPv4 only", nameof(Protected));
+        }
         if (IrqAffinity is { } affinity)
         {
             foreach (int cpu in affinity)

@@ -11,18 +11,28 @@ namespace Softnet.Devices.Udp;
 /// </summary>
 internal sealed partial class UdpQueue : Napi, IIrqHandler
 {
+    /// <summary>Paolo Abeni's signal: a backlog above 75% of netdev_max_backlog holds the queues feeding it back.</summary>
+    private const double BackPressureFill = 0.75;
+
+    /// <summary>How long a held-back queue stays masked before it is polled again (its NAPI watchdog).</summary>
+    private const long HoldBackNs = 100_000;
+
     private readonly UdpDevice _device;
+    private readonly bool _protected;
     private readonly RxRing _rx;
     private readonly Packet[] _packets;
     private readonly bool[] _truncated;
     private readonly long[] _drops;
     private readonly Lock _discardLock = new();
     private uint _reportedDrops;
+    private long _heldBack;
 
+    /// <param name="queue">The RX queue number; <see cref="ProtectedQueue"/> for the device's protected queue.</param>
     public UdpQueue(UdpDevice device, UdpSocket socket, int queue, int weight)
         : base(device.Stack, weight)
     {
         _device = device;
+        _protected = queue == ProtectedQueue;
         Queue = queue;
         Socket = socket;
         _rx = new RxRing(weight);
@@ -32,7 +42,17 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         _ring = device.OpenRing(socket, queue, weight);
     }
 
+    /// <summary>The queue number of a protected queue: no RX queue slot, so no RPS and no channel changes.</summary>
+    public const int ProtectedQueue = -1;
+
     public UdpSocket Socket { get; }
+
+    internal override bool Protected => _protected;
+
+    internal override bool Budgeted => !_protected && _device.Policy == Softnet.Overload.OverloadMode.Auto;
+
+    /// <summary>Polls that read nothing because a backlog this queue feeds through RPS was over 75% full.</summary>
+    public long HeldBack => Volatile.Read(ref _heldBack);
 
     /// <summary>The RX queue number (also the NAPI config slot).</summary>
     public int Queue { get; }
@@ -51,7 +71,14 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
             Schedule();
     }
 
-    protected internal override bool TryReadQueueFill(out Overload.QueueFill fill) => Socket.TryReadMemInfo(out fill);
+    protected internal override bool TryReadQueueFill(out Overload.QueueFill fill)
+    {
+        // Once per detector period (and after full polls): the kernel's shed count follows it.
+        _device.SettleShed();
+        return Socket.TryReadMemInfo(out fill);
+    }
+
+    protected internal override void OnOverloadStateChanged() => _device.UpdateShedding();
 
     public void RegisterIrq(SoftnetData cpu)
     {
@@ -91,6 +118,8 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     private int PollSocket(in BottomHalf bh, int budget)
     {
         var cpu = bh.Cpu;
+        if (BackPressured())
+            return HoldBack();
         _rx.Refill(cpu.Pool);
         int n = _rx.Receive(Socket.Fd, Math.Min(budget, _packets.Length));
         if (n < 0)
@@ -134,6 +163,40 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     }
 
     /// <summary>
+    /// Whether a backlog this queue's packets go to through RPS is above 75% of netdev_max_backlog (or too full for one
+    /// more round of the queue's weight): then the queue is
+    /// not read this round (policy auto, unprotected queues only), and the datagrams wait in its socket buffer, where
+    /// the kernel drops and counts what does not fit, instead of being read only to be dropped at the backlog.
+    /// </summary>
+    private bool BackPressured()
+    {
+        // A held NAPI is being drained (channels, down, close): it must read until empty.
+        if (_protected || Down || Has(NapiState.Npsvc) || _device.Policy != Softnet.Overload.OverloadMode.Auto)
+            return false;
+        var queues = _device.RxQueues;
+        if ((uint)Queue >= (uint)queues.Count || queues[Queue].Rps is not { } map)
+            return false;
+        // A round's whole weight must fit as well, or a small backlog would still overflow by one read.
+        int max = Stack.Options.NetdevMaxBacklog;
+        double limit = Math.Min(max * BackPressureFill, max - Weight);
+        foreach (int c in map.Cpus)
+        {
+            if (Stack.Cpu(c).Backlog.InputLength > limit)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Gives the NAPI up without reading and without unmasking; its watchdog polls it again shortly.</summary>
+    private int HoldBack()
+    {
+        Interlocked.Increment(ref _heldBack);
+        CompleteDone(0);
+        Stack.ArmWatchdog(this, HoldBackNs);
+        return 0;
+    }
+
+    /// <summary>
     /// The down queue's interrupt, on its CPU's softirq thread: read the socket empty in NAPI context (the NAPI is
     /// deleted, so no one else polls it; its completion is a no-op), counting every datagram, then unmask.
     /// </summary>
@@ -163,7 +226,8 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     {
         long now = Stack.Platform.NowNs();
         var local = Socket.LocalSockaddr;
-        var earlyDrop = _device.EarlyDrop;
+        // A protected queue's datagrams are kept: the application's early drop is for the flood.
+        var earlyDrop = _protected ? null : _device.EarlyDrop;
         var state = OverloadState;
         int valid = 0;
         for (int i = 0; i < n; i++)

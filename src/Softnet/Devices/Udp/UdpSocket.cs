@@ -78,18 +78,21 @@ internal sealed unsafe class UdpSocket : IDisposable
     /// and that keeps sockets at index ≥ <paramref name="queues"/> out of the spread while they are being drained.
     /// Returns false when the kernel refuses.
     /// </summary>
-    public bool TryAttachReuseportCpuSteering(int queues)
+    public bool TryAttachReuseportCpuSteering(int queues) =>
+        TryAttachReuseportProgram(ReuseportProgram.Build([], 0, 0, 0, 0, queues));
+
+    /// <summary>
+    /// Attaches (to the whole reuseport group, replacing the one before) a classic BPF program whose return value is
+    /// the index, in bind order, of the socket that gets the datagram (<see cref="ReuseportProgram"/>). Returns false
+    /// when the kernel refuses.
+    /// </summary>
+    public bool TryAttachReuseportProgram(Libc.SockFilter[] program)
     {
-        var program = stackalloc Libc.SockFilter[3];
-        program[0] = new Libc.SockFilter
+        fixed (Libc.SockFilter* filter = program)
         {
-            Code = Libc.BPF_LD | Libc.BPF_W | Libc.BPF_ABS,
-            K = unchecked((uint)(Libc.SKF_AD_OFF + Libc.SKF_AD_CPU)),
-        };
-        program[1] = new Libc.SockFilter { Code = Libc.BPF_ALU | Libc.BPF_MOD | Libc.BPF_K, K = (uint)queues };
-        program[2] = new Libc.SockFilter { Code = Libc.BPF_RET | Libc.BPF_A };
-        var fprog = new Libc.SockFprog { Length = 3, Filter = program };
-        return Libc.SetSockOpt(Fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_REUSEPORT_CBPF, &fprog, (uint)sizeof(Libc.SockFprog)) == 0;
+            var fprog = new Libc.SockFprog { Length = (ushort)program.Length, Filter = filter };
+            return Libc.SetSockOpt(Fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_REUSEPORT_CBPF, &fprog, (uint)sizeof(Libc.SockFprog)) == 0;
+        }
     }
 
     /// <summary>
@@ -116,12 +119,20 @@ internal sealed unsafe class UdpSocket : IDisposable
     /// queued stays readable, so a drain after a receive-side RCU grace period (<see cref="ReceiveGrace"/>) empties
     /// the socket for good. Returns 0 or errno.
     /// </summary>
-    public int RefuseDatagrams()
+    public int RefuseDatagrams() => Refuse(Fd);
+
+    /// <summary>
+    /// The kernel's drop count of this socket (sk_drops, SO_MEMINFO): datagrams its buffer had no room for and those
+    /// its socket filter refused. Null once closed.
+    /// </summary>
+    public long? ReadDrops() => TryReadMemInfo(out var fill) ? fill.Drops : null;
+
+    private static int Refuse(int fd)
     {
         var program = stackalloc Libc.SockFilter[1];
         program[0] = new Libc.SockFilter { Code = Libc.BPF_RET | Libc.BPF_K, K = 0 };
         var fprog = new Libc.SockFprog { Length = 1, Filter = program };
-        return Libc.SetSockOpt(Fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_FILTER, &fprog, (uint)sizeof(Libc.SockFprog)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        return Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_FILTER, &fprog, (uint)sizeof(Libc.SockFprog)) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     public void Dispose()
@@ -150,6 +161,8 @@ internal sealed unsafe class UdpSocket : IDisposable
             return "setsockopt SO_RCVBUF";
         if (options.SendBufferBytes > 0 && (errno = SetBuffer(fd, Libc.SO_SNDBUF, Libc.SO_SNDBUFFORCE, options.SendBufferBytes)) != 0)
             return "setsockopt SO_SNDBUF";
+        if (options.Refuse && (errno = Refuse(fd)) != 0)
+            return "setsockopt SO_ATTACH_FILTER";
         if (Libc.Bind(fd, sockaddr, (uint)length) != 0)
             return Failed("bind", out errno);
         uint localLength = Libc.SockaddrStorageBytes;

@@ -17,4 +17,10 @@ public readonly record struct UdpSocketOptions
 
     /// <summary>SO_RXQ_OVFL: every datagram received after a drop carries the socket's cumulative drop count.</summary>
     public bool RxqOverflow { get; init; }
+
+    /// <summary>
+    /// Refuse every datagram from the start (a socket filter that accepts nothing, attached before the bind): the
+    /// kernel drops and counts (sk_drops) whatever its lookup picks for this socket.
+    /// </summary>
+    public bool Refuse { get; init; }
 }

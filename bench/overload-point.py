@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""One point of bench/overload.sh: `softnet serve` (one CPU, one queue, --reply sockperf, a protected pinger) under a
+paced flood, with a CPU-bound competitor beside it and an admin client asking GET /stats every 10 ms. Prints one
+JSON line: what was offered and delivered, the competitor's share and longest stall, the protected flow's delivery
+and round trips, the admin round trips, when the overload was detected and left, RSS, and whether the run adds up
+(accepted flood + pings = received + Softnet's drops + the kernel's loopback backlog drops)."""
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import time
+
+
+# Every process a point starts, so that a point that fails leaves none of them running.
+started = []
+
+
+def start(args, **kwargs):
+    p = subprocess.Popen(args, **kwargs)
+    started.append(p)
+    return p
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=5)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(5)
+        self.sock.connect(self.unix_path)
+
+
+def free_ports(n):
+    """n distinct free UDP ports: all held at once while they are picked, so the kernel cannot hand one out twice."""
+    held = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(n)]
+    try:
+        for s in held:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()
+
+
+def kernel_backlog_drops():
+    with open("/proc/net/softnet_stat") as f:
+        return sum(int(line.split()[1], 16) for line in f)
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def pct(values, q):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument("--cli", required=True)
+    a.add_argument("--bin", required=True, help="directory with flood, pinger, competitor")
+    a.add_argument("--mode", choices=["off", "auto"], required=True)
+    a.add_argument("--rate", type=int, required=True)
+    a.add_argument("--secs", type=float, default=1.5)
+    a.add_argument("--pre", type=float, default=0.5)
+    a.add_argument("--post", type=float, default=0.4)
+    a.add_argument("--work", type=int, default=20)
+    a.add_argument("--share", type=int, default=90)
+    a.add_argument("--rt", type=int, default=0)
+    a.add_argument("--ping-rate", type=int, default=1000)
+    a.add_argument("--on-ms", type=int, default=0, help="flood on and off in turns of this many ms")
+    a.add_argument("--rx", type=int, required=True)
+    a.add_argument("--tx", type=int, required=True)
+    a.add_argument("--dir", required=True)
+    a.add_argument("extra", nargs="*", help="more serve options, after --")
+    o = a.parse_args()
+
+    port, ping_port = free_ports(2)
+    sock = os.path.join(o.dir, f"admin-{port}.sock")
+    args = ["taskset", "-c", str(o.rx), "dotnet", o.cli, "serve", "--bind", f"127.0.0.1:{port}", "--cpus", "1",
+            "--queues", "1", "--admin", sock, "--json", "--reply", "sockperf", "--work-us", str(o.work),
+            "--overload", o.mode, "--overload-cpu-share", str(o.share), "--protect", f"127.0.0.1:{ping_port}"]
+    if o.rt:
+        args += ["--rt-priority", str(o.rt)]
+    args += o.extra
+    err = open(os.path.join(o.dir, f"serve-{port}.err"), "w+")
+    serve = start(args, stdout=subprocess.PIPE, stderr=err, text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        err.seek(0)
+        if "udp0 on" in err.read():
+            break
+        if serve.poll() is not None or time.monotonic() > deadline:
+            err.seek(0)
+            raise SystemExit(f"serve did not start: {err.read()}")
+        time.sleep(0.05)
+    os.sched_setaffinity(0, {o.tx})
+    conn = UnixHTTPConnection(sock)
+
+    def stats():
+        t = time.monotonic()
+        conn.request("GET", "/stats")
+        body = conn.getresponse().read()
+        return time.monotonic() - t, json.loads(body)
+
+    stats()  # the first request pays for the admin endpoint's start-up, not the flood
+    kdrops = kernel_backlog_drops()
+    competitor = start(["taskset", "-c", str(o.rx), f"{o.bin}/competitor", str(o.pre), str(o.secs)],
+                                  stdout=subprocess.PIPE, text=True)
+    time.sleep(o.pre)
+    t0 = time.monotonic()
+    flood = start(["taskset", "-c", str(o.tx), f"{o.bin}/flood", str(port), str(o.rate), str(o.secs), "64"]
+                             + ([str(o.on_ms)] if o.on_ms else []),
+                             stdout=subprocess.PIPE, text=True)
+    pinger = start(["taskset", "-c", str(o.tx), f"{o.bin}/pinger", str(port), str(ping_port),
+                               str(o.ping_rate), str(o.secs)], stdout=subprocess.PIPE, text=True)
+    admin_ms, states, delivered = [], [], []
+    rss = []
+    next_poll = t0
+    while True:
+        now = time.monotonic()
+        if now >= t0 + o.secs + o.post:
+            break
+        if now < next_poll:
+            time.sleep(next_poll - now)
+            continue
+        next_poll += 0.010
+        took, s = stats()
+        at = time.monotonic() - t0
+        delivered.append((at, s["delivered"]))
+        if at <= o.secs:
+            admin_ms.append(took * 1e3)
+            if not rss or at >= o.secs * len(rss) / 2:
+                rss.append(rss_kb(serve.pid))
+        states.append((at, max(c["overload"]["state"] for c in s["cpus"] if c.get("overload"))
+                       if any(c.get("overload") for c in s["cpus"]) else "normal"))
+    sent = int(flood.communicate()[0])
+    ping = json.loads(pinger.communicate()[0])
+    comp = json.loads(competitor.communicate()[0])
+    conn.close()
+    serve.terminate()
+    final = json.loads(serve.communicate(timeout=60)[0])
+    kdrops = kernel_backlog_drops() - kdrops
+
+    # Delivered per second over the flood: from the first answer to the last one inside it (or, if the admin requests
+    # starved during the flood, the first one after it).
+    inside = [d for d in delivered if d[0] <= o.secs] or delivered[:1]
+    end = inside[-1] if len(inside) > 1 else next((d for d in delivered if d[0] > o.secs), delivered[-1])
+    pps = (end[1] - delivered[0][1]) / (end[0] - delivered[0][0]) if end[0] > delivered[0][0] else 0
+    rank = {"normal": 0, "pressured": 1, "overloaded": 2}
+    detected = next((at for at, st in states if 0 <= at and rank[st] == 2), None)
+    overloaded_at_end = any(rank[st] == 2 for at, st in states if at <= o.secs)
+    left = next((at - o.secs for at, st in states if at > o.secs and st == "normal"), None) if overloaded_at_end else None
+    dropped = sum(final["dropped"].values())
+    prot = final.get("protected", {})
+    print(json.dumps({
+        "mode": o.mode, "rt": o.rt, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
+        "sent": sent, "sent_pps": sent / o.secs,
+        "pps": pps,
+        "loss": (sent + ping["sent"] - final["received"]) / max(sent + ping["sent"], 1),
+        "competitor": comp["units_per_s"] / max(comp["solo_units_per_s"], 1), "stall_ms": comp["longest_stall_ms"],
+        "ping_sent": ping["sent"], "ping_replied": ping["replied"], "ping_ratio": ping["replied"] / max(ping["sent"], 1),
+        "ping_lost_in_row": ping["max_lost_in_row"], "ping_p99_us": ping["p99_us"], "ping_p50_us": ping["p50_us"],
+        "protected_received": prot.get("received"), "protected_dropped": prot.get("dropped"),
+        "admin_p50_ms": pct(admin_ms, 0.5), "admin_p99_ms": pct(admin_ms, 0.99), "admin_max_ms": max(admin_ms, default=None),
+        "detect_ms": None if detected is None else detected * 1e3, "leave_ms": None if left is None else left * 1e3,
+        "transitions": sum(c["transitions"] for c in final["overload"]["cpus"]),
+        "throttled": sum(c["throttled"] for c in final["overload"]["cpus"]),
+        "rss_start_kb": rss[0] if rss else None, "rss_end_kb": rss[-1] if rss else None,
+        "kernel_drops": kdrops, "drops": final["dropped"],
+        "accounted": sent + ping["sent"] == final["received"] + dropped + kdrops,
+    }))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        for p in started:
+            if p.poll() is None:
+                p.kill()
