@@ -51,6 +51,7 @@ public sealed class BusyPoller
         Options = options;
     }
 
+    /// <summary>The busy-poll settings this poller runs with (poll time, budget, prefer-busy-poll), validated at construction.</summary>
     public BusyPollOptions Options { get; }
 
     /// <summary>Calls of <see cref="Poll"/>.</summary>

@@ -40,12 +40,15 @@ public enum DropReason
 /// <summary>Names for <see cref="DropReason"/> as they appear in reports and metrics.</summary>
 public static class DropReasons
 {
+    /// <summary>The number of drop reasons, for arrays indexed by <see cref="DropReason"/>.</summary>
     public const int Count = (int)DropReason.Shed + 1;
 
     private static readonly string[] Names =
         ["backlog", "flow_limit", "handler", "shutdown", "device_down", "socket", "malformed", "nomem", "early_drop", "shed"];
 
+    /// <summary>The reason's name as reports and metrics spell it (<c>backlog</c>, <c>flow_limit</c>, ...).</summary>
     public static string Name(this DropReason reason) => Names[(int)reason];
 
+    /// <summary>Every drop reason, in declaration order.</summary>
     public static IEnumerable<DropReason> All => Enum.GetValues<DropReason>();
 }

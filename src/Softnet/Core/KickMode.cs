@@ -13,8 +13,10 @@ public enum KickMode
 /// <summary>Parses and prints <see cref="KickMode"/> the way the CLI and reports spell it.</summary>
 public static class KickModes
 {
+    /// <summary>The mode's name as the CLI and reports spell it: <c>softirq</c> or <c>backlog-threads</c>.</summary>
     public static string Name(this KickMode mode) => mode == KickMode.Softirq ? "softirq" : "backlog-threads";
 
+    /// <summary>Parses <c>softirq</c> or <c>backlog-threads</c> (also <c>backlog_threads</c> and the kernel's <c>thread_backlog_napi</c>); false for anything else.</summary>
     public static bool TryParse(string text, out KickMode mode)
     {
         switch (text)

@@ -11,6 +11,7 @@ public abstract partial class Napi
 {
     private int _state = (int)(NapiState.Sched | NapiState.Npsvc);
 
+    /// <summary>Creates a NAPI on <paramref name="stack"/> that handles at most <paramref name="weight"/> packets per poll (1 to 4096, the kernel's NAPI weight).</summary>
     protected Napi(NetStack stack, int weight)
     {
         NetStackOptions.Range("weight", weight, 1, 4096);
@@ -18,6 +19,7 @@ public abstract partial class Napi
         Weight = weight;
     }
 
+    /// <summary>The stack this NAPI belongs to.</summary>
     public NetStack Stack { get; }
 
     /// <summary>The device this NAPI was added to; null for a CPU's backlog.</summary>
@@ -50,6 +52,7 @@ public abstract partial class Napi
     /// <summary>Watchdog delay in nanoseconds used by <see cref="DeferHardIrqs"/> (gro_flush_timeout).</summary>
     public long GroFlushTimeoutNs { get; set; }
 
+    /// <summary>The NAPI's state bits (SCHED, NPSVC, ...) as of this read; they change under the caller.</summary>
     public NapiState State => (NapiState)Volatile.Read(ref _state);
 
     /// <summary>Polls that ran (softirq, thread or busy-poll).</summary>

@@ -4,6 +4,7 @@ namespace Softnet.Core;
 [Flags]
 public enum NapiState
 {
+    /// <summary>No bit set.</summary>
     None = 0,
 
     /// <summary>Ownership token: set by whoever wins the schedule, cleared on completion.</summary>

@@ -14,6 +14,7 @@ public abstract class NetDevice : IDisposable
     private int _disposed;
     private int _napiGeneration;
 
+    /// <summary>Registers a device named <paramref name="name"/> with <paramref name="stack"/> (which gives it its ifindex), with <paramref name="rxQueues"/> RX queues and NAPI settings for up to <paramref name="maxQueues"/> queues (0: just the RX queues).</summary>
     protected NetDevice(NetStack stack, string name, int rxQueues, int maxQueues = 0)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -26,14 +27,19 @@ public abstract class NetDevice : IDisposable
         IfIndex = stack.RegisterDevice(this);
     }
 
+    /// <summary>The stack the device is registered with.</summary>
     public NetStack Stack { get; }
 
+    /// <summary>The device's name, unique within its stack (like <c>lo</c> or <c>eth0</c>).</summary>
     public string Name { get; }
 
+    /// <summary>The interface index the stack gave the device (ifindex).</summary>
     public int IfIndex { get; }
 
+    /// <summary>Whether the device is up (IFF_UP): taking packets in and delivering them.</summary>
     public bool IsUp => Volatile.Read(ref _up);
 
+    /// <summary>The device's RX queues, indexed by queue number; replaced as a whole when the queue count changes.</summary>
     public IReadOnlyList<RxQueue> RxQueues => Volatile.Read(ref _rxQueues);
 
     /// <summary>Packets this device lost before reaching a handler (backlog, flow limit, device down), as rx_dropped.</summary>
@@ -286,8 +292,10 @@ public abstract class NetDevice : IDisposable
             Interlocked.Add(ref _txDrops[(int)reason], count);
     }
 
+    /// <summary>Marks the device up or down for <see cref="IsUp"/>; a driver calls it as its link opens or closes.</summary>
     protected void SetUp(bool up) => Volatile.Write(ref _up, up);
 
+    /// <summary>Sets the number of RX queues to <paramref name="count"/>, keeping the existing queues and their RPS maps; new queues get the stack's default RPS map.</summary>
     protected void ResizeRxQueues(int count)
     {
         var old = RxQueues;
@@ -297,6 +305,7 @@ public abstract class NetDevice : IDisposable
         Volatile.Write(ref _rxQueues, next);
     }
 
+    /// <summary>Takes the device down, stops its queues and parked threads, and unregisters it from the stack; later calls do nothing.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

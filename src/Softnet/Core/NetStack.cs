@@ -30,6 +30,7 @@ public sealed partial class NetStack : IDisposable
     private int _nextNapiId = FirstNapiId;
     private int _disposed;
 
+    /// <summary>Creates a stack with <paramref name="options"/> (validated first) that delivers every packet to <paramref name="handler"/>, starting its per-CPU threads.</summary>
     public NetStack(NetStackOptions options, PacketHandler handler)
     {
         options.Validate();
@@ -68,10 +69,13 @@ public sealed partial class NetStack : IDisposable
             LogOnce("sched_setaffinity refused: the stack's threads run unpinned");
     }
 
+    /// <summary>The options the stack was created with.</summary>
     public NetStackOptions Options { get; }
 
+    /// <summary>The platform the stack's threads, waits and clock run on.</summary>
     public IPlatform Platform { get; }
 
+    /// <summary>How packets are kicked to a CPU: softirq threads or backlog threads.</summary>
     public KickMode Mode => Options.Mode;
 
     /// <summary>The policy the stack's packet threads run under: SCHED_FIFO at <see cref="NetStackOptions.RtPriority"/> when granted, else SCHED_OTHER.</summary>
@@ -85,11 +89,13 @@ public sealed partial class NetStack : IDisposable
     /// <summary>Whether every stack thread is pinned to its OS CPU.</summary>
     public bool Pinned { get; }
 
+    /// <summary>The number of the stack's logical CPUs (softnet_data instances).</summary>
     public int CpuCount => _cpus.Length;
 
     /// <summary>The stack's <c>Softnet</c> meter; null when <see cref="NetStackOptions.Metrics"/> is off.</summary>
     public SoftnetMetrics? Metrics { get; }
 
+    /// <summary>The devices registered with the stack, in registration order.</summary>
     public IReadOnlyList<NetDevice> Devices
     {
         get
@@ -108,6 +114,7 @@ public sealed partial class NetStack : IDisposable
     /// <summary>The CPU whose bottom half the calling thread is in (the current-CPU lookup of NAPI context); null outside.</summary>
     internal static SoftnetData? CurrentBh => BottomHalf.Current;
 
+    /// <summary>The per-CPU state (softnet_data) of logical CPU <paramref name="index"/>.</summary>
     public SoftnetData Cpu(int index) => _cpus[index];
 
     /// <summary>The calling thread's own CPU, or the one it runs on, before any stand-in for an offline CPU.</summary>
@@ -172,6 +179,7 @@ public sealed partial class NetStack : IDisposable
     /// <summary>The NAPI with this id on any device of the stack (netlink napi-get by id).</summary>
     public Napi? FindNapi(int id) => Devices.SelectMany(d => d.Napis).FirstOrDefault(n => n.Id == id);
 
+    /// <summary>The device named <paramref name="name"/>; null when there is none.</summary>
     public NetDevice? FindDevice(string name) => Devices.FirstOrDefault(d => d.Name == name);
 
     internal int AllocateNapiId() => Interlocked.Increment(ref _nextNapiId) - 1;

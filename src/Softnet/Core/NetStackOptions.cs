@@ -113,6 +113,7 @@ public sealed record NetStackOptions
     /// <summary>Creates the <c>Softnet</c> meter (a host's <c>IMeterFactory</c>); default: a meter of the stack's own.</summary>
     public IMeterFactory? MeterFactory { get; init; }
 
+    /// <summary>Checks every option against its allowed range and throws <see cref="ArgumentOutOfRangeException"/> naming the first that is out of it.</summary>
     public void Validate()
     {
         Range(nameof(Cpus), Cpus, 1, 1024);

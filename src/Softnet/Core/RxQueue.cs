@@ -11,6 +11,7 @@ public sealed class RxQueue
         Rps = rpsCpus.Length > 0 ? new RpsMap(rpsCpus) : null;
     }
 
+    /// <summary>The queue's index on its device.</summary>
     public int Index { get; }
 
     /// <summary>The queue's RPS map; null when RPS is off for it. Replaced atomically.</summary>

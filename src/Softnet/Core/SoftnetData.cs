@@ -43,6 +43,7 @@ public sealed partial class SoftnetData
         CpuOverload = new CpuOverload(this, stack.OverloadControl, o.NetdevMaxBacklog, stack.Platform.NowNs());
     }
 
+    /// <summary>The stack this CPU belongs to.</summary>
     public NetStack Stack { get; }
 
     /// <summary>The logical CPU index (softnet_stat's CPU column).</summary>
@@ -51,6 +52,7 @@ public sealed partial class SoftnetData
     /// <summary>The OS CPU this CPU's threads are pinned to.</summary>
     public int OsCpu { get; }
 
+    /// <summary>Whether the CPU is online; an offline CPU's backlog packets go to a stand-in CPU.</summary>
     public bool Online { get; internal set; } = true;
 
     /// <summary>While set (the CPU is offline), packets for this CPU's backlog go to that CPU instead.</summary>

@@ -16,6 +16,7 @@ public enum ThreadedMode
 /// <summary>Names of <see cref="ThreadedMode"/> as netlink and the CLI spell them.</summary>
 public static class ThreadedModes
 {
+    /// <summary>The mode's name as netlink and the CLI spell it: <c>disabled</c>, <c>enabled</c> or <c>busy-poll</c>.</summary>
     public static string Name(this ThreadedMode mode) => mode switch
     {
         ThreadedMode.Enabled => "enabled",
@@ -30,6 +31,7 @@ public static class ThreadedModes
             throw new ArgumentOutOfRangeException(attribute, (int)mode, $"{attribute} must be one of disabled (0), enabled (1), busy-poll (2) (got {(int)mode})");
     }
 
+    /// <summary>Parses a mode by name or by its netlink number (<c>0</c>, <c>1</c>, <c>2</c>); false for anything else.</summary>
     public static bool TryParse(string? text, out ThreadedMode mode)
     {
         switch (text)

@@ -14,9 +14,11 @@ public sealed class LoopbackDevice : NetDevice
     [ThreadStatic]
     private static Packet[]? t_batch;
 
+    /// <summary>Creates a loopback device on <paramref name="stack"/>, named <paramref name="name"/>, with one queue and already up.</summary>
     public LoopbackDevice(NetStack stack, string name = "lo")
         : base(stack, name, 1) => SetUp(true);
 
+    /// <summary>False: loopback packets enter the backlog through netif_rx, so the device has no NAPI.</summary>
     protected override bool UsesNapi => false;
 
     /// <summary>Sends one packet with a copy of <paramref name="payload"/>.</summary>
@@ -56,6 +58,7 @@ public sealed class LoopbackDevice : NetDevice
         }
     }
 
+    /// <summary>Nothing to stop: the loopback device holds no queue of its own.</summary>
     protected override void Close()
     {
     }

@@ -29,13 +29,16 @@ public sealed class SoftnetCounter
     /// <summary>The name within its scope, as the kernel's softnet_stat and the JSON reports spell it (<c>time_squeeze</c>).</summary>
     public string Name { get; }
 
+    /// <summary>What one series of the counter belongs to: a CPU, a NAPI, a device or the whole stack.</summary>
     public CounterScope Scope { get; }
 
+    /// <summary>Whether the value only grows (a counter), moves both ways (a gauge) or is a distribution (a histogram).</summary>
     public CounterKind Kind { get; }
 
     /// <summary>The unit as OpenTelemetry writes it: <c>{packet}</c> (a count of packets), <c>s</c>, <c>1</c> (a fraction).</summary>
     public string Unit { get; }
 
+    /// <summary>A one-line description, used as the metric's description and Prometheus <c>HELP</c> text.</summary>
     public string Help { get; }
 
     /// <summary>Whole numbers (a <c>long</c> instrument) rather than fractions.</summary>

@@ -14,6 +14,7 @@ public static class SoftnetCounters
 
     private static readonly OverloadState[] States = Enum.GetValues<OverloadState>();
 
+    /// <summary>Every counter of the stack, in the order the exports list them.</summary>
     public static IReadOnlyList<SoftnetCounter> All { get; } =
     [
         Cpu("processed", Packets, "Packets taken off the poll list for the handler (softnet_stat column 1)", c => c.Processed, column: 0, watch: "processed"),

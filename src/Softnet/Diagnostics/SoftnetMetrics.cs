@@ -12,6 +12,7 @@ namespace Softnet.Diagnostics;
 /// </summary>
 public sealed class SoftnetMetrics : IDisposable
 {
+    /// <summary>The name of the stack's meter: <c>Softnet</c>.</summary>
     public const string MeterName = "Softnet";
 
     /// <summary>A collection reads every instrument in a row; one snapshot serves them all.</summary>

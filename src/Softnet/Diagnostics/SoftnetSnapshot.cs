@@ -20,6 +20,7 @@ public readonly record struct CpuStat(
     long Wakeups,
     OverloadInfo Overload = default)
 {
+    /// <summary>The CPU's backlog length: input queue plus process queue (softnet_stat's backlog length column).</summary>
     public int BacklogLength => InputQueueLength + ProcessQueueLength;
 
     /// <summary>
@@ -35,6 +36,7 @@ public sealed record SoftnetSnapshot(
     IReadOnlyDictionary<DropReason, long> Drops,
     long PoolGrowth)
 {
+    /// <summary>Packets taken off the poll lists for the handler, over every CPU (the softnet_stat <c>processed</c> column).</summary>
     public long Processed => Cpus.Sum(c => c.Processed);
 
     /// <summary>Packets the handler returned from normally.</summary>
@@ -46,14 +48,19 @@ public sealed record SoftnetSnapshot(
     /// <summary>Packets dropped for any reason: with <see cref="Delivered"/>, every packet that entered the stack.</summary>
     public long TotalDropped => Drops.Values.Sum();
 
+    /// <summary>IPI-style kicks sent to other CPUs (RPS and the defer list), over every CPU.</summary>
     public long IpiSent => Cpus.Sum(c => c.IpiSent);
 
+    /// <summary>Wake-ups of sleeping stack threads, over every CPU.</summary>
     public long Wakeups => Cpus.Sum(c => c.Wakeups);
 
+    /// <summary>Poll rounds cut short with work left, over every CPU (the softnet_stat <c>time_squeeze</c> column).</summary>
     public long TimeSqueeze => Cpus.Sum(c => c.TimeSqueeze);
 
+    /// <summary>Every NAPI's figures.</summary>
     public IReadOnlyList<NapiStat> Napis { get; init; } = [];
 
+    /// <summary>Every device's figures.</summary>
     public IReadOnlyList<DeviceStat> Devices { get; init; } = [];
 
     /// <summary>Time from the device taking a packet in to the handler getting it, over every CPU.</summary>

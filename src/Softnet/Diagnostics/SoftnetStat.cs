@@ -13,8 +13,10 @@ public static class SoftnetStat
     /// <summary>softnet_stat's CPU id column (0-based); the others come from <see cref="SoftnetCounters.SoftnetStatColumns"/>.</summary>
     public const int CpuColumn = 12;
 
+    /// <summary>The number of columns in a softnet_stat row.</summary>
     public const int Columns = 15;
 
+    /// <summary>The snapshot as <c>/proc/net/softnet_stat</c> text: one line per online CPU.</summary>
     public static string Format(SoftnetSnapshot snapshot)
     {
         var sb = new StringBuilder();

@@ -28,6 +28,7 @@ public sealed class OverloadDetector
     private long _leaveNs;
     private long _lastFallNs = long.MinValue / 2;
 
+    /// <summary>Creates a detector in the normal state at <paramref name="nowNs"/>, with <paramref name="thresholds"/> (validated first).</summary>
     public OverloadDetector(OverloadThresholds thresholds, long nowNs)
     {
         thresholds.Validate();
@@ -40,6 +41,7 @@ public sealed class OverloadDetector
         _lastUpdateNs = nowNs;
     }
 
+    /// <summary>The current state: normal, pressured or overloaded.</summary>
     public OverloadState State => (OverloadState)Volatile.Read(ref _state);
 
     /// <summary>State changes so far (a jump from normal straight to overloaded is one).</summary>

@@ -17,8 +17,10 @@ public readonly record struct OverloadInfo(
     double CpuShareUsed,
     long Throttled)
 {
+    /// <summary>The overall overload level of the last signals (0 = idle, 1 = at capacity): the highest of them.</summary>
     public double Level => Signals.Level;
 
+    /// <summary>Time spent in <paramref name="state"/>, in nanoseconds.</summary>
     public long TimeInStateNs(OverloadState state) => state switch
     {
         OverloadState.Normal => NormalNs,

@@ -13,8 +13,10 @@ public enum OverloadMode
 /// <summary>Names for <see cref="OverloadMode"/> as the command line spells them.</summary>
 public static class OverloadModes
 {
+    /// <summary>The mode's name as the command line spells it: <c>auto</c> or <c>off</c>.</summary>
     public static string Name(this OverloadMode mode) => mode == OverloadMode.Auto ? "auto" : "off";
 
+    /// <summary>Parses <c>auto</c> or <c>off</c>; false for anything else.</summary>
     public static bool TryParse(string text, out OverloadMode mode)
     {
         mode = text == "auto" ? OverloadMode.Auto : OverloadMode.Off;

@@ -12,6 +12,7 @@ public readonly record struct OverloadSignals(double Backlog, double SocketFill,
     /// <summary>A drop fraction this high already counts as fully overloaded: past it, a receiver is no longer loss-free.</summary>
     public const double LossFreeDropFraction = 0.001;
 
+    /// <summary>The overall level (0 = idle, 1 = at capacity): the highest of the individual signals.</summary>
     public double Level => Math.Max(Math.Max(Backlog, SocketFill), Math.Max(Math.Max(Drops, Squeeze), CpuShare));
 
     /// <summary>Scales a period's drop fraction: drops / (drops + packets read).</summary>

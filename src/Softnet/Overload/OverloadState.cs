@@ -16,9 +16,11 @@ public enum OverloadState
 /// <summary>Names for <see cref="OverloadState"/> as reports, logs and metrics spell them.</summary>
 public static class OverloadStates
 {
+    /// <summary>The number of states, for arrays indexed by <see cref="OverloadState"/>.</summary>
     public const int Count = (int)OverloadState.Overloaded + 1;
 
     private static readonly string[] Names = ["normal", "pressured", "overloaded"];
 
+    /// <summary>The state's name as reports, logs and metrics spell it: <c>normal</c>, <c>pressured</c> or <c>overloaded</c>.</summary>
     public static string Name(this OverloadState state) => Names[(int)state];
 }

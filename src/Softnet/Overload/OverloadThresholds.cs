@@ -10,17 +10,22 @@ namespace Softnet.Overload;
 /// </summary>
 public sealed record OverloadThresholds
 {
+    /// <summary>The level at or above which the state becomes pressured.</summary>
     public double PressuredHigh { get; init; } = 0.50;
 
+    /// <summary>The level below which a pressured state falls back to normal.</summary>
     public double PressuredLow { get; init; } = 0.25;
 
     /// <summary>Queue utilisation above 75% is the sign of overload the kernel's networking maintainers name.</summary>
     public double OverloadedHigh { get; init; } = 0.75;
 
+    /// <summary>The level below which an overloaded state falls back to pressured.</summary>
     public double OverloadedLow { get; init; } = 0.50;
 
+    /// <summary>How long the level must stay at or above a high watermark before that state is entered.</summary>
     public TimeSpan EnterDwell { get; init; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>How long the level must stay below a low watermark before that state is left (before flap damping).</summary>
     public TimeSpan LeaveDwell { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
@@ -34,6 +39,7 @@ public sealed record OverloadThresholds
     /// <summary>The longest the leave dwell grows to under flap damping.</summary>
     public TimeSpan MaxLeaveDwell { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Checks that the watermarks are ordered and the dwell times and flap window are in range; throws <see cref="ArgumentOutOfRangeException"/> otherwise.</summary>
     public void Validate()
     {
         if (!(PressuredLow >= 0 && PressuredLow < PressuredHigh && PressuredHigh <= OverloadedHigh

@@ -14,8 +14,10 @@ public sealed record ProtectedFlow
     /// <summary>At most this many flows per device: the steering program's conditional jumps reach 255 instructions.</summary>
     public const int MaxPerDevice = 8;
 
+    /// <summary>The textual form <see cref="TryParse"/> accepts, with examples, for help and error messages.</summary>
     public const string Syntax = "SRC[/PREFIX][:PORT[-PORT]], e.g. 10.0.0.7, 10.0.0.0/24:5000-5099 or [::1]:7000";
 
+    /// <summary>A rule protecting datagrams from <paramref name="network"/>/<paramref name="prefixLength"/> with a source port from <paramref name="portLow"/> to <paramref name="portHigh"/> (default: any port).</summary>
     public ProtectedFlow(IPAddress network, int prefixLength, int portLow = 0, int portHigh = ushort.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -35,12 +37,16 @@ public sealed record ProtectedFlow
     /// <summary>The source network, host bits cleared.</summary>
     public IPAddress Network { get; }
 
+    /// <summary>The source prefix length in bits (32 or 128 for a single host).</summary>
     public int PrefixLength { get; }
 
+    /// <summary>The lowest protected source port.</summary>
     public int PortLow { get; }
 
+    /// <summary>The highest protected source port.</summary>
     public int PortHigh { get; }
 
+    /// <summary>Whether the rule is for IPv4 sources.</summary>
     public bool IsIPv4 => Network.AddressFamily == AddressFamily.InterNetwork;
 
     /// <summary>Whether a datagram from <paramref name="source"/> is protected (IPv4-mapped sources match IPv4 rules).</summary>
@@ -52,6 +58,7 @@ public sealed record ProtectedFlow
             && source.Port >= PortLow && source.Port <= PortHigh;
     }
 
+    /// <summary>The rule in <see cref="Syntax"/> form.</summary>
     public override string ToString()
     {
         string address = IsIPv4 ? Network.ToString() : $"[{Network}]";

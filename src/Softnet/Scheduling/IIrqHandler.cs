@@ -7,5 +7,6 @@ namespace Softnet.Scheduling;
 /// </summary>
 public interface IIrqHandler
 {
+    /// <summary>Handles the source's interrupt: runs on the softirq thread that saw it fire, and should only schedule work.</summary>
     void OnIrq();
 }

@@ -6,6 +6,7 @@ namespace Softnet.Scheduling;
 /// <summary>The real platform: OS threads pinned with sched_setaffinity, futex and epoll waits, the monotonic clock.</summary>
 public sealed class SystemPlatform : IPlatform
 {
+    /// <summary>The one instance.</summary>
     public static readonly SystemPlatform Instance = new();
 
     private static readonly double NsPerTick = 1e9 / Stopwatch.Frequency;
@@ -15,16 +16,22 @@ public sealed class SystemPlatform : IPlatform
     {
     }
 
+    /// <inheritdoc/>
     public long NowNs() => (long)(Stopwatch.GetTimestamp() * NsPerTick);
 
+    /// <inheritdoc/>
     public int CurrentOsCpu() => Thread.GetCurrentProcessorId();
 
+    /// <inheritdoc/>
     public IReadOnlyList<int> AllowedOsCpus() => _allowed.Value;
 
+    /// <inheritdoc/>
     public IWaiter CreateWaiter() => new FutexWaiter();
 
+    /// <inheritdoc/>
     public IIrqWaiter CreateSoftirqWaiter() => new EpollWaiter();
 
+    /// <inheritdoc/>
     public IThreadHandle StartThread(string name, int osCpu, Action body)
     {
         var handle = new OsThread(name, osCpu, body);
@@ -32,8 +39,10 @@ public sealed class SystemPlatform : IPlatform
         return handle;
     }
 
+    /// <inheritdoc/>
     public void Yield() => Thread.Yield();
 
+    /// <inheritdoc/>
     public void Backoff(int attempt)
     {
         if (attempt < 10)
@@ -44,6 +53,7 @@ public sealed class SystemPlatform : IPlatform
             Thread.Sleep(1);
     }
 
+    /// <inheritdoc/>
     public void Sleep(TimeSpan duration) => Thread.Sleep(duration);
 
     private static unsafe int[] ReadAllowedCpus()

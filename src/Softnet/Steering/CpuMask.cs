@@ -8,6 +8,7 @@ namespace Softnet.Steering;
 /// </summary>
 public static class CpuMask
 {
+    /// <summary>Parses a CPU set for option <paramref name="option"/> into ascending CPU indices; throws when it is malformed or names a CPU at or above <paramref name="cpus"/>.</summary>
     public static int[] Parse(string? text, int cpus, string option)
     {
         text = text?.Trim() ?? "";

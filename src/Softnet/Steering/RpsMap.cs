@@ -5,12 +5,14 @@ public sealed class RpsMap
 {
     private readonly int[] _cpus;
 
+    /// <summary>A map over <paramref name="cpus"/>, which must not be empty.</summary>
     public RpsMap(int[] cpus)
     {
         ArgumentOutOfRangeException.ThrowIfZero(cpus.Length);
         _cpus = cpus;
     }
 
+    /// <summary>The CPUs of the map, in map order.</summary>
     public IReadOnlyList<int> Cpus => _cpus;
 
     /// <summary>get_rps_cpu's map step: <c>map[(hash × len) >> 32]</c>, so every flow sticks to one CPU.</summary>

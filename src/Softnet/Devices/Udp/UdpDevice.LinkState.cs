@@ -13,6 +13,7 @@ public sealed partial class UdpDevice
 {
     private bool _down;
 
+    /// <inheritdoc/>
     public override void SetDown()
     {
         lock (Control)
@@ -36,6 +37,7 @@ public sealed partial class UdpDevice
         }
     }
 
+    /// <inheritdoc/>
     public override void SetUp()
     {
         lock (Control)

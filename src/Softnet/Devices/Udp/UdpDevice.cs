@@ -33,7 +33,10 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     private Interop.Libc.SockFilter[] _calmProgram = [];
     private Interop.Libc.SockFilter[] _shedProgram = [];
 
+    /// <param name="stack">The stack the device registers with.</param>
+    /// <param name="options">The device's options.</param>
     /// <param name="sockets">In bind order (the reuseport group's indexes): the protected socket, the shed socket, the queues.</param>
+    /// <param name="maxChannels">The most queues the device can be given.</param>
     private UdpDevice(NetStack stack, UdpDeviceOptions options, List<UdpSocket> sockets, int maxChannels)
         : base(stack, options.Name, sockets.Count - SpecialSockets(options), maxChannels)
     {
@@ -195,13 +198,16 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     /// <summary>Whether datagrams are steered to the receiving CPU's queue (the reuseport program was accepted).</summary>
     public bool CpuSteering => _steering;
 
+    /// <summary>The number of receive queues (sockets) the device has.</summary>
     public int QueueCount => Volatile.Read(ref _queues).Length;
 
+    /// <summary>Datagrams the device has sent (tx_packets).</summary>
     public long TxPackets => Volatile.Read(ref _txPackets);
 
     /// <summary>The receive buffer each socket actually got (the kernel doubles requests and may cap them).</summary>
     public int ReceiveBufferBytes => Volatile.Read(ref _queues)[0].Socket.EffectiveReceiveBufferBytes;
 
+    /// <summary>Per-queue figures as of this read: NAPI id, interrupt CPU, polls, packets, socket drops, overload view and packets held back.</summary>
     public IReadOnlyList<UdpQueueStats> QueueStats =>
         Volatile.Read(ref _queues).Select(q => new UdpQueueStats(q.Queue, q.Id, q.IrqCpu?.Cpu ?? -1, q.Polls, q.Packets, q.SocketDrops, q.Overload, q.HeldBack)).ToArray();
 
@@ -350,6 +356,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     /// <summary>The protected queue last: its interrupt follows a CPU going offline, and stays where it went when the CPU returns.</summary>
     internal override IReadOnlyList<Napi> IrqQueues => _protected is null ? _queues : [.. _queues, _protected];
 
+    /// <inheritdoc/>
     protected override void Close()
     {
         lock (Control)

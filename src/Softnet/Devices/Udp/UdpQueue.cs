@@ -27,7 +27,10 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     private uint _reportedDrops;
     private long _heldBack;
 
+    /// <param name="device">The device the queue belongs to.</param>
+    /// <param name="socket">The socket the queue reads.</param>
     /// <param name="queue">The RX queue number; <see cref="ProtectedQueue"/> for the device's protected queue.</param>
+    /// <param name="weight">The NAPI weight: the most datagrams one poll handles.</param>
     public UdpQueue(UdpDevice device, UdpSocket socket, int queue, int weight)
         : base(device.Stack, weight)
     {

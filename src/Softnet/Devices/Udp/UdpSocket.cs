@@ -31,7 +31,7 @@ internal sealed unsafe class UdpSocket : IDisposable
     /// <summary>The bound address as the kernel reports it, so an ephemeral port (0 in the request) is known.</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>The bound address as a raw sockaddr, the local half of <see cref="MessageBatch.FlowHash"/>.</summary>
+    /// <summary>The bound address as a raw sockaddr, the local half of <see cref="Softnet.Steering.FlowDissector.Hash"/>.</summary>
     public ReadOnlySpan<byte> LocalSockaddr => _localSockaddr;
 
     /// <summary>SO_RCVBUF as read back: the kernel's doubled, capped value that its queue accounting really uses.</summary>
