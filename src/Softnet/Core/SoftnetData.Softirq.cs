@@ -31,7 +31,7 @@ public sealed partial class SoftnetData
     }
 
     /// <summary>Unmasks the queue interrupt after its NAPI completed.</summary>
-    internal void RearmIrq(int fd) => SoftirqWaiter.Rearm(fd);
+    internal void RearmIrq(int fd, bool drained) => SoftirqWaiter.Rearm(fd, drained);
 
     /// <summary>smpboot park/unpark of ksoftirqd: the thread stays alive, sleeping, while its CPU is offline.</summary>
     internal void SetParked(bool parked)
