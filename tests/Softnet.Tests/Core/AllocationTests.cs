@@ -104,6 +104,56 @@ public sealed class AllocationTests(ITestOutputHelper output)
         Assert.Equal(snap.Delivered, counter.Handled);
     }
 
+    [Theory]
+    [InlineData(KickMode.Softirq)]
+    [InlineData(KickMode.BacklogThreads)]
+    public void AFlood_NeverGrowsPoolsSizedToTheInFlightBound(KickMode mode)
+    {
+        const int perProducer = 200_000;
+        var counter = new Counter();
+        var options = Stacks.Options(2, mode) with { RpsCpus = "all", NetdevMaxBacklog = 300, PacketBufferSize = 128 };
+        options = options with { PacketPoolSize = options.InFlightPacketsPerCpu };
+        // A slow handler, so both backlogs overflow and stay full: every CPU's packets queue on both CPUs at once.
+        var stack = new NetStack(options, (batch, cpu) =>
+        {
+            Thread.SpinWait(200 * batch.Length);
+            counter.Handle(batch, cpu);
+        });
+        try
+        {
+            var lo = new LoopbackDevice(stack);
+            var rng = new Random(5);
+            var hashes = Enumerable.Range(0, Flows).Select(_ => (uint)rng.Next(1, int.MaxValue) * 2u + 1).ToArray();
+            var allocated = new long[2];
+            var producers = Enumerable.Range(0, 2).Select(c => new Thread(() =>
+            {
+                using var on = TestPlatform.As(c);
+                var writer = new SpreadWriter(hashes);
+                // A quarter first, uncounted: the thread's batch array, first contention of each lock, inline softirq paths.
+                Send(lo, ref writer, perProducer / 4);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Send(lo, ref writer, perProducer - (perProducer / 4));
+                allocated[c] = GC.GetAllocatedBytesForCurrentThread() - before;
+            })).ToArray();
+            foreach (var t in producers)
+                t.Start();
+            foreach (var t in producers)
+                Assert.True(t.Join(TimeSpan.FromSeconds(60)), "a producer did not finish");
+            Assert.True(Settle(stack, counter, 2 * perProducer), "the flood did not settle");
+
+            var snap = stack.Snapshot();
+            Assert.True(snap.Dropped > 0, "the flood never overflowed a backlog");
+            Assert.Equal(2 * perProducer, snap.Delivered + snap.Dropped);
+            // From the first packet on, warm-up included: the pools were sized to what can be in flight.
+            Assert.Equal(0, snap.PoolGrowth);
+            Assert.All(allocated, bytes => Assert.True(bytes <= 128, $"a producer thread allocated {bytes} B under the flood"));
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+    }
+
     private static long Send(LoopbackDevice lo, ref SpreadWriter writer, int packets)
     {
         for (int left = packets; left > 0; left -= LoopbackDevice.MaxBatch)
