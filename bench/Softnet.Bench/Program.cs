@@ -47,6 +47,9 @@ for (int round = 0; round < options.Rounds; round++)
     }
 }
 
+if (options.RunsPath is { } path)
+    File.WriteAllLines(path, RunLines());
+
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"loopback, {options.Cpus} CPUs, {options.Producers} producers, {options.Flows} flows, {(options.Rate == 0 ? "as fast as possible" : $"{options.Rate:N0} pps offered")}, {options.Seconds} s × {options.Rounds} rounds (medians)"));
@@ -55,6 +58,20 @@ Console.Write(ResultTable.Format(results));
 Console.WriteLine();
 Console.Write(ResultTable.Ratios(results));
 return results.All(r => r.Runs.All(m => m.Balanced)) ? 0 : 1;
+
+IEnumerable<string> RunLines()
+{
+    foreach (var (contender, runs) in results)
+    {
+        for (int round = 0; round < runs.Count; round++)
+        {
+            var m = runs[round];
+            yield return string.Create(
+                CultureInfo.InvariantCulture,
+                $"{{\"contender\":\"{contender.Name}\",\"round\":{round + 1},\"producers\":{options.Producers},\"rate\":{options.Rate},\"seconds\":{m.Seconds:F3},\"sent\":{m.Sent},\"delivered\":{m.Delivered},\"dropped\":{m.Dropped},\"pps\":{m.Pps:F0},\"cpu_ns_per_packet\":{m.CpuNsPerPacket:F1},\"alloc_bytes_per_packet\":{m.AllocBytesPerPacket:F4},\"p50_us\":{m.P50Us:F1},\"p99_us\":{m.P99Us:F1},\"out_of_order\":{m.OutOfOrder}}}");
+        }
+    }
+}
 
 Measurement Measure(IContender contender, int seconds, string label)
 {
@@ -67,6 +84,6 @@ Measurement Measure(IContender contender, int seconds, string label)
     string ipis = m.Ipis is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
     Console.Error.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"{label,-9} {contender.Name,-30} {m.Pps,12:N0} pps  dropped {100.0 * m.Dropped / Math.Max(1, m.Sent),5:F1}%  wake-ups/packet {wakeups}  IPIs {ipis}  alloc {m.AllocBytesPerPacket:F4} B/packet  p50 {m.P50Us:F1} µs  p99 {m.P99Us:F1} µs  out of order {m.OutOfOrder}{(m.Balanced ? "" : "  UNBALANCED")}"));
+        $"{label,-9} {contender.Name,-30} {m.Pps,12:N0} pps  dropped {100.0 * m.Dropped / Math.Max(1, m.Sent),5:F1}%  wake-ups/packet {wakeups}  IPIs {ipis}  alloc {m.AllocBytesPerPacket:F4} B/packet  CPU {m.CpuNsPerPacket:F1} ns/packet  p50 {m.P50Us:F1} µs  p99 {m.P99Us:F1} µs  out of order {m.OutOfOrder}{(m.Balanced ? "" : "  UNBALANCED")}"));
     return m;
 }
