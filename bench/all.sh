@@ -6,7 +6,7 @@
 #     udp-drain.{md,jsonl,png}, udp-drain-cpu.jsonl        bench/udp-drain.sh (drain pps, CPU time per packet)
 #     sockperf-latency.{md,jsonl}, sockperf-latency-cdf.png   bench/sockperf-latency.sh (ping-pong vs sockperf server)
 #     loopback.md, loopback-{A,B,C}.jsonl, loopback.png       bench/loopback.sh (Softnet.Bench vs Channels)
-#     udp-modes.{md,jsonl}, udp-modes-cdf-*.png               bench/udp-modes.sh (the NAPI modes at one load)
+#     udp-modes.{md,jsonl}, udp-modes-cdf-*.png, udp-modes-delivered.png   bench/udp-modes.sh (the NAPI modes)
 #     sockperf-busy-poll.{md,jsonl}, sockperf-busy-poll-cdf.png  bench/sockperf-busy-poll.sh
 #     all.log                   every script's progress and raw lines
 # Not run here: bench/overload.sh (its own sweep, longer) and bench/ab.sh (two commits against each other).

@@ -35,7 +35,7 @@ def goal(label, xs, op, target, out_dir):
     else:
         m = median(xs)
         met = m >= target if op == "≥" else m <= target
-        line = f"{label}: {spread(xs)} — goal {op} {target}: {'met' if met else 'missed'}"
+        line = f"{label}: {spread(xs, '{:.3f}')} — goal {op} {target}: {'met' if met else 'missed'}"
     print(line)
     with open(os.path.join(out_dir, "goals.txt"), "a") as f:
         f.write(line + "\n")

@@ -4,7 +4,8 @@
 # same hand-off through IPIs). Two loads: --rate HALF (about half of what the loopback sender and receiver sustain
 # together on this machine) and --rate 0 (the senders flat out: at capacity). Rounds alternate the modes.
 # Writes into OUT: udp-modes.jsonl (every run), udp-modes.md (the table with commit and command) and
-# udp-modes-cdf-<load>.png (delivery latency CDF per mode, the median over the rounds at each percent).
+# udp-modes-cdf-<load>.png (delivery latency CDF per mode, the median over the rounds at each percent) and
+# udp-modes-delivered.png (delivered vs offered, one point per run).
 # Usage: [OUT=dir] bench/udp-modes.sh [SECONDS=5] [ROUNDS=2] [HALF=100000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,3 +75,22 @@ PY
   load=$([ "$rate" = 0 ] && echo flat-out || echo "$rate")
   python3 bench/latency-cdf.py "$OUT/udp-modes-cdf-$load.png" "UDP device, delivery latency by mode, offered $load ($(git rev-parse --short HEAD))" "${args[@]}"
 done
+
+# Delivered vs offered per mode: one point per run (offered = what the senders got into the sockets per second).
+python3 - "$out/runs.jsonl" "$SECS" >"$out/offered.dat" <<'PY'
+import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+secs = float(sys.argv[2])
+for mode in dict.fromkeys(r["mode"] for r in runs):
+    print(f"# {mode}")
+    for r in sorted((r for r in runs if r["mode"] == mode), key=lambda r: r["sent"]):
+        print(r["sent"] / secs, r["pps"])
+    print("\n")
+PY
+modes=$(python3 -c 'import json,sys; print(" ".join(dict.fromkeys(json.loads(l)["mode"] for l in open(sys.argv[1]) if l.strip())))' "$out/runs.jsonl")
+plots=""; i=0
+for m in $modes; do plots="$plots${plots:+, }'$out/offered.dat' index $i using 1:2 with linespoints pt 7 title '$m'"; i=$((i + 1)); done
+gnuplot -e "set terminal pngcairo size 900,550; set output '$OUT/udp-modes-delivered.png';
+  set title 'UDP device: delivered vs offered per mode ($(git rev-parse --short HEAD))'; set xlabel 'offered (datagrams/s into the sockets)';
+  set ylabel 'delivered/s'; set key bottom right; set grid; set xrange [0:*]; set yrange [0:*];
+  plot $plots, x with lines dt 2 title 'delivered = offered'" 2>/dev/null || echo "udp-modes: gnuplot failed; no plot" >&2
