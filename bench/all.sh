@@ -89,7 +89,7 @@ machine "at end" | tail -1 >>"$tmp_machine"
 {
   echo "# Softnet benchmarks at $commit"
   echo
-  [ "${QUICK:-0}" = 1 ] && { echo "**QUICK=1: one short round of each, a check of the pipeline; not a result.**"; echo; }
+  if [ "${QUICK:-0}" = 1 ]; then echo "**QUICK=1: one short round of each, a check of the pipeline; not a result.**"; echo; fi
   echo "Command: \`$( [ "${QUICK:-0}" = 1 ] && echo 'QUICK=1 ')bench/all.sh\`, $total s in all."
   echo
   cat "$tmp_machine"
@@ -105,11 +105,11 @@ machine "at end" | tail -1 >>"$tmp_machine"
   cat "$OUT/steps.md"
   echo
   for t in udp-drain sockperf-latency loopback udp-modes sockperf-busy-poll; do
-    [ -f "$OUT/$t.md" ] && { cat "$OUT/$t.md"; echo; }
+    if [ -f "$OUT/$t.md" ]; then cat "$OUT/$t.md"; echo; fi
   done
   echo "## Plots"
   echo
-  for p in "$OUT"/*.png; do [ -f "$p" ] && echo "- $(basename "$p")"; done
+  for p in "$OUT"/*.png; do if [ -f "$p" ]; then echo "- $(basename "$p")"; fi; done
 } >"$OUT/summary.md"
 
 echo
