@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Loopback device -> RPS -> backlog -> handler against System.Threading.Channels (bench/Softnet.Bench, one process,
-# every round measuring each contender once with the first contender rotating; RESULTS.md "What runs" describes
-# both sides). Three runs:
+# Loopback device -> RPS -> backlog -> handler against System.Threading.Channels (bench/Softnet.Bench, one process;
+# every round measures each contender once, the Channels run between the two Softnet runs and the order reversed
+# every round; RESULTS.md "What runs" describes both sides). Three runs:
 #   A  2 producers, as fast as possible      delivered packets/s, both kick modes (softirq, backlog-threads)
 #   C  1 producer, as fast as possible       the same with a CPU left for the consumers
 #   B  2 producers, 2,000,000 pps offered    CPU time per packet (process CPU over the load / delivered) at a load

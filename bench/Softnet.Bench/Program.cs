@@ -39,10 +39,9 @@ if (options.Warmup > 0)
 }
 for (int round = 0; round < options.Rounds; round++)
 {
-    // Each round starts with a different contender, so none always runs first (or always right after another).
-    for (int i = 0; i < results.Count; i++)
+    foreach (int i in RoundOrder(round))
     {
-        var (contender, runs) = results[(i + round) % results.Count];
+        var (contender, runs) = results[i];
         runs.Add(Measure(contender, options.Seconds, $"round {round + 1}"));
     }
 }
@@ -58,6 +57,16 @@ Console.Write(ResultTable.Format(results));
 Console.WriteLine();
 Console.Write(ResultTable.Ratios(results));
 return results.All(r => r.Runs.All(m => m.Balanced)) ? 0 : 1;
+
+// With one baseline it runs between the two Softnet contenders, so each Softnet run has the baseline run next to it
+// (the pairs of the ratios), and the order reverses every round, so which of a pair runs first alternates. With more
+// baselines each round starts with a different contender, so none always runs first or right after another.
+IEnumerable<int> RoundOrder(int round)
+{
+    if (results.Count == 3)
+        return round % 2 == 0 ? [0, 2, 1] : [1, 2, 0];
+    return Enumerable.Range(0, results.Count).Select(i => (i + round) % results.Count);
+}
 
 IEnumerable<string> RunLines()
 {
