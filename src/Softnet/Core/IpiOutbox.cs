@@ -25,7 +25,7 @@ internal sealed class IpiOutbox(int cpus)
         {
             int t = _targets[i];
             _queued[t] = false;
-            Interlocked.Increment(ref from.Remote.IpiSent);
+            Interlocked.Increment(ref from.Counters.Remote.IpiSent);
             from.Stack.Cpu(t).PostRpsIpi();
         }
         _count = 0;

@@ -1,7 +1,7 @@
 namespace Softnet.Core;
 
 /// <summary>net_rx_action: the pass over the poll list, delivery to the handler, freeing, and the TX flushes a pass asks for.</summary>
-public sealed partial class SoftnetData
+internal sealed partial class SoftnetData
 {
     private readonly Packet[] _localFree;
     private readonly List<ITxFlush> _txPending = [];
@@ -34,13 +34,13 @@ public sealed partial class SoftnetData
     /// <summary>Hands a batch to the application in NAPI context, then frees it. Caller holds <see cref="Bh"/>.</summary>
     internal void Deliver(ReadOnlySpan<Packet> batch)
     {
-        Processed += batch.Length;
+        Counters.Processed += batch.Length;
         if (Stack.Metrics is { } metrics)
             Latency.Record(batch, Stack.Platform.NowNs(), metrics.Latency);
         try
         {
             Stack.Handler(batch, Cpu);
-            Delivered += batch.Length;
+            Counters.Delivered += batch.Length;
         }
         catch (Exception e)
         {
@@ -133,7 +133,7 @@ public sealed partial class SoftnetData
                 break;
             if (budget <= 0 || now >= deadline)
             {
-                TimeSqueeze++;
+                Counters.TimeSqueeze++;
                 break;
             }
         }
