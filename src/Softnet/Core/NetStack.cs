@@ -112,9 +112,6 @@ public sealed partial class NetStack : IDisposable
 
     internal int[] DefaultRps { get; }
 
-    /// <summary>The CPU whose bottom half the calling thread is in (the current-CPU lookup of NAPI context); null outside.</summary>
-    internal static SoftnetData? CurrentBh => BottomHalf.Current;
-
     /// <summary>The stack's logical CPUs, read-only, by index.</summary>
     public IReadOnlyList<CpuView> Cpus { get; }
 
