@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Softnet.Core;
 
 /// <summary>net_rx_action: the pass over the poll list, delivery to the handler, freeing, and the TX flushes a pass asks for.</summary>
@@ -13,8 +15,15 @@ internal sealed partial class SoftnetData
             _txPending.Add(device);
     }
 
-    /// <summary>Runs the requested TX flushes (NET_TX after NET_RX). Caller holds <see cref="Bh"/>.</summary>
+    /// <summary>Runs the requested TX flushes (NET_TX after NET_RX); after most polls there are none. Caller holds <see cref="Bh"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void RunTxFlush()
+    {
+        if (_txPending.Count != 0)
+            FlushTxPending();
+    }
+
+    private void FlushTxPending()
     {
         for (int i = 0; i < _txPending.Count; i++)
         {
@@ -36,7 +45,7 @@ internal sealed partial class SoftnetData
     {
         Counters.Processed += batch.Length;
         if (Stack.Metrics is { } metrics)
-            Latency.Record(batch, Stack.Platform.NowNs(), metrics.Latency);
+            Latency.Record(batch, Stack.Platform, metrics.Latency);
         try
         {
             Stack.Handler(batch, Cpu);

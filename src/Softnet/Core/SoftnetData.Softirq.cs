@@ -22,7 +22,8 @@ internal sealed partial class SoftnetData
         // Parked (offline, or coming back and waiting for its stand-in): a thread with an older view of this CPU must
         // not run its softirq now; the work stays pending for the CPU's own thread once it is unparked. Out of CPU
         // budget: the softirq thread, which sleeps until the period ends, picks the work up then.
-        if (Ksoftirqd.Parked || CpuOverload.IsThrottled(Stack.Platform.NowNs()))
+        long now = Stack.Platform.NowNs();
+        if (Ksoftirqd.Parked || CpuOverload.IsThrottled(now))
         {
             Volatile.Write(ref _softirqPending, 1);
             return;
@@ -40,7 +41,7 @@ internal sealed partial class SoftnetData
             // An IPI interrupts whatever runs on the CPU: the thread that is here now takes it, not only ksoftirqd.
             TakeRpsIpi();
             // __do_softirq: restart while work is left, at most 10 rounds and 2 ms, before handing over to ksoftirqd.
-            long end = Deadline.After(Stack.Platform.NowNs(), MaxSoftirqTimeNs);
+            long end = Deadline.After(now, MaxSoftirqTimeNs);
             int rounds = 0;
             do
             {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Softnet.Diagnostics;
 using Softnet.Overload;
 using Softnet.Scheduling;
@@ -75,12 +76,16 @@ internal sealed partial class SoftnetData
     /// <summary>
     /// The one poll epilogue: deferred frees, then the RPS IPIs the polls queued (net_rps_action_and_irq_enable), then
     /// the TX flushes they asked for (NET_TX after NET_RX). Run when a <see cref="BottomHalf"/> is left and at the end
-    /// of every net_rx_action pass. Caller holds <see cref="Bh"/>.
+    /// of every net_rx_action pass, so usually with nothing left to do: each part is one inlined check until it has work.
+    /// Caller holds <see cref="Bh"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PollEpilogue()
     {
-        Pool.FlushDefer();
-        Ipis.Send(this);
+        if (Pool.HasDeferred)
+            Pool.FlushDefer();
+        if (!Ipis.IsEmpty)
+            Ipis.Send(this);
         RunTxFlush();
     }
 
