@@ -106,7 +106,8 @@ internal sealed partial class SoftnetData
         Napi? repoll = null, repollTail = null;
         while (true)
         {
-            Pool.FlushDefer();
+            if (Pool.HasDeferred)
+                Pool.FlushDefer();
             if (list is null)
             {
                 if (repoll is null)

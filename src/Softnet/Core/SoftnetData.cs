@@ -10,8 +10,9 @@ namespace Softnet.Core;
 /// One CPU's softnet_data: its poll list, backlog NAPI, packet pool and deferred-free list, its counters, and its
 /// softirq thread (<see cref="Ksoftirqd"/>). Everything that polls on behalf of this CPU holds <see cref="Bh"/>, the
 /// per-CPU bottom-half lock, so there is one poller per CPU at a time however many threads map to it. Its seams have
-/// a file each: the softirq thread (Ksoftirqd), NET_RX raised and run (SoftnetData.Softirq), the poll list (.PollList), net_rx_action (.NetRxAction), the IPI
-/// handler (.Ipi; the outbox is IpiOutbox), the watchdogs (NapiWatchdogs) the counters (CpuCounters) and the drop ledger (.Drops).
+/// a file each: the softirq thread (Ksoftirqd), NET_RX raised and run (SoftnetData.Softirq), the poll list (.PollList),
+/// net_rx_action (.NetRxAction), the IPI handler (.Ipi; the outbox is IpiOutbox), the watchdogs (NapiWatchdogs), the
+/// counters (CpuCounters) and the drop ledger (.Drops). Services see a CPU through <see cref="CpuView"/>.
 /// </summary>
 internal sealed partial class SoftnetData
 {

@@ -276,7 +276,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         // The per-CPU TX batch is found through this_cpu, as a kernel protocol handler finds its per-CPU state.
         var cpu = BottomHalf.Current is { } bh && bh.Stack == Stack
             ? bh
-            : throw new InvalidOperationException($"{caller} is for handler (NAPI) context");
+            : throw new InvalidOperationException($"{caller} is for the handler (NAPI context) of the stack this device belongs to");
         if (Volatile.Read(ref _closed))
         {
             DropTx(TxDropReason.DeviceClosed);
