@@ -1,7 +1,7 @@
 using System.Net;
 using Softnet.Core;
-using Softnet.Steering;
 using Softnet.Devices.Udp;
+using Softnet.Steering;
 
 namespace Softnet.Tests.Core;
 
