@@ -30,7 +30,7 @@ public sealed class Packet
     /// </summary>
     public uint FlowHash
     {
-        get => _flowHash != 0 || _flowLocal is null ? _flowHash : HashFlowKeys();
+        get => _flowHash != 0 ? _flowHash : HashFlowKeys();
         set
         {
             _flowHash = value;
@@ -43,7 +43,7 @@ public sealed class Packet
 
     private uint _flowHash;
 
-    /// <summary>The receiving socket's sockaddr, the local half of a flow hash not computed yet; null once computed or set.</summary>
+    /// <summary>The receiving socket's sockaddr, the local half of a hash computed from the keys; null when the hash was set.</summary>
     private byte[]? _flowLocal;
 
     /// <summary>When the packet was sent or received, in the stack's clock (nanoseconds); used for latency.</summary>
@@ -105,11 +105,17 @@ public sealed class Packet
         _flowLocal = localSockaddr;
     }
 
+    /// <summary>
+    /// The hash of the recorded keys, kept for later reads. The keys stay, so two threads reading at once both compute
+    /// the same value rather than one seeing the keys half taken.
+    /// </summary>
     private uint HashFlowKeys()
     {
-        _flowHash = FlowDissector.Hash(SourceAddress, _flowLocal);
-        _flowLocal = null;
-        return _flowHash;
+        if (_flowLocal is not { } local)
+            return 0;
+        uint hash = FlowDissector.Hash(SourceAddress, local);
+        _flowHash = hash;
+        return hash;
     }
 
     internal void Reset()
