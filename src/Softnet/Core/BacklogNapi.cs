@@ -15,7 +15,6 @@ internal sealed class BacklogNapi : Napi
     private PacketRing _input;
     private PacketRing _process;
     private bool _closed;
-    private bool _ipiClaim;
 
     public BacklogNapi(SoftnetData cpu, int maxBacklog, int weight)
         : base(cpu.Stack, weight)
@@ -101,7 +100,7 @@ internal sealed class BacklogNapi : Napi
                     if (qlen == 0 && TryClaimLocked())
                     {
                         schedule = true;
-                        _ipiClaim = self != _cpu;
+                        _cursors.IpiClaim = self != _cpu;
                         // A local claim is listed here, with the claim: listed after this lock is released, it could
                         // follow a CPU offline hand-over that took the claim away, and put the backlog on the list
                         // without SCHED.
@@ -136,8 +135,8 @@ internal sealed class BacklogNapi : Napi
     {
         lock (QueueLock)
         {
-            bool owed = _ipiClaim;
-            _ipiClaim = false;
+            bool owed = _cursors.IpiClaim;
+            _cursors.IpiClaim = false;
             return owed;
         }
     }
@@ -194,7 +193,7 @@ internal sealed class BacklogNapi : Napi
         }
         _batch.AsSpan().Clear();
         Volatile.Write(ref _cursors.Head, _cursors.Tail);
-        _ipiClaim = false;
+        _cursors.IpiClaim = false;
         ClearBits(NapiState.Sched | NapiState.SchedThreaded | NapiState.Missed);
         ProtocolChecks.Released(this);
         return moved;
@@ -221,9 +220,9 @@ internal sealed class BacklogNapi : Napi
     }
 
     /// <summary>
-    /// input_queue_tail, which senders on other CPUs advance under the queue lock, and input_queue_head, which the
-    /// polling CPU advances after every delivery, each on its own 128-byte span, away from each other and from the
-    /// backlog's other fields, so neither side's writes evict the line the other is writing.
+    /// input_queue_tail and the owed-IPI flag, which senders on other CPUs write under the queue lock, and
+    /// input_queue_head, which the polling CPU advances after every delivery, each side on its own 128-byte span, away
+    /// from each other and from the backlog's other fields, so neither side's writes evict the line the other is writing.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 3 * Pad + sizeof(long))]
     private struct Cursors
@@ -232,6 +231,10 @@ internal sealed class BacklogNapi : Napi
 
         [FieldOffset(Pad)]
         public long Tail;
+
+        /// <summary>Set by a remote enqueue's SCHED claim until this CPU's IPI handler lists the backlog.</summary>
+        [FieldOffset(Pad + sizeof(long))]
+        public bool IpiClaim;
 
         [FieldOffset(2 * Pad)]
         public long Head;
