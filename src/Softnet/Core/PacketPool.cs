@@ -124,7 +124,7 @@ internal sealed class PacketPool
     }
 
     /// <summary>Packets wait on the defer list (a racy look, as the kernel's defer_count check).</summary>
-    internal bool HasDeferred => Volatile.Read(ref _deferHead) is not null;
+    internal bool HasDeferred => Volatile.Read(ref _defer.Head) is not null;
 
     /// <summary>Moves every deferred packet back into the pool (skb_defer_free_flush); returns how many.</summary>
     public int FlushDefer()
