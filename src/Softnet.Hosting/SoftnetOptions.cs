@@ -72,6 +72,12 @@ public sealed class SoftnetOptions
     /// <summary>The overload accounting period.</summary>
     public TimeSpan? OverloadPeriod { get; set; }
 
+    /// <summary>The overload detector's watermarks and dwell times; unset ones keep the library's defaults.</summary>
+    public SoftnetOverloadThresholdsOptions? OverloadThresholds { get; set; }
+
+    /// <summary>Publish the stack's counters through the <c>Softnet</c> meter (on by default).</summary>
+    public bool? Metrics { get; set; }
+
     /// <summary>The UDP device; none when the section is absent.</summary>
     public SoftnetUdpOptions? Udp { get; set; }
 }

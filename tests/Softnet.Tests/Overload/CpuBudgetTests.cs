@@ -105,16 +105,10 @@ public sealed class CpuBudgetTests
     [Fact]
     public void RunJson_ReportsOverloadPerCpuAndQueue_AndAddsUp()
     {
-        var (exit, stdout, stderr) = CliRunner.Run(
-            "run", "--seconds", "1", "--cpus", "2", "--queues", "2", "--rate", "20000", "--work-us", "100",
-            "--overload", "auto", "--overload-cpu-share", "50", "--json");
-
-        Assert.True(exit == 0, stderr);
-        using var report = JsonDocument.Parse(stdout);
-        var r = report.RootElement;
-        long dropped = r.GetProperty("dropped").EnumerateObject().Sum(d => d.Value.GetInt64());
-        Assert.Equal(r.GetProperty("sent").GetInt64(), r.GetProperty("delivered").GetInt64() + dropped);
-        var o = r.GetProperty("overload");
+        var (report, stdout) = RunAddsUp(
+            "--seconds", "1", "--cpus", "2", "--queues", "2", "--rate", "20000", "--work-us", "100",
+            "--overload", "auto", "--overload-cpu-share", "50");
+        var o = report.GetProperty("overload");
         Assert.Equal("auto", o.GetProperty("mode").GetString());
         Assert.Equal(0.5, o.GetProperty("cpu_share_limit").GetDouble());
         Assert.Equal(2, o.GetProperty("cpus").GetArrayLength());
@@ -136,16 +130,10 @@ public sealed class CpuBudgetTests
     [Fact]
     public void LoopbackRun_UnderTheBudget_AddsUp()
     {
-        var (exit, stdout, stderr) = CliRunner.Run(
-            "run", "--device", "loopback", "--seconds", "1", "--cpus", "2", "--rate", "50000", "--work-us", "20",
-            "--overload", "auto", "--overload-cpu-share", "30", "--json");
-
-        Assert.True(exit == 0, stderr);
-        using var report = JsonDocument.Parse(stdout);
-        var r = report.RootElement;
-        long dropped = r.GetProperty("dropped").EnumerateObject().Sum(d => d.Value.GetInt64());
-        Assert.Equal(r.GetProperty("sent").GetInt64(), r.GetProperty("delivered").GetInt64() + dropped);
-        Assert.True(r.GetProperty("overload").GetProperty("cpus").EnumerateArray().Sum(c => c.GetProperty("throttled").GetInt64()) > 0, stdout);
+        var (report, stdout) = RunAddsUp(
+            "--device", "loopback", "--seconds", "1", "--cpus", "2", "--rate", "50000", "--work-us", "20",
+            "--overload", "auto", "--overload-cpu-share", "30");
+        Assert.True(report.GetProperty("overload").GetProperty("cpus").EnumerateArray().Sum(c => c.GetProperty("throttled").GetInt64()) > 0, stdout);
     }
 
     /// <summary><c>softnet serve --overload auto --work-us</c> starts, answers, and reports the overload part on SIGTERM.</summary>
@@ -193,6 +181,18 @@ public sealed class CpuBudgetTests
         Assert.Contains("--work-us must be an integer between 0 and 100000 (got '-1')", Cli.UsageError("--work-us", "-1"));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new NetStackOptions { OverloadCpuShare = 101 }.Validate());
         Assert.Contains("OverloadCpuShare must be between 1 and 100", e.Message);
+    }
+
+    /// <summary>Runs <c>softnet run ARGS --json</c>, checks it exited 0 and its accounting adds up (sent = delivered + drops), and returns the report.</summary>
+    private static (JsonElement Report, string Stdout) RunAddsUp(params string[] args)
+    {
+        var (exit, stdout, stderr) = CliRunner.Run(["run", .. args, "--json"]);
+        Assert.True(exit == 0, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        var r = report.RootElement.Clone();
+        long dropped = r.GetProperty("dropped").EnumerateObject().Sum(d => d.Value.GetInt64());
+        Assert.Equal(r.GetProperty("sent").GetInt64(), r.GetProperty("delivered").GetInt64() + dropped);
+        return (r, stdout);
     }
 
     private static class Cli
