@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -23,16 +22,6 @@ public sealed class HostingConfigurationTests
 {
     private const int Datagrams = 50;
 
-    private static IHost Build(Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton<CountingHandler>();
-        builder.Services.AddSingleton<IPacketBatchHandler>(sp => sp.GetRequiredService<CountingHandler>());
-        builder.Services.AddSoftnet(builder.Configuration.GetSection(SoftnetOptions.SectionName));
-        return builder.Build();
-    }
-
     /// <summary>
     /// The stack's and the device's overload settings, thresholds, threaded mode and a protected flow bind from text and
     /// reach the running stack: datagrams from the protected source arrive through the protected queue.
@@ -40,7 +29,7 @@ public sealed class HostingConfigurationTests
     [Fact]
     public async Task EverySetting_BindsFromText_AndReachesTheRunningStack()
     {
-        using var host = Build(new()
+        using var host = CountingHost.Build(new()
         {
             ["Softnet:Cpus"] = "2",
             ["Softnet:Overload"] = "auto",
@@ -106,7 +95,7 @@ public sealed class HostingConfigurationTests
     [Fact]
     public async Task BadSettings_AreReportedTogether_NamingTheOptionAndItsRange()
     {
-        using var host = Build(new()
+        using var host = CountingHost.Build(new()
         {
             ["Softnet:OverloadCpuShare"] = "0",
             ["Softnet:OverloadThresholds:PressuredHigh"] = "0.9",
@@ -141,7 +130,7 @@ public sealed class HostingConfigurationTests
         var settings = new Dictionary<string, string?> { ["Softnet:Udp:Bind"] = "127.0.0.1:0" };
         for (int i = 0; i <= ProtectedFlow.MaxPerDevice; i++)
             settings[$"Softnet:Udp:Protected:{i}"] = $"10.0.0.{i}";
-        using var host = Build(settings);
+        using var host = CountingHost.Build(settings);
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
@@ -158,7 +147,7 @@ public sealed class HostingConfigurationTests
     [InlineData("1", false)]
     public async Task Backend_BindsByNameOnly(string backend, bool valid)
     {
-        using var host = Build(new() { ["Softnet:Cpus"] = "1", ["Softnet:Udp:Bind"] = "127.0.0.1:0", ["Softnet:Udp:Backend"] = backend });
+        using var host = CountingHost.Build(new() { ["Softnet:Cpus"] = "1", ["Softnet:Udp:Bind"] = "127.0.0.1:0", ["Softnet:Udp:Backend"] = backend });
         if (!valid)
         {
             var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
