@@ -78,6 +78,9 @@ public sealed class SoftnetOptions
     /// <summary>Publish the stack's counters through the <c>Softnet</c> meter (on by default).</summary>
     public bool? Metrics { get; set; }
 
+    /// <summary>Where the admin endpoint listens, when <see cref="SoftnetServiceCollectionExtensions.AddSoftnetAdmin"/> is called without options.</summary>
+    public SoftnetAdminOptions? Admin { get; set; }
+
     /// <summary>The UDP device; none when the section is absent.</summary>
     public SoftnetUdpOptions? Udp { get; set; }
 }

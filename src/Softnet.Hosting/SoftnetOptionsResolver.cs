@@ -1,3 +1,5 @@
+using System.Net;
+using Softnet.Admin;
 using Softnet.Core;
 using Softnet.Devices.Udp;
 using Softnet.Overload;
@@ -13,7 +15,7 @@ internal static class SoftnetOptionsResolver
 {
     private delegate bool TryParse<T>(string text, out T value);
 
-    public static (NetStackOptions Stack, UdpDeviceOptions? Udp, ThreadedMode Threaded, IReadOnlyList<string> Failures) Resolve(SoftnetOptions options)
+    public static (NetStackOptions Stack, UdpDeviceOptions? Udp, ThreadedMode Threaded, AdminOptions Admin, IReadOnlyList<string> Failures) Resolve(SoftnetOptions options)
     {
         var failures = new List<string>();
         var stack = Knob<NetStackOptions>.Collect(new NetStackOptions(), StackKnobs(options, failures), o => o.Validate(), SoftnetOptions.SectionName, failures);
@@ -27,7 +29,35 @@ internal static class SoftnetOptionsResolver
                 Word<ThreadedMode>(threadedText, $"{section}:{nameof(u.Threaded)}", ThreadedModes.TryParse, Enum.GetValues<ThreadedMode>().Select(m => m.Name()), failures, out threaded);
         }
 
-        return (stack, udp, threaded, failures);
+        var admin = options.Admin is { } a ? Admin(a, SoftnetOptions.SectionName + ":Admin", failures) : new AdminOptions();
+        return (stack, udp, threaded, admin, failures);
+    }
+
+    /// <summary>The admin endpoint's settings; its endpoints parse here, and the server checks the rest when it starts.</summary>
+    private static AdminOptions Admin(SoftnetAdminOptions o, string section, List<string> failures)
+    {
+        var admin = new AdminOptions();
+        if (o.Name is { } name)
+            admin = admin with { Name = name };
+        if (o.UnixSocketPath is { } path)
+            admin = admin with { UnixSocketPath = path };
+        if (o.Http is { } httpText && EndPoint(httpText, $"{section}:{nameof(o.Http)}", failures) is { } http)
+            admin = admin with { HttpEndPoint = http };
+        if (o.AllowRemote is { } allowRemote)
+            admin = admin with { AllowRemote = allowRemote };
+        if (o.TokenFile is { } tokenFile)
+            admin = admin with { TokenFile = tokenFile };
+        if (o.Metrics is { } metricsText && EndPoint(metricsText, $"{section}:{nameof(o.Metrics)}", failures) is { } metrics)
+            admin = admin with { MetricsEndPoint = metrics };
+        return admin;
+    }
+
+    private static IPEndPoint? EndPoint(string text, string option, List<string> failures)
+    {
+        if (EndPointText.TryParse(text, option, out var endPoint, out string error))
+            return endPoint;
+        failures.Add(error);
+        return null;
     }
 
     private static IEnumerable<Knob<NetStackOptions>> StackKnobs(SoftnetOptions o, List<string> failures)
@@ -99,13 +129,8 @@ internal static class SoftnetOptionsResolver
     {
         if (o.Name is { } name)
             yield return new(nameof(o.Name), d => d with { Name = name });
-        if (o.Bind is { } bindText)
-        {
-            if (EndPointText.TryParse(bindText, $"{section}:{nameof(o.Bind)}", out var bind, out string error))
-                yield return new(nameof(o.Bind), d => d with { Bind = bind });
-            else
-                failures.Add(error);
-        }
+        if (o.Bind is { } bindText && EndPoint(bindText, $"{section}:{nameof(o.Bind)}", failures) is { } bind)
+            yield return new(nameof(o.Bind), d => d with { Bind = bind });
 
         if (o.Queues is { } queues)
             yield return new(nameof(o.Queues), d => d with { Queues = queues });
