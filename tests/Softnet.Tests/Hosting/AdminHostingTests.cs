@@ -20,24 +20,20 @@ public sealed class AdminHostingTests
     {
         string directory = AdminHarness.NewDirectory();
         string path = Path.Combine(directory, "admin.sock");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSoftnet<CountingHandler>(configure: o => o.Cpus = 2);
-        builder.Services.AddSoftnetAdmin(new AdminOptions { UnixSocketPath = path });
-        using var host = builder.Build();
-        await host.StartAsync();
-        try
-        {
-            using var http = UnixHttp.Create(path);
-            string text = await http.GetStringAsync("softnet_stat");
-            Assert.Equal(2, SoftnetStat.Parse(text).Count);
-            Assert.Equal(path, host.Services.GetRequiredService<SoftnetAdminService>().Server.SocketPath);
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
-
-        Assert.False(File.Exists(path), "the admin socket outlived the host");
+        await WhileHosted(
+            builder =>
+            {
+                builder.Services.AddSoftnet<CountingHandler>(configure: o => o.Cpus = 2);
+                builder.Services.AddSoftnetAdmin(new AdminOptions { UnixSocketPath = path });
+            },
+            path,
+            async host =>
+            {
+                using var http = UnixHttp.Create(path);
+                string text = await http.GetStringAsync("softnet_stat");
+                Assert.Equal(2, SoftnetStat.Parse(text).Count);
+                Assert.Equal(path, host.Services.GetRequiredService<SoftnetAdminService>().Server.SocketPath);
+            });
         Directory.Delete(directory, recursive: true);
     }
 
@@ -50,33 +46,29 @@ public sealed class AdminHostingTests
     {
         string directory = AdminHarness.NewDirectory();
         string path = Path.Combine(directory, "configured.sock");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Softnet:Cpus"] = "2",
-            ["Softnet:Admin:UnixSocketPath"] = path,
-            ["Softnet:Admin:Metrics"] = "127.0.0.1:0",
-        });
-        builder.Services.AddSoftnet<CountingHandler>(builder.Configuration.GetSection(SoftnetOptions.SectionName));
-        builder.Services.AddSoftnetAdmin();
-        using var host = builder.Build();
-        await host.StartAsync();
-        try
-        {
-            var server = host.Services.GetRequiredService<SoftnetAdminService>().Server;
-            Assert.Equal(path, server.SocketPath);
-            var metrics = Assert.IsType<System.Net.IPEndPoint>(server.MetricsEndPoint);
-            Assert.NotEqual(0, metrics.Port);
-            using var http = new HttpClient();
-            string text = await http.GetStringAsync($"http://{metrics}/metrics");
-            Assert.Contains("softnet_", text);
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
-
-        Assert.False(File.Exists(path), "the admin socket outlived the host");
+        await WhileHosted(
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Softnet:Cpus"] = "2",
+                    ["Softnet:Admin:UnixSocketPath"] = path,
+                    ["Softnet:Admin:Metrics"] = "127.0.0.1:0",
+                });
+                builder.Services.AddSoftnet<CountingHandler>(builder.Configuration.GetSection(SoftnetOptions.SectionName));
+                builder.Services.AddSoftnetAdmin();
+            },
+            path,
+            async host =>
+            {
+                var server = host.Services.GetRequiredService<SoftnetAdminService>().Server;
+                Assert.Equal(path, server.SocketPath);
+                var metrics = Assert.IsType<System.Net.IPEndPoint>(server.MetricsEndPoint);
+                Assert.NotEqual(0, metrics.Port);
+                using var http = new HttpClient();
+                string text = await http.GetStringAsync($"http://{metrics}/metrics");
+                Assert.Contains("softnet_", text);
+            });
         Directory.Delete(directory, recursive: true);
     }
 
@@ -113,5 +105,24 @@ public sealed class AdminHostingTests
         var ex = Assert.Throws<InvalidOperationException>(() => services.AddSoftnetAdmin());
 
         Assert.Contains("AddSoftnet first", ex.Message);
+    }
+
+    /// <summary>Starts a host <paramref name="configure"/> sets up, runs <paramref name="whileRunning"/>, stops the host, and checks the admin socket at <paramref name="path"/> went with it.</summary>
+    private static async Task WhileHosted(Action<HostApplicationBuilder> configure, string path, Func<IHost, Task> whileRunning)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        configure(builder);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            await whileRunning(host);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+
+        Assert.False(File.Exists(path), "the admin socket outlived the host");
     }
 }
