@@ -36,20 +36,17 @@ internal static class SoftnetOptionsResolver
     /// <summary>The admin endpoint's settings; its endpoints parse here, and the server checks the rest when it starts.</summary>
     private static AdminOptions Admin(SoftnetAdminOptions o, string section, List<string> failures)
     {
-        var admin = new AdminOptions();
-        if (o.Name is { } name)
-            admin = admin with { Name = name };
-        if (o.UnixSocketPath is { } path)
-            admin = admin with { UnixSocketPath = path };
-        if (o.Http is { } httpText && EndPoint(httpText, $"{section}:{nameof(o.Http)}", failures) is { } http)
-            admin = admin with { HttpEndPoint = http };
-        if (o.AllowRemote is { } allowRemote)
-            admin = admin with { AllowRemote = allowRemote };
-        if (o.TokenFile is { } tokenFile)
-            admin = admin with { TokenFile = tokenFile };
-        if (o.Metrics is { } metricsText && EndPoint(metricsText, $"{section}:{nameof(o.Metrics)}", failures) is { } metrics)
-            admin = admin with { MetricsEndPoint = metrics };
-        return admin;
+        var admin = new AdminOptions
+        {
+            Name = o.Name ?? AdminPaths.DefaultName,
+            HttpEndPoint = o.Http is { } http ? EndPoint(http, $"{section}:{nameof(o.Http)}", failures) : null,
+            AllowRemote = o.AllowRemote ?? false,
+            TokenFile = o.TokenFile,
+            MetricsEndPoint = o.Metrics is { } metrics ? EndPoint(metrics, $"{section}:{nameof(o.Metrics)}", failures) : null,
+        };
+
+        // Unset, the socket path follows the name.
+        return o.UnixSocketPath is { } path ? admin with { UnixSocketPath = path } : admin;
     }
 
     private static IPEndPoint? EndPoint(string text, string option, List<string> failures)
