@@ -167,4 +167,16 @@ public sealed class HostingConfigurationTests
             await host.StopAsync();
         }
     }
+
+    /// <summary>A value that is not even of the setting's type (text for a number) fails the start naming its key, before any range check.</summary>
+    [Fact]
+    public async Task AValueOfTheWrongType_FailsTheStart_NamingItsKey()
+    {
+        using var host = CountingHost.Build(new() { ["Softnet:Udp:Bind"] = "127.0.0.1:0", ["Softnet:Udp:ShedShare"] = "half" });
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("'half'", ex.Message);
+        Assert.Contains("Softnet:Udp:ShedShare", ex.Message);
+    }
 }
