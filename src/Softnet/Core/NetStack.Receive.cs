@@ -57,7 +57,7 @@ public sealed partial class NetStack
             {
                 if (kick[i])
                 {
-                    Interlocked.Increment(ref self.Remote.IpiSent);
+                    Interlocked.Increment(ref self.Counters.Remote.IpiSent);
                     _cpus[i].PostRpsIpi();
                 }
             }
@@ -212,7 +212,7 @@ public sealed partial class NetStack
     private static void WakeThread(Napi napi, SoftnetData self)
     {
         if (napi.Thread!.Wake())
-            Interlocked.Increment(ref (napi.ThreadHome ?? self).Remote.Wakeups);
+            Interlocked.Increment(ref (napi.ThreadHome ?? self).Counters.Remote.Wakeups);
     }
 
     /// <summary>
@@ -232,7 +232,7 @@ public sealed partial class NetStack
         }
         else if (owner.PostDeferIpi())
         {
-            Interlocked.Increment(ref self.Remote.IpiSent);
+            Interlocked.Increment(ref self.Counters.Remote.IpiSent);
         }
     }
 }

@@ -103,6 +103,9 @@ internal sealed class PacketPool
         return count - 1 == _deferMax / 2;
     }
 
+    /// <summary>Packets wait on the defer list (a racy look, as the kernel's defer_count check).</summary>
+    internal bool HasDeferred => Volatile.Read(ref _deferHead) is not null;
+
     /// <summary>Moves every deferred packet back into the pool (skb_defer_free_flush); returns how many.</summary>
     public int FlushDefer()
     {

@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
+
 namespace Softnet.Core;
 
 /// <summary>net_rx_action: the pass over the poll list, delivery to the handler, freeing, and the TX flushes a pass asks for.</summary>
-public sealed partial class SoftnetData
+internal sealed partial class SoftnetData
 {
     private readonly Packet[] _localFree;
     private readonly List<ITxFlush> _txPending = [];
@@ -13,8 +15,15 @@ public sealed partial class SoftnetData
             _txPending.Add(device);
     }
 
-    /// <summary>Runs the requested TX flushes (NET_TX after NET_RX). Caller holds <see cref="Bh"/>.</summary>
+    /// <summary>Runs the requested TX flushes (NET_TX after NET_RX); after most polls there are none. Caller holds <see cref="Bh"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void RunTxFlush()
+    {
+        if (_txPending.Count != 0)
+            FlushTxPending();
+    }
+
+    private void FlushTxPending()
     {
         for (int i = 0; i < _txPending.Count; i++)
         {
@@ -34,13 +43,13 @@ public sealed partial class SoftnetData
     /// <summary>Hands a batch to the application in NAPI context, then frees it. Caller holds <see cref="Bh"/>.</summary>
     internal void Deliver(ReadOnlySpan<Packet> batch)
     {
-        Processed += batch.Length;
+        Counters.Processed += batch.Length;
         if (Stack.Metrics is { } metrics)
-            Latency.Record(batch, Stack.Platform.NowNs(), metrics.Latency);
+            Latency.Record(batch, Stack.Platform, metrics.Latency);
         try
         {
             Stack.Handler(batch, Cpu);
-            Delivered += batch.Length;
+            Counters.Delivered += batch.Length;
         }
         catch (Exception e)
         {
@@ -97,7 +106,8 @@ public sealed partial class SoftnetData
         Napi? repoll = null, repollTail = null;
         while (true)
         {
-            Pool.FlushDefer();
+            if (Pool.HasDeferred)
+                Pool.FlushDefer();
             if (list is null)
             {
                 if (repoll is null)
@@ -133,7 +143,7 @@ public sealed partial class SoftnetData
                 break;
             if (budget <= 0 || now >= deadline)
             {
-                TimeSqueeze++;
+                Counters.TimeSqueeze++;
                 break;
             }
         }
