@@ -6,6 +6,7 @@ namespace Softnet.Core;
 internal sealed partial class SoftnetData
 {
     private readonly Packet[] _localFree;
+    private readonly DeferChains _deferChains;
     private readonly List<ITxFlush> _txPending = [];
 
     /// <summary>Asks for <paramref name="device"/>'s queued transmissions to be flushed at the end of this round. Caller holds <see cref="Bh"/>.</summary>
@@ -60,11 +61,15 @@ internal sealed partial class SoftnetData
         Free(batch);
     }
 
-    /// <summary>Frees packets: ours straight back to the pool, others to their owner's defer list. Caller holds <see cref="Bh"/>.</summary>
+    /// <summary>
+    /// Frees packets: ours straight back to the pool, others chained per owner and pushed on the owner's defer list
+    /// once per batch. Caller holds <see cref="Bh"/>.
+    /// </summary>
     internal void Free(ReadOnlySpan<Packet> batch)
     {
         int local = 0;
-        foreach (var p in batch)
+        var chains = _deferChains;
+        foreach (ref readonly var p in batch)
         {
             if (p.Owner == Pool)
             {
@@ -75,14 +80,25 @@ internal sealed partial class SoftnetData
                     local = 0;
                 }
             }
-            else if (p.Owner.Defer(p))
+            else
             {
-                Stack.KickDefer(Stack.Cpu(p.Owner.Cpu), this);
+                ProtocolChecks.Freed(new ReadOnlySpan<Packet>(in p));
+                p.Reset();
+                chains.Add(p);
             }
         }
         if (local > 0)
             Pool.Return(_localFree.AsSpan(0, local));
         _localFree.AsSpan(0, local).Clear();
+        if (!chains.IsEmpty)
+        {
+            for (int cpu = 0; chains.Take(ref cpu, out var head, out var tail, out int count);)
+            {
+                var owner = head.Owner;
+                if (owner.Defer(head, tail, count))
+                    Stack.KickDefer(Stack.Cpu(owner.Cpu), this);
+            }
+        }
     }
 
     /// <summary>

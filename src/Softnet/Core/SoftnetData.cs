@@ -33,6 +33,7 @@ internal sealed partial class SoftnetData
         Pool = new PacketPool(cpu, o.PacketBufferSize, o.PacketPoolSize, o.PacketPoolLimit, o.SkbDeferMax);
         Backlog = new BacklogNapi(this, o.NetdevMaxBacklog, o.DevWeight);
         _localFree = new Packet[Math.Max(o.DevWeight, 64)];
+        _deferChains = new DeferChains(o.Cpus);
         DirectBatch = new Packet[Math.Max(o.DevWeight, 64)];
         Ipis = new IpiOutbox(o.Cpus);
         Watchdogs = new NapiWatchdogs(this);
