@@ -6,6 +6,7 @@ namespace Softnet.Core;
 public abstract partial class Napi
 {
     private NapiOverload? _overload;
+    private long _nsPerPacket;
 
     /// <summary>
     /// The queue's overload state, transitions, time in each state, signals and CPU share, as of the detector's last
@@ -43,6 +44,14 @@ public abstract partial class Napi
     {
     }
 
+    /// <summary>
+    /// The packets a poll starting at <paramref name="startNs"/> may read: the weight, or fewer when the CPU's budget
+    /// has less runtime left than the weight would take at this NAPI's recent cost per packet. Caller holds the CPU's
+    /// bottom-half lock.
+    /// </summary>
+    private int BudgetedWeight(SoftnetData cpu, long startNs, int weight) =>
+        Budgeted && cpu.Stack == Stack ? cpu.CpuOverload.Quota(startNs, weight, Volatile.Read(ref _nsPerPacket)) : weight;
+
     /// <summary>Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget.</summary>
     private void AccountPoll(SoftnetData cpu, long startNs, int work, int weight)
     {
@@ -50,6 +59,13 @@ public abstract partial class Napi
             return;
         // Only polls that found packets count: an empty poll of a busy-polling thread is its chosen cost, not load.
         long endNs = work > 0 ? Stack.Platform.NowNs() : startNs;
+        if (work > 0)
+        {
+            // The cost per packet, averaged over the last eight or so polls: what the budget's quota divides by.
+            long ns = (endNs - startNs) / work;
+            long old = _nsPerPacket;
+            Volatile.Write(ref _nsPerPacket, old == 0 ? ns : old + ((ns - old) / 8));
+        }
         if (Device is not null)
             (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
         if (!Protected)

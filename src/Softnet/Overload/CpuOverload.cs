@@ -19,6 +19,7 @@ internal sealed class CpuOverload
     private readonly OverloadDetector _detector;
     private readonly int _maxBacklog;
     private readonly string[] _messages;
+    private readonly CpuBudget? _budget;
     private long _periodStart;
     private long _periodEnd;
     private long _periodPollNs;
@@ -26,8 +27,6 @@ internal sealed class CpuOverload
     private long _squeezeAtStart;
     private bool _active;
     private long _pollNsTotal;
-    private long _throttles;
-    private long _throttledUntil;
     private long _nextTick = long.MaxValue;
     private double _share;
     private double _maxShare;
@@ -42,6 +41,7 @@ internal sealed class CpuOverload
         _maxBacklog = maxBacklog;
         _messages = OverloadControl.TransitionMessages($"cpu {cpu.Cpu}");
         _detector = new OverloadDetector(control.Thresholds, nowNs);
+        _budget = control.Mode == OverloadMode.Auto ? new CpuBudget(control.SliceNs, control.ShareLimit, nowNs) : null;
         StartPeriod(nowNs);
     }
 
@@ -50,10 +50,13 @@ internal sealed class CpuOverload
     /// <summary>When the CPU's softirq thread has to tick next; long.MaxValue while idle and normal.</summary>
     public long NextTickNs => Volatile.Read(ref _nextTick);
 
-    /// <summary>The end of the period the budget ran out in; pollers wait until then.</summary>
-    public long ThrottledUntilNs => Volatile.Read(ref _throttledUntil);
+    /// <summary>Until when the budgeted pollers wait, out of runtime; in the past otherwise (always without a budget).</summary>
+    public long ThrottledUntilNs => _budget?.ThrottledUntilNs ?? 0;
 
-    public bool IsThrottled(long nowNs) => nowNs < Volatile.Read(ref _throttledUntil);
+    public bool IsThrottled(long nowNs) => _budget is { } budget && budget.IsThrottled(nowNs);
+
+    /// <summary>How many packets a budgeted poll starting at <paramref name="nowNs"/> may read (<see cref="CpuBudget.Quota"/>); <paramref name="weight"/> without a budget. Caller holds the CPU's bottom-half lock.</summary>
+    public int Quota(long nowNs, int weight, long nsPerPacket) => _budget?.Quota(nowNs, weight, nsPerPacket) ?? weight;
 
     /// <summary>A net_rx_action pass starts (the denominator of the time_squeeze rate).</summary>
     public void CountPass() => _passes++;
@@ -67,11 +70,7 @@ internal sealed class CpuOverload
         _periodPollNs += ns;
         Volatile.Write(ref _pollNsTotal, _pollNsTotal + ns);
         _active = true;
-        if (_periodPollNs >= _control.BudgetNs && Volatile.Read(ref _throttledUntil) < _periodEnd)
-        {
-            Volatile.Write(ref _throttles, _throttles + 1);
-            Volatile.Write(ref _throttledUntil, _periodEnd);
-        }
+        _budget?.Charge(startNs, endNs);
         // Someone has to end the period even if no poll comes after this one: the softirq thread.
         if (Volatile.Read(ref _nextTick) == long.MaxValue)
             SetNextTick(_periodEnd);
@@ -105,7 +104,7 @@ internal sealed class CpuOverload
 
     /// <summary>The view as of the detector's last evaluation, so it stands still while nothing happens.</summary>
     public OverloadInfo Info() => _detector.Info(
-        _signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, Volatile.Read(ref _throttles));
+        _signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, _budget?.Throttles ?? 0);
 
     /// <summary>
     /// Programs the softirq thread's next tick. One that went to sleep seeing no deadline must be woken to read the new
