@@ -10,7 +10,8 @@ namespace Softnet.Overload;
 /// (slice − runtime): what polls cannot be charged with (waking up, the loop between polls, the kernel's switch)
 /// then lengthens the cycle instead of eating into the time left to others. The next slice starts when the throttle
 /// ends; after a pause of the pollers at least as long as that idle part, one starts with the next poll, so a run never
-/// gets the end of one slice and the whole of the next back to back. A poll is charged whole, when it ends; what polls use past a slice's runtime is owed by the slices after it
+/// gets the end of one slice and the whole of the next back to back. A poll is charged when it ends, to each slice for
+/// its part there; what polls use past a slice's runtime is owed by the slices after it
 /// (up to one slice's length, so that a poller preempted mid-poll is not punished for the preemption for long), which
 /// keeps the share exact over time. Written under the CPU's bottom-half lock; the throttle's end is read from anywhere.
 /// </summary>
@@ -61,9 +62,16 @@ internal sealed class CpuBudget
     public void Charge(long startNs, long endNs)
     {
         Begin(startNs);
-        Roll(endNs);
+        // A poll that crosses slice ends is charged to each slice for its part there.
+        long from = startNs;
+        while (endNs >= _sliceEnd)
+        {
+            _used += Math.Max(0, _sliceEnd - from);
+            from = Math.Max(from, _sliceEnd);
+            Roll(_sliceEnd);
+        }
         _lastEndNs = Math.Max(_lastEndNs, endNs);
-        _used += Math.Max(0, endNs - startNs);
+        _used += Math.Max(0, endNs - from);
         if (_used < _runtimeNs)
             return;
         // The slice ends now for the budgeted pollers, and so do the ones its debt uses up: k runtimes are paid.

@@ -141,6 +141,6 @@ internal sealed class CpuOverload
             _squeeze,
             share / _control.ShareLimit);
         if (_detector.Update(_signals.Level, nowNs) is { } from)
-            _control.LogTransition(_messages, from, _detector.State);
+            _control.LogTransition(_messages, from, _detector.State, _budget is not null);
     }
 }

@@ -70,6 +70,14 @@ internal sealed class OverloadControl
         return messages;
     }
 
-    public void LogTransition(string[] messages, OverloadState from, OverloadState to) =>
-        _stack.Log(messages[((int)from * OverloadStates.Count) + (int)to]);
+    /// <summary>
+    /// Logs a transition of a detector whose state a policy acts on (<paramref name="acts"/>): a CPU under the budget, a
+    /// queue the budget stops. Under <c>off</c> the detectors still change state — the admin API, the metrics and
+    /// <see cref="OverloadInfo.LastTransitionNs"/> show it — but nothing acts, so nothing is logged.
+    /// </summary>
+    public void LogTransition(string[] messages, OverloadState from, OverloadState to, bool acts)
+    {
+        if (acts)
+            _stack.Log(messages[((int)from * OverloadStates.Count) + (int)to]);
+    }
 }
