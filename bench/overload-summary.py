@@ -137,7 +137,7 @@ for mode, rt in variants:
         goal(f"{name}: at most one state change per second under a 100 ms on/off flood at 2 C", bool(flap) and max(flap) <= 1,
              f"{fmt(mx(flap), '.1f')} per second")
         one = [r for r in rs if r["k"] == 1 and r["rss_end_kb"]]
-        four = [r for r in rs if r["k"] == max(loads) and r["rss_end_kb"]]
+        four = [r for r in rs if loads and r["k"] == max(loads) and r["rss_end_kb"]]
         if one and four:
             growth = med(r["rss_end_kb"] for r in four) / med(r["rss_end_kb"] for r in one) - 1
             goal(f"{name}: flat RSS from 1 C to {max(loads)} C (<= 5%)", growth <= 0.05, f"{growth:+.1%}")

@@ -81,6 +81,8 @@ internal static class SoftnetOptionsResolver
             yield return new(nameof(o.OverloadDemote), s => s with { OverloadDemote = demote });
         if (o.OverloadPeriod is { } period)
             yield return new(nameof(o.OverloadPeriod), s => s with { OverloadPeriod = period });
+        if (o.OverloadBudgetSlice is { } slice)
+            yield return new(nameof(o.OverloadBudgetSlice), s => s with { OverloadBudgetSlice = slice });
     }
 
     private static IEnumerable<Knob<UdpDeviceOptions>> UdpKnobs(SoftnetUdpOptions o, string section, List<string> failures)
