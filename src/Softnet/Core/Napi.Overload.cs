@@ -7,6 +7,7 @@ public abstract partial class Napi
 {
     private NapiOverload? _overload;
     private long _nsPerPacket;
+    private long _pollCpuStartNs = -1;
 
     /// <summary>
     /// The queue's overload state, transitions, time in each state, signals and CPU share, as of the detector's last
@@ -49,16 +50,30 @@ public abstract partial class Napi
     /// has less runtime left than the weight would take at this NAPI's recent cost per packet. Caller holds the CPU's
     /// bottom-half lock.
     /// </summary>
-    private int BudgetedWeight(SoftnetData cpu, long startNs, int weight) =>
-        Budgeted && cpu.Stack == Stack ? cpu.CpuOverload.Quota(startNs, weight, Volatile.Read(ref _nsPerPacket)) : weight;
+    private int BudgetedWeight(SoftnetData cpu, long startNs, int weight)
+    {
+        if (!Budgeted || cpu.Stack != Stack || !cpu.CpuOverload.HasBudget)
+            return weight;
+        _pollCpuStartNs = Stack.Platform.ThreadCpuNs();
+        return cpu.CpuOverload.Quota(startNs, weight, Volatile.Read(ref _nsPerPacket));
+    }
 
-    /// <summary>Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget.</summary>
+    /// <summary>
+    /// Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget:
+    /// its wall-clock time, or under a budget the CPU time its thread used, when less (ending when the poll ended).
+    /// </summary>
     private void AccountPoll(SoftnetData cpu, long startNs, int work, int weight)
     {
         if (cpu.Stack != Stack)
             return;
         // Only polls that found packets count: an empty poll of a busy-polling thread is its chosen cost, not load.
         long endNs = work > 0 ? Stack.Platform.NowNs() : startNs;
+        // Under a budget a poll costs the CPU time its thread used: under SCHED_OTHER a poller preempted mid-poll has
+        // not used the CPU while it waited, and its wall-clock time would throttle it for what others ran.
+        long startCpuNs = _pollCpuStartNs;
+        _pollCpuStartNs = -1;
+        if (startCpuNs >= 0 && work > 0)
+            startNs = endNs - Math.Clamp(Stack.Platform.ThreadCpuNs() - startCpuNs, 0, endNs - startNs);
         if (work > 0)
         {
             // The cost per packet, averaged over the last eight or so polls: what the budget's quota divides by.

@@ -61,6 +61,9 @@ internal sealed class CpuOverload
     /// <summary>Until when the budgeted pollers wait, out of runtime; in the past otherwise (always without a budget).</summary>
     public long ThrottledUntilNs => _budget?.ThrottledUntilNs ?? 0;
 
+    /// <summary>Whether this CPU's polls run under a budget (<see cref="OverloadMode.Auto"/>).</summary>
+    public bool HasBudget => _budget is not null;
+
     public bool IsThrottled(long nowNs) => _budget is { } budget && budget.IsThrottled(nowNs);
 
     /// <summary>How many packets a budgeted poll starting at <paramref name="nowNs"/> may read (<see cref="CpuBudget.Quota"/>); <paramref name="weight"/> without a budget. Caller holds the CPU's bottom-half lock.</summary>
