@@ -223,6 +223,7 @@ def main():
         "drained_ms": None if drained is None else drained * 1e3,
         "transitions": sum(c["transitions"] for c in final["overload"]["cpus"]),
         "throttled": sum(c["throttled"] for c in final["overload"]["cpus"]),
+        "alloc_per_packet": final["overload"].get("poll_alloc_bytes_per_packet"),
         "rss_start_kb": rss[0] if rss else None, "rss_end_kb": rss[-1] if rss else None,
         "kernel_drops": kdrops, "drops": final["dropped"],
         "accounted": warm_sent + sent + ping["sent"] == final["received"] + dropped + kdrops,

@@ -13,7 +13,7 @@ runs = [r for r in everything if not r.get("focus")]
 focus = [r for r in everything if r.get("focus")]
 fields = ["k", "round", "mode", "rt", "rate", "sent_pps", "pps", "delivered_ratio", "loss", "competitor", "stall_ms", "ping_sent",
           "ping_replied", "ping_ratio", "ping_lost_in_row", "ping_p50_us", "ping_p99_us", "admin_p50_ms", "admin_p99_ms",
-          "detect_ms", "leave_ms", "drained_ms", "transitions", "throttled", "rss_start_kb", "rss_end_kb", "kernel_drops", "accounted"]
+          "detect_ms", "leave_ms", "drained_ms", "transitions", "throttled", "rss_start_kb", "rss_end_kb", "alloc_per_packet", "kernel_drops", "accounted"]
 for name, rows in (("runs", runs), ("focus", focus)):
     if not rows and name == "focus":
         continue
@@ -167,4 +167,6 @@ for mode, rt in variants:
         goal(f"{name}: the baseline shows the problem (delivered < 0.95 C, or the competitor starved, or the protected flow losing)",
              fails, f"lowest median {fmt(worst, '.3f')} C, lowest competitor share {fmt(comp, '.0%')}, protected {fmt(ratio, '.2%')}")
 print(f"- every run adds up: {all(r['accounted'] for r in runs)}")
-print("- 0 B allocated per packet: not measured by serve (see `softnet run`'s alloc_bytes_per_packet)")
+alloc = mx(r.get("alloc_per_packet") for r in everything)
+print(f"- 0 B allocated per packet (what the polls allocated on their threads, handler included, per packet processed; "
+      f"serve's overload.poll_alloc_bytes_per_packet): {'met' if alloc == 0 else 'MISSED'} (highest {fmt(alloc, '.4f')} B)")

@@ -23,6 +23,7 @@ internal sealed record OverloadReport(
         CpuShareLimit / 100.0,
         PeriodMs,
         SliceMs,
+        (double)Cpus.Sum(c => c.Overload.PollAllocatedBytes) / Math.Max(1, Cpus.Sum(c => c.Processed)),
         ShedEpisodes,
         [.. Cpus.Select(c => new OverloadCpuJson(c.Cpu, c.Overload.State.Name(), c.Overload.Transitions, Ms(c.Overload.OverloadedNs), Ms(c.Overload.PressuredNs), Share(c.Overload.CpuShareUsed), Share(c.Overload.CpuShareMax), c.Overload.Throttled))],
         [.. queues.Select(q => new OverloadQueueJson(q.Queue, q.NapiId, q.Overload.State.Name(), q.Overload.Transitions, Ms(q.Overload.OverloadedNs), Ms(q.Overload.PressuredNs), Share(q.Overload.CpuShareUsed), Share(q.Overload.CpuShareMax), q.HeldBack))]);

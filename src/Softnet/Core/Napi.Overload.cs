@@ -8,6 +8,7 @@ public abstract partial class Napi
     private NapiOverload? _overload;
     private long _nsPerPacket;
     private long _pollCpuStartNs = -1;
+    private long _pollAllocStart;
 
     /// <summary>
     /// The queue's overload state, transitions, time in each state, signals and CPU share, as of the detector's last
@@ -46,12 +47,14 @@ public abstract partial class Napi
     }
 
     /// <summary>
-    /// The packets a poll starting at <paramref name="startNs"/> may read: the weight, or fewer when the CPU's budget
+    /// A poll starts: notes what the polling thread has allocated so far, and returns the packets the poll starting at
+    /// <paramref name="startNs"/> may read: the weight, or fewer when the CPU's budget
     /// has less runtime left than the weight would take at this NAPI's recent cost per packet. Caller holds the CPU's
     /// bottom-half lock.
     /// </summary>
-    private int BudgetedWeight(SoftnetData cpu, long startNs, int weight)
+    private int BeginPoll(SoftnetData cpu, long startNs, int weight)
     {
+        _pollAllocStart = GC.GetAllocatedBytesForCurrentThread();
         if (!Budgeted || cpu.Stack != Stack || !cpu.CpuOverload.HasBudget)
             return weight;
         _pollCpuStartNs = Stack.Platform.ThreadCpuNs();
@@ -83,7 +86,11 @@ public abstract partial class Napi
         }
         if (Device is not null)
             (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
+        // What the poll allocated on its thread (the handler included): the measure of "no allocation per packet".
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - _pollAllocStart;
         if (!Protected)
-            cpu.CpuOverload.AccountPoll(startNs, endNs);
+            cpu.CpuOverload.AccountPoll(startNs, endNs, allocated);
+        else
+            cpu.CpuOverload.AccountAllocation(allocated);
     }
 }

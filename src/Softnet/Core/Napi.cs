@@ -207,7 +207,7 @@ public abstract partial class Napi
             int completions = _completions;
             Volatile.Write(ref LastPollCpu, bh.Cpu);
             long startNs = Stack.Platform.NowNs();
-            weight = BudgetedWeight(bh.Cpu, startNs, weight);
+            weight = BeginPoll(bh.Cpu, startNs, weight);
             try
             {
                 work = Poll(bh, weight);

@@ -30,6 +30,7 @@ internal sealed class CpuOverload
     private long _squeezeAtStart;
     private bool _active;
     private long _pollNsTotal;
+    private long _allocatedBytes;
     private long _nextTick = long.MaxValue;
     private double _share;
     private readonly long[] _recentNs = new long[RecentBuckets + 1];
@@ -72,9 +73,17 @@ internal sealed class CpuOverload
     /// <summary>A net_rx_action pass starts (the denominator of the time_squeeze rate).</summary>
     public void CountPass() => _passes++;
 
-    /// <summary>A poll round for this CPU ran from <paramref name="startNs"/> to <paramref name="endNs"/>.</summary>
-    public void AccountPoll(long startNs, long endNs)
+    /// <summary>Bytes a poll for this CPU allocated on its thread; summed for <see cref="OverloadInfo.PollAllocatedBytes"/>. Caller holds the CPU's bottom-half lock.</summary>
+    public void AccountAllocation(long bytes)
     {
+        if (bytes > 0)
+            Volatile.Write(ref _allocatedBytes, _allocatedBytes + bytes);
+    }
+
+    /// <summary>A poll round for this CPU ran from <paramref name="startNs"/> to <paramref name="endNs"/>.</summary>
+    public void AccountPoll(long startNs, long endNs, long allocatedBytes)
+    {
+        AccountAllocation(allocatedBytes);
         if (endNs >= _periodEnd)
             Tick(endNs);
         long ns = Math.Max(0, endNs - startNs);
@@ -117,7 +126,7 @@ internal sealed class CpuOverload
 
     /// <summary>The view as of the detector's last evaluation, so it stands still while nothing happens.</summary>
     public OverloadInfo Info() => _detector.Info(
-        _signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, _budget?.Throttles ?? 0);
+        _signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, _budget?.Throttles ?? 0) with { PollAllocatedBytes = Volatile.Read(ref _allocatedBytes) };
 
     /// <summary>
     /// Programs the softirq thread's next tick. One that went to sleep seeing no deadline must be woken to read the new
