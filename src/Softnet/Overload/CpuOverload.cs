@@ -125,8 +125,12 @@ internal sealed class CpuOverload
     }
 
     /// <summary>The view as of the detector's last evaluation, so it stands still while nothing happens.</summary>
-    public OverloadInfo Info() => _detector.Info(
-        _signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, _budget?.Throttles ?? 0) with { PollAllocatedBytes = Volatile.Read(ref _allocatedBytes) };
+    public OverloadInfo Info() =>
+        _detector.Info(_signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, _budget?.Throttles ?? 0)
+        with
+        {
+            PollAllocatedBytes = Volatile.Read(ref _allocatedBytes),
+        };
 
     /// <summary>
     /// Programs the softirq thread's next tick. One that went to sleep seeing no deadline must be woken to read the new

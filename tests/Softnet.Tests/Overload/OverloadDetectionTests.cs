@@ -23,8 +23,7 @@ public sealed class OverloadDetectionTests
     /// queue with a small socket buffer: the socket fills and drops. The queue's detector and its CPU's go to
     /// overloaded and come back to normal once the flood is over; the admin API (napi-get, /stats), /metrics and
     /// the Softnet meter agree with the detector, the time of the last transition included; under the default policy
-/// (off) no transition is logged; and every datagram is
-    /// delivered or counted (the kernel's socket drops included).
+    /// (off) no transition is logged; and every datagram is delivered or counted (the kernel's socket drops included).
     /// </summary>
     [Fact]
     public async Task AFloodPastCapacity_IsDetectedReportedAndLeft()
