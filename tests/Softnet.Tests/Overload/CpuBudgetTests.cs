@@ -86,7 +86,7 @@ public sealed class CpuBudgetTests
         Accounting.AssertAllAccounted(sent, handled, s);
         Assert.True(s.Drops[DropReason.Socket] > 0, "the floods should have overflowed the socket");
         Assert.Equal(s.Drops[DropReason.Socket], s.Dropped);
-        var throttled = stack.Cpu(0).Overload.Throttled + stack.Cpu(1).Overload.Throttled;
+        var throttled = stack.Cpus[0].Overload.Throttled + stack.Cpus[1].Overload.Throttled;
         var queueLines = log.Where(l => l.StartsWith($"overload: udp0 napi {napi.Id}: ", StringComparison.Ordinal)).ToArray();
         if (mode == OverloadMode.Auto)
         {
