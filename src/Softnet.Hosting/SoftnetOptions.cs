@@ -69,8 +69,11 @@ public sealed class SoftnetOptions
     /// <summary>Let an overloaded SCHED_FIFO packet thread demote itself.</summary>
     public bool? OverloadDemote { get; set; }
 
-    /// <summary>The overload accounting period.</summary>
+    /// <summary>The overload detector's period.</summary>
     public TimeSpan? OverloadPeriod { get; set; }
+
+    /// <summary>The CPU budget's slice.</summary>
+    public TimeSpan? OverloadBudgetSlice { get; set; }
 
     /// <summary>The overload detector's watermarks and dwell times; unset ones keep the library's defaults.</summary>
     public SoftnetOverloadThresholdsOptions? OverloadThresholds { get; set; }

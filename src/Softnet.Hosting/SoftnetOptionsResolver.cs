@@ -106,6 +106,8 @@ internal static class SoftnetOptionsResolver
             yield return new(nameof(o.OverloadThresholds), s => s with { OverloadThresholds = Thresholds(s.OverloadThresholds, thresholds) });
         if (o.Metrics is { } metrics)
             yield return new(nameof(o.Metrics), s => s with { Metrics = metrics });
+        if (o.OverloadBudgetSlice is { } slice)
+            yield return new(nameof(o.OverloadBudgetSlice), s => s with { OverloadBudgetSlice = slice });
 
         static string Option(string name) => $"{SoftnetOptions.SectionName}:{name}";
     }

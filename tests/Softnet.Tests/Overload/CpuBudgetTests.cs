@@ -20,7 +20,7 @@ public sealed class CpuBudgetTests
     /// <summary>
     /// Three floods of 3 000 datagrams in 100 ms, 150 ms apart, against a handler that costs 50 µs per datagram and a
     /// budget of 20% of each 10 ms period. With <c>auto</c> the queue's CPU is throttled (periods cut short are
-    /// counted), the detector enters overloaded and leaves it, and every datagram the kernel could not queue is a
+    /// counted), the detector enters overloaded and leaves it (each transition logged once), and every datagram the kernel could not queue is a
     /// socket drop: sent = delivered + socket drops, and no other drop reason — what was read was delivered. With
     /// <c>off</c> the same load throttles nothing.
     /// </summary>
@@ -87,14 +87,21 @@ public sealed class CpuBudgetTests
         Assert.True(s.Drops[DropReason.Socket] > 0, "the floods should have overflowed the socket");
         Assert.Equal(s.Drops[DropReason.Socket], s.Dropped);
         var throttled = stack.Cpus[0].Overload.Throttled + stack.Cpus[1].Overload.Throttled;
+        var queueLines = log.Where(l => l.StartsWith($"overload: udp0 napi {napi.Id}: ", StringComparison.Ordinal)).ToArray();
         if (mode == OverloadMode.Auto)
         {
-            Assert.True(throttled > 0, $"no period was cut short: {cpu.Overload}");
+            Assert.True(throttled > 0, $"no slice was cut short: {cpu.Overload}");
             Assert.True(napi.Overload.OverloadedNs > 0, $"{napi.Overload}");
+            // The policy acts on the states, so each transition is logged once, the last one back to normal.
+            Assert.Equal(napi.Overload.Transitions, queueLines.Length);
+            Assert.Contains(queueLines, l => l.EndsWith("-> overloaded", StringComparison.Ordinal));
+            Assert.EndsWith("-> normal", queueLines[^1]);
+            Assert.Equal(cpu.Overload.Transitions, log.Count(l => l.StartsWith($"overload: cpu {cpu.Cpu}: ", StringComparison.Ordinal)));
         }
         else
         {
             Assert.Equal(0, throttled);
+            Assert.Empty(queueLines);
         }
     }
 
