@@ -12,10 +12,13 @@
 # kernel's loopback backlog drops). Output: a Markdown table per variant with the issue's goals, runs.csv, and PNG
 # plots (bench/overload-plot.gp, gnuplot) in OUT.
 #
-# Environment: SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
-# share, 90), RT (priority, 50; 0 = never), LOADS ("0.5 0.9 1 1.25 1.5 2 3 4"), START (first rate of the C search,
-# 5000), OUT (results directory, a new temporary one). QUICK=1: 0.5 s floods, loads "1 4", one round, a short C
-# search — to check the pipeline end to end, not to measure. Extra arguments go to serve.
+# Environment: SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5; 0 = none), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
+# share, 90), RT (priority, 50; 0 = never), LOADS ("0.5 0.9 1 1.25 1.5 2 3 4"; empty = none), START (first rate of the C search,
+# 5000), C (skip the search and use this C), WARM (seconds of the same flood before each measured one, 0.2),
+# FOCUS_REPEATS (0) and FOCUS (0.9): that many extra off/auto pairs at FOCUS x C, per variant, the two of a pair run
+# back to back in random order — the "no harm below C" comparison, ratio pair by pair; OUT (results directory, a new
+# temporary one). QUICK=1: 0.5 s floods, loads "1 4", one round, a short C search — to check the pipeline end to end,
+# not to measure. Extra arguments go to serve (e.g. --overload-slice-us 2000).
 # The full sweep takes about 10 minutes on 2 CPUs: ~100 points of ~5 s (serve's start-up, 0.5 s of competitor alone,
 # the flood, 0.4 s to see the overload left, the shutdown).
 set -euo pipefail
@@ -32,6 +35,9 @@ RT=${RT:-50}
 LOADS=${LOADS:-"0.5 0.9 1 1.25 1.5 2 3 4"}
 START=${START:-5000}
 SEARCH_STEPS=${SEARCH_STEPS:-3}
+WARM=${WARM:-0.2}
+FOCUS=${FOCUS:-0.9}
+FOCUS_REPEATS=${FOCUS_REPEATS:-0}
 EXTRA=("$@")
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
@@ -48,26 +54,28 @@ point() { # mode rt rate [on_ms [secs]] -> one JSON line, or nothing when the po
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
   [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
   python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
-    --work "$WORK" --share "$SHARE" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
+    --work "$WORK" --share "$SHARE" --warm "$WARM" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
 }
 loss_ok() { [ -n "$1" ] && python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['pps'] >= 0.999 * d['sent_pps'] else 1)" "$1"; }
-# Tags a point's line with its load and round; a failed point (no line) adds nothing.
+# Tags a point's line with its load, round and (third argument, optional) focus pair; a failed point adds nothing.
 tag() { python3 -c "import json,sys
 for l in sys.stdin:
-    if l.strip(): d=json.loads(l); d['k']=$1; d['round']=$2; print(json.dumps(d))"; }
+    if l.strip(): d=json.loads(l); d['k']=$1; d['round']=$2; d['focus']=${3:-0}; print(json.dumps(d))"; }
 
-# C: double until `off` falls behind during the flood, then bisect.
-lo=0; hi=0; rate=$START
-while [ "$hi" -eq 0 ] && [ "$rate" -le 2000000 ]; do
-  line=$(point off 0 "$rate"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
-  if loss_ok "$line"; then lo=$rate; rate=$(( rate * 2 )); else hi=$rate; fi
-done
-for _ in $(seq "$SEARCH_STEPS"); do
-  mid=$(( (lo + hi) / 2 ))
-  line=$(point off 0 "$mid"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
-  if loss_ok "$line"; then lo=$mid; else hi=$mid; fi
-done
-C=$(( lo > 0 ? lo : START / 2 ))
+# C: double until `off` falls behind during the flood, then bisect (unless C is given).
+if [ -z "${C:-}" ]; then
+  lo=0; hi=0; rate=$START
+  while [ "$hi" -eq 0 ] && [ "$rate" -le 2000000 ]; do
+    line=$(point off 0 "$rate"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
+    if loss_ok "$line"; then lo=$rate; rate=$(( rate * 2 )); else hi=$rate; fi
+  done
+  for _ in $(seq "$SEARCH_STEPS"); do
+    mid=$(( (lo + hi) / 2 ))
+    line=$(point off 0 "$mid"); [ -n "$line" ] && echo "$line" >> "$OUT/search.jsonl"
+    if loss_ok "$line"; then lo=$mid; else hi=$mid; fi
+  done
+  C=$(( lo > 0 ? lo : START / 2 ))
+fi
 echo "C = $C datagrams/s (--work-us $WORK, $SECS s floods)" >&2
 
 # The idle reference of the protected flow's round trip (no flood), once per variant.
@@ -78,6 +86,7 @@ for rt in $RTS; do
 done
 
 for round in $(seq "$REPEATS"); do
+  [ -n "$LOADS" ] || break
   for k in $(printf '%s\n' $LOADS | shuf); do
     r=$(python3 -c "print(int($k * $C))")
     for variant in $(for rt in $RTS; do printf 'off:%s\nauto:%s\n' "$rt" "$rt"; done | shuf); do
@@ -86,14 +95,25 @@ for round in $(seq "$REPEATS"); do
   done
 done
 
+# No harm below C: FOCUS_REPEATS pairs per variant at FOCUS x C, off and auto back to back in random order.
+for pair in $(seq "$FOCUS_REPEATS"); do
+  r=$(python3 -c "print(int($FOCUS * $C))")
+  for rt in $RTS; do
+    for mode in $(printf 'off\nauto\n' | shuf); do
+      point "$mode" "$rt" "$r" | tag "$FOCUS" "$pair" 1 | tee -a "$OUT/runs.jsonl" >&2
+    done
+  done
+done
+
 # Flapping: a 2 x C flood 100 ms on, 100 ms off for FLAP_SECS, once per variant; the CPU's state changes per second
 # are counted (flap damping needs a few cycles to hold the state, so the run is longer than the others).
 for rt in $RTS; do
+  [ "$FLAP_SECS" != 0 ] || break
   for mode in off auto; do
     point "$mode" "$rt" $(( 2 * C )) 100 "$FLAP_SECS" | tag -1 0 | tee -a "$OUT/runs.jsonl" >&2
   done
 done
 
-python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' bench/overload.sh ${EXTRA[*]:-}"
+python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS bench/overload.sh ${EXTRA[*]:-}"
 gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
 echo "plots: $OUT/overload-*.png"

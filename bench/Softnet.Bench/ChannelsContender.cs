@@ -17,8 +17,6 @@ internal sealed class ChannelsContender(ConsumerForm form) : IContender
     /// <summary>Packets handled per clock read, like a Softnet delivery batch of dev_weight.</summary>
     private const int Batch = 64;
 
-    private const long CeilingPacketsPerSecond = 1_000_000_000;
-
     private static readonly IPlatform Clock = SystemPlatform.Instance;
 
     public string Name => $"Channels ({form.Name()})";
@@ -204,30 +202,24 @@ internal sealed class ChannelsContender(ConsumerForm form) : IContender
         private void Produce(FlowSet flows, Channel<PacketHeader>[] channels, RpsMap rps, int slot, long durationNs)
         {
             _go.Wait();
-            long deadline = _startNs + durationNs;
-            long limit = CeilingPacketsPerSecond * (durationNs / 1_000_000_000L);
-            var pacer = new Pacer(_ratePerProducer, Batch, _startNs);
-            long sent = 0, dropped = 0;
-            while (!_stop && sent < limit)
+            var send = new ChannelSend(flows, channels, rps, _dropped, slot);
+            PacedProducer.Run(ref send, _ratePerProducer, Batch, Clock, _startNs, durationNs, () => _stop, ref _sent[slot]);
+        }
+
+        /// <summary>A batch written packet by packet, RPS picking the channel; a full channel is a counted drop.</summary>
+        private struct ChannelSend(FlowSet flows, Channel<PacketHeader>[] channels, RpsMap rps, long[] droppedSlots, int slot) : IBatchSend
+        {
+            private long _dropped;
+
+            public void Send(int count)
             {
-                long now = Clock.NowNs();
-                if (now >= deadline)
-                    break;
-                int n = pacer.Take(now);
-                if (n == 0)
-                {
-                    pacer.Wait();
-                    continue;
-                }
-                for (int i = 0; i < n; i++)
+                for (int i = 0; i < count; i++)
                 {
                     int flow = flows.Next(out uint hash, out long sequence);
                     if (!channels[rps.CpuFor(hash)].Writer.TryWrite(new PacketHeader(flow, sequence, Clock.NowNs())))
-                        dropped++;
+                        _dropped++;
                 }
-                sent += n;
-                Volatile.Write(ref _sent[slot], sent);
-                Volatile.Write(ref _dropped[slot], dropped);
+                Volatile.Write(ref droppedSlots[slot], _dropped);
             }
         }
 

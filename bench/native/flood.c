@@ -1,6 +1,7 @@
 /* A paced UDP flood to 127.0.0.1:PORT: RATE datagrams/s of SIZE bytes for SECONDS, sent with sendmmsg in batches
  * of up to 64 as the schedule falls due. With ON_MS, the flood is on for ON_MS, off for ON_MS, and so on (RATE while
- * on). Prints how many the kernel accepted (a full send buffer is not a send).
+ * on). Prints how many the kernel accepted (a full send buffer is not a send) and when the flood started, in seconds on
+ * CLOCK_MONOTONIC (the clock Softnet dates its overload transitions with).
  * Usage: flood PORT RATE SECONDS SIZE [ON_MS] */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -57,6 +58,6 @@ int main(int argc, char **argv) {
     if (got > 0)
       sent += got;
   }
-  printf("%lu\n", sent);
+  printf("%lu %.9f\n", sent, start);
   return 0;
 }

@@ -1,13 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Softnet.Admin.Endpoints;
 using Softnet.Admin.Http;
 using Softnet.Core;
@@ -55,8 +47,7 @@ public sealed class AdminServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        // A TCP listener on an IPv4-mapped address ([::ffff:127.0.0.1]) is a listener on the IPv4 address.
-        options = options with { HttpEndPoint = Unmapped(options.HttpEndPoint) };
+        options = options with { HttpEndPoint = EmbeddedKestrel.Unmapped(options.HttpEndPoint) };
         string path = Path.GetFullPath(options.UnixSocketPath);
         bool defaultDirectory = Path.GetDirectoryName(path) == Path.GetFullPath(AdminPaths.DefaultDirectory());
         SocketFile.Prepare(path, defaultDirectory);
@@ -88,21 +79,13 @@ public sealed class AdminServer : IAsyncDisposable
         WebApplication app;
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            // The embedding application's appsettings and ASPNETCORE_* variables are not ours to obey.
-            builder.Configuration.Sources.Clear();
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
-            builder.WebHost.ConfigureKestrel(kestrel =>
+            app = EmbeddedKestrel.Build(kestrel =>
             {
-                kestrel.AddServerHeader = false;
-                kestrel.Limits.MaxRequestBodySize = 64 * 1024;
                 // Kestrel takes over the descriptor bound above, and closes it.
                 kestrel.ListenHandle((ulong)unix, l => l.Tag(Listener.UnixSocket));
                 if (options.HttpEndPoint is { } http)
                     kestrel.Listen(http, l => l.Tag(Listener.AdminHttp));
             });
-            app = builder.Build();
         }
         catch
         {
@@ -121,20 +104,17 @@ public sealed class AdminServer : IAsyncDisposable
         app.MapFallback(ProblemMiddleware.NotFound);
         try
         {
-            await app.StartAsync();
+            await EmbeddedKestrel.StartAsync(app, "admin HTTP");
         }
-        catch (Exception e)
+        catch
         {
-            await app.DisposeAsync();
             DeleteQuietly(path);
             DeleteQuietly(generatedTokenPath);
-            if (e is SocketException s)
-                throw new IOException($"admin HTTP: {s.Message}", e);
             throw;
         }
         var server = new AdminServer(app, path, generatedTokenPath);
         if (options.HttpEndPoint is { } h)
-            server.HttpEndPoint = BoundTcp(app).First(b => Matches(h, b));
+            server.HttpEndPoint = EmbeddedKestrel.BoundTcp(app).First(b => Matches(h, b));
         if (options.MetricsEndPoint is { } m)
         {
             try
@@ -163,17 +143,8 @@ public sealed class AdminServer : IAsyncDisposable
         DeleteQuietly(TokenPath);
     }
 
-    private static IPEndPoint? Unmapped(IPEndPoint? ep) =>
-        ep is { Address.IsIPv4MappedToIPv6: true } ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
-
     private static bool Matches(IPEndPoint asked, IPEndPoint bound) =>
         asked.Address.Equals(bound.Address) && (asked.Port == 0 || asked.Port == bound.Port);
-
-    private static IPEndPoint[] BoundTcp(WebApplication app) =>
-        [.. app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-            .Where(a => !a.StartsWith("http://unix:", StringComparison.Ordinal) && Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Port > 0)
-            .Select(a => new Uri(a))
-            .Select(u => IPEndPoint.Parse($"{u.Host}:{u.Port}"))];
 
     private static void DeleteQuietly(string? path)
     {

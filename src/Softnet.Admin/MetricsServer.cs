@@ -1,14 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Softnet.Admin.Endpoints;
 using Softnet.Admin.Http;
 using Softnet.Core;
@@ -39,21 +31,8 @@ public sealed class MetricsServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(endPoint);
-        // A TCP listener on an IPv4-mapped address ([::ffff:127.0.0.1]) is a listener on the IPv4 address.
-        if (endPoint.Address.IsIPv4MappedToIPv6)
-            endPoint = new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port);
-        var builder = WebApplication.CreateSlimBuilder();
-        // The embedding application's appsettings and ASPNETCORE_* variables are not ours to obey.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
-            kestrel.Listen(endPoint);
-        });
-        var app = builder.Build();
+        var listen = EmbeddedKestrel.Unmapped(endPoint)!;
+        var app = EmbeddedKestrel.Build(kestrel => kestrel.Listen(listen));
         app.Use(ProblemMiddleware.Invoke);
         app.Use(OnlyMetrics);
         app.MapGet("/metrics", context =>
@@ -61,21 +40,8 @@ public sealed class MetricsServer : IAsyncDisposable
             context.Response.ContentType = PrometheusText.ContentType;
             return context.Response.WriteAsync(PrometheusText.Format(stack));
         });
-        try
-        {
-            await app.StartAsync();
-        }
-        catch (Exception e)
-        {
-            await app.DisposeAsync();
-            if (e is SocketException s)
-                throw new IOException($"metrics HTTP: {s.Message}", e);
-            throw;
-        }
-        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-            .Select(a => new Uri(a))
-            .Select(u => IPEndPoint.Parse($"{u.Host}:{u.Port}"))
-            .First();
+        await EmbeddedKestrel.StartAsync(app, "metrics HTTP");
+        var bound = EmbeddedKestrel.BoundTcp(app)[0];
         return new MetricsServer(app, bound);
     }
 

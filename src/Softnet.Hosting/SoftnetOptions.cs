@@ -69,8 +69,20 @@ public sealed class SoftnetOptions
     /// <summary>Let an overloaded SCHED_FIFO packet thread demote itself.</summary>
     public bool? OverloadDemote { get; set; }
 
-    /// <summary>The overload accounting period.</summary>
+    /// <summary>The overload detector's period.</summary>
     public TimeSpan? OverloadPeriod { get; set; }
+
+    /// <summary>The CPU budget's slice.</summary>
+    public TimeSpan? OverloadBudgetSlice { get; set; }
+
+    /// <summary>The overload detector's watermarks and dwell times; unset ones keep the library's defaults.</summary>
+    public SoftnetOverloadThresholdsOptions? OverloadThresholds { get; set; }
+
+    /// <summary>Publish the stack's counters through the <c>Softnet</c> meter (on by default).</summary>
+    public bool? Metrics { get; set; }
+
+    /// <summary>Where the admin endpoint listens, when <see cref="SoftnetServiceCollectionExtensions.AddSoftnetAdmin"/> is called without options.</summary>
+    public SoftnetAdminOptions? Admin { get; set; }
 
     /// <summary>The UDP device; none when the section is absent.</summary>
     public SoftnetUdpOptions? Udp { get; set; }

@@ -42,7 +42,7 @@ public sealed class SoftnetService : IHostedService, IDisposable
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var (stackOptions, udpOptions, failures) = SoftnetOptionsResolver.Resolve(_options);
+        var (stackOptions, udpOptions, threaded, _, failures) = SoftnetOptionsResolver.Resolve(_options);
         if (failures.Count > 0)
             throw new OptionsValidationException(SoftnetOptions.SectionName, typeof(SoftnetOptions), failures);
         var drain = stackOptions.ShutdownDrainTimeout < _hostShutdownTimeout ? stackOptions.ShutdownDrainTimeout : _hostShutdownTimeout;
@@ -63,6 +63,8 @@ public sealed class SoftnetService : IHostedService, IDisposable
             {
                 var udp = UdpDevice.Open(stack, udpOptions);
                 udp.Start();
+                if (threaded != ThreadedMode.Disabled)
+                    udp.SetThreaded(threaded);
                 Udp = udp;
                 SoftnetLog.UdpStarted(_logger, udp.Name, udp.LocalEndPoint, udp.QueueCount);
             }

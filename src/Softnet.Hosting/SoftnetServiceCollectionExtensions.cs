@@ -45,7 +45,8 @@ public static class SoftnetServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Opts in to the admin endpoint over the hosted stack (a Unix socket, optionally HTTP). Call after
+    /// Opts in to the admin endpoint over the hosted stack (a Unix socket, optionally HTTP and a metrics listener), where
+    /// <paramref name="options"/> says or, without them, where the <c>Softnet:Admin</c> section says. Call after
     /// <see cref="AddSoftnet(IServiceCollection, IConfiguration?, Action{SoftnetOptions}?)"/>: hosted services start in
     /// registration order, and the endpoint needs the running stack.
     /// </summary>
@@ -54,7 +55,10 @@ public static class SoftnetServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         if (!services.Any(d => d.ServiceType == typeof(SoftnetService)))
             throw new InvalidOperationException("AddSoftnetAdmin needs AddSoftnet first: the admin endpoint serves the hosted stack, which must start before it");
-        services.AddSingleton(options ?? new AdminOptions());
+        if (options is not null)
+            services.AddSingleton(options);
+        else
+            services.AddSingleton(sp => SoftnetOptionsResolver.Resolve(sp.GetRequiredService<IOptions<SoftnetOptions>>().Value).Admin);
         services.AddSingleton<SoftnetAdminService>();
         services.AddHostedService(sp => sp.GetRequiredService<SoftnetAdminService>());
         return services;

@@ -44,4 +44,23 @@ public sealed class SoftnetUdpOptions
 
     /// <summary>NAPI weight: datagrams per poll.</summary>
     public int? Weight { get; set; }
+
+    /// <summary>How queues receive: <c>Epoll</c> (the default) or <c>IoUring</c>, which falls back to epoll with a log line where the kernel refuses it.</summary>
+    public string? Backend { get; set; }
+
+    /// <summary>
+    /// Sources kept out of the flood, at most 8, each as <c>SRC[/PREFIX][:PORT[-PORT]]</c> (e.g. <c>127.0.0.1/32:9000-9001</c>
+    /// or <c>[::1]:7000</c>): their datagrams get a queue of their own, polled first and exempt from the CPU budget.
+    /// Needs <see cref="CpuSteering"/>.
+    /// </summary>
+    public string[]? Protected { get; set; }
+
+    /// <summary>This device's overload policy, <c>off</c> or <c>auto</c>; unset follows the stack's <see cref="SoftnetOptions.Overload"/>.</summary>
+    public string? Overload { get; set; }
+
+    /// <summary>Percent (0..100) of the unprotected datagrams shed while a queue is overloaded (policy <c>auto</c>).</summary>
+    public int? ShedShare { get; set; }
+
+    /// <summary>The queues' NAPI threads once started: <c>disabled</c> (the default), <c>enabled</c> or <c>busy-poll</c>.</summary>
+    public string? Threaded { get; set; }
 }

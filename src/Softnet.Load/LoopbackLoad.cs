@@ -11,9 +11,6 @@ namespace Softnet.Load;
 /// </summary>
 public sealed class LoopbackLoad : IDisposable
 {
-    /// <summary>A per-producer ceiling no thread reaches; it only keeps the loop finite should the clock stall.</summary>
-    private const long CeilingPacketsPerSecond = 1_000_000_000;
-
     private readonly LoopbackDevice _device;
     private readonly int _size;
     private readonly double _ratePerProducer;
@@ -96,28 +93,15 @@ public sealed class LoopbackLoad : IDisposable
     {
         _go.Wait();
         var clock = _device.Stack.Platform;
-        long start = _startNs;
-        long deadline = start + _durationNs;
-        long limit = (long)Math.Min(long.MaxValue / 2, CeilingPacketsPerSecond * (_durationNs / 1e9 + 1));
-        var pacer = new Pacer(_ratePerProducer, LoopbackDevice.MaxBatch, start);
-        var writer = new Writer(_flows[producer], _size, clock);
-        ref long sent = ref _sent[(producer + 1) * 8];
-        long count = 0;
-        while (!_stop && count < limit)
-        {
-            long now = clock.NowNs();
-            if (now >= deadline)
-                break;
-            int n = pacer.Take(now);
-            if (n == 0)
-            {
-                pacer.Wait();
-                continue;
-            }
-            _device.Send(n, ref writer);
-            count += n;
-            Volatile.Write(ref sent, count);
-        }
+        var send = new DeviceSend(_device, new Writer(_flows[producer], _size, clock));
+        PacedProducer.Run(ref send, _ratePerProducer, LoopbackDevice.MaxBatch, clock, _startNs, _durationNs, () => _stop, ref _sent[(producer + 1) * 8]);
+    }
+
+    private struct DeviceSend(LoopbackDevice device, Writer writer) : IBatchSend
+    {
+        private Writer _writer = writer;
+
+        public void Send(int count) => device.Send(count, ref _writer);
     }
 
     /// <summary>Fills each packet in place: header (flow, sequence, send time), length and the flow's hash.</summary>

@@ -5,7 +5,8 @@ namespace Softnet.Admin.Contract;
 /// <summary>
 /// The <c>overload</c> attribute of a CPU (in <c>/stats</c>), a NAPI (napi-get) or a device (dev-get: its most loaded
 /// queue's): state, transitions, time in each state, the current level and signals, and the CPU share polling took
-/// (last period, highest period, average). <c>throttled</c> counts periods the CPU budget cut short (CPUs only).
+/// (last period, highest period, average). <c>throttled</c> counts budget slices the CPU budget cut short (CPUs only);
+/// <c>last_transition_ns</c> is when the state last changed, CLOCK_MONOTONIC in nanoseconds (0: never).
 /// </summary>
 public sealed record OverloadStatusInfo(
     [property: JsonPropertyName("state")] string State,
@@ -18,4 +19,5 @@ public sealed record OverloadStatusInfo(
     [property: JsonPropertyName("cpu_share_max")] double CpuShareMax,
     [property: JsonPropertyName("cpu_share_used")] double CpuShareUsed,
     [property: JsonPropertyName("throttled")] long? Throttled,
-    [property: JsonPropertyName("signals")] OverloadSignalsInfo Signals);
+    [property: JsonPropertyName("signals")] OverloadSignalsInfo Signals,
+    [property: JsonPropertyName("last_transition_ns")] long LastTransitionNs = 0);

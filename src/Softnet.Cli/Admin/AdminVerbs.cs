@@ -10,7 +10,7 @@ namespace Softnet.Cli.Admin;
 /// line is checked in full before anything connects, so a usage error is one with or without a server. Exit codes:
 /// 0 ok, 1 refused by the server (its message is printed), 2 usage error, 3 no server.
 /// </summary>
-public static class AdminVerbs
+internal static class AdminVerbs
 {
     /// <summary>Runs <c>softnet VERB ARGS…</c>; returns the exit code.</summary>
     public static Task<int> RunAsync(string verb, string[] args, TextWriter stdout, TextWriter stderr)

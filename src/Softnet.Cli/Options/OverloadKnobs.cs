@@ -12,9 +12,11 @@ internal sealed class OverloadKnobs
 
     public Option<bool> RtPriorityFallback { get; } = Knob.Flag("--rt-priority-fallback", "if SCHED_FIFO is refused, run SCHED_OTHER and say so instead of failing");
 
-    public Option<string> Overload { get; } = Knob.Choice("--overload", "MODE", ["off", "auto"], "off", "auto stops the packet threads for the rest of a 10 ms period once they used --overload-cpu-share of it; off detects and reports only");
+    public Option<string> Overload { get; } = Knob.Choice("--overload", "MODE", ["off", "auto"], "off", "auto stops the packet threads for the rest of a budget slice (--overload-slice-us) once they used --overload-cpu-share of it; off detects and reports only");
 
-    public Option<int> OverloadCpuShare { get; } = Knob.Int32("--overload-cpu-share", "P", 1, 100, 90, "percent of each CPU the packet threads may poll per period");
+    public Option<int> OverloadCpuShare { get; } = Knob.Int32("--overload-cpu-share", "P", 1, 100, 90, "percent of each CPU the packet threads may poll per budget slice");
+
+    public Option<int> OverloadSliceUs { get; } = Knob.Int32("--overload-slice-us", "N", 100, 10_000, 1000, "with auto: the CPU budget's slice in µs; the packet threads run at most about share × slice before giving the CPU away");
 
     public Option<bool> OverloadDemote { get; } = Knob.Flag("--overload-demote", "with --rt-priority: run SCHED_OTHER while the CPU is overloaded, FIFO when normal");
 
@@ -31,7 +33,7 @@ internal sealed class OverloadKnobs
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { RtPriority, RtPriorityFallback, Overload, OverloadCpuShare, OverloadDemote, OverloadShed, Protect, WorkUs })
+        foreach (var option in new Option[] { RtPriority, RtPriorityFallback, Overload, OverloadCpuShare, OverloadSliceUs, OverloadDemote, OverloadShed, Protect, WorkUs })
             command.Add(option);
     }
 
@@ -41,6 +43,7 @@ internal sealed class OverloadKnobs
         RtPriorityFallback = r.GetValue(RtPriorityFallback),
         Overload = OverloadModes.TryParse(r.GetValue(Overload)!, out var mode) ? mode : OverloadMode.Off,
         OverloadCpuShare = r.GetValue(OverloadCpuShare),
+        OverloadSliceUs = r.GetValue(OverloadSliceUs),
         OverloadDemote = r.GetValue(OverloadDemote),
         OverloadShed = r.GetValue(OverloadShed),
         Protect = ParseProtect(r.GetValue(Protect) ?? []),

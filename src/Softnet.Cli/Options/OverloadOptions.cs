@@ -16,6 +16,9 @@ internal sealed record OverloadOptions
 
     public int OverloadCpuShare { get; init; } = 90;
 
+    /// <summary>The CPU budget's slice in µs (<c>--overload-slice-us</c>).</summary>
+    public int OverloadSliceUs { get; init; } = 1000;
+
     public bool OverloadDemote { get; init; }
 
     /// <summary>Percent shed by the kernel while overloaded (<c>--overload-shed</c>).</summary>
@@ -33,6 +36,7 @@ internal sealed record OverloadOptions
         RtPriorityFallback = RtPriorityFallback,
         Overload = Overload,
         OverloadCpuShare = OverloadCpuShare,
+        OverloadBudgetSlice = TimeSpan.FromMicroseconds(OverloadSliceUs),
         OverloadDemote = OverloadDemote,
     };
 

@@ -13,21 +13,20 @@ internal sealed class RunKnobs
 {
     private static readonly NetStackOptions Stack = RunOptions.StackDefaults;
 
-    public Option<int> Seconds { get; } = Knob.Int32("--seconds", "N", 1, 3600, 10, "load duration");
+    public StackKnobs Shared { get; } = new(
+        cpusHelp: "stack CPUs",
+        queuesHelp: "udp: RX queues",
+        queuesDefault: "one per CPU",
+        backendHelp: "udp: receive backend",
+        rpsCpusHelp: "hex mask, list:0-3, all, or 0 for off (default all; udp: off)");
 
-    public Option<string> Mode { get; } = Knob.Choice("--mode", "MODE", ["softirq", "backlog-threads"], "softirq", "who runs the receive path");
+    public Option<int> Seconds { get; } = Knob.Int32("--seconds", "N", 1, 3600, 10, "load duration");
 
     public Option<string> Device { get; } = Knob.Choice("--device", "DEV", ["loopback", "udp"], "udp", "udp: 127.0.0.1, ephemeral port; loopback: netif_rx with RPS");
 
-    public Option<int?> Queues { get; } = Knob.OptionalInt32("--queues", "N", 1, UdpDeviceOptions.MaxQueues, "udp: RX queues", "one per CPU");
-
     public Option<long?> Prefill { get; } = Knob.OptionalInt64("--prefill", "N", 1, 50_000_000, "udp: queue N datagrams in the sockets first, drain them once untimed (warm-up), then queue N again and time their drain", "off: stream");
 
-    public Option<string> Backend { get; } = Knob.Choice("--backend", "NAME", BackendNames.All, "epoll", "udp: receive backend; io_uring falls back to epoll with one log line where the kernel refuses it");
-
     public Option<string> Threaded { get; } = Knob.Choice("--threaded", "MODE", ["disabled", "enabled", "busy-poll"], "disabled", "udp: NAPI threads");
-
-    public Option<int> Cpus { get; } = Knob.Int32("--cpus", "N", 1, 1024, Environment.ProcessorCount, "stack CPUs", "the CPUs this process may use");
 
     public Option<int?> Producers { get; } = Knob.OptionalInt32("--producers", "N", 1, 1024, "sending threads", "--cpus, at most the CPUs this process may use");
 
@@ -51,8 +50,6 @@ internal sealed class RunKnobs
 
     public Option<int> DevWeight { get; } = Knob.Int32("--dev-weight", "N", 1, 4096, Stack.DevWeight, "backlog NAPI weight");
 
-    public Option<string?> RpsCpus { get; } = Knob.Text("--rps-cpus", "MASK", "hex mask, list:0-3, all, or 0 for off (default all; udp: off)");
-
     public Option<string?> FlowLimit { get; } = Knob.Text("--flow-limit", "MASK", "CPUs applying flow limit, as --rps-cpus (default off)");
 
     public Option<int> SkbDeferMax { get; } = Knob.Int32("--skb-defer-max", "N", 0, 1 << 20, Stack.SkbDeferMax, "remote frees batched per CPU");
@@ -67,8 +64,8 @@ internal sealed class RunKnobs
         };
         foreach (var option in new Option[]
         {
-            Seconds, Mode, Device, Queues, Prefill, Threaded, Backend, Cpus, Producers, Flows, Rate, Size, Handler, LatencyTarget, Json,
-            NetdevMaxBacklog, NetdevBudget, NetdevBudgetUsecs, DevWeight, RpsCpus, FlowLimit, SkbDeferMax,
+            Seconds, Shared.Mode, Device, Shared.Queues, Prefill, Threaded, Shared.Backend, Shared.Cpus, Producers, Flows, Rate, Size, Handler, LatencyTarget, Json,
+            NetdevMaxBacklog, NetdevBudget, NetdevBudgetUsecs, DevWeight, Shared.RpsCpus, FlowLimit, SkbDeferMax,
         })
         {
             command.Add(option);
@@ -81,13 +78,13 @@ internal sealed class RunKnobs
     public RunOptions Bind(ParseResult r) => new RunOptions
     {
         Seconds = r.GetValue(Seconds),
-        Mode = KickModes.TryParse(r.GetValue(Mode)!, out var mode) ? mode : KickMode.Softirq,
+        Mode = Shared.BindMode(r),
         Device = DeviceKinds.Parse(r.GetValue(Device)!),
-        Queues = r.GetValue(Queues) ?? 0,
+        Queues = Shared.BindQueues(r),
         Prefill = r.GetValue(Prefill) ?? 0,
-        Backend = BackendNames.Parse(r.GetValue(Backend)!),
+        Backend = Shared.BindBackend(r),
         Threaded = ThreadedModes.TryParse(r.GetValue(Threaded)!, out var threaded) ? threaded : ThreadedMode.Disabled,
-        Cpus = r.GetValue(Cpus),
+        Cpus = r.GetValue(Shared.Cpus),
         Producers = r.GetValue(Producers),
         FlowsOption = r.GetValue(Flows),
         RateOption = r.GetValue(Rate),
@@ -99,7 +96,7 @@ internal sealed class RunKnobs
         NetdevBudget = r.GetValue(NetdevBudget),
         NetdevBudgetUsecs = r.GetValue(NetdevBudgetUsecs),
         DevWeight = r.GetValue(DevWeight),
-        RpsCpusOption = r.GetValue(RpsCpus),
+        RpsCpusOption = r.GetValue(Shared.RpsCpus),
         FlowLimit = r.GetValue(FlowLimit) ?? Stack.FlowLimit,
         SkbDeferMax = r.GetValue(SkbDeferMax),
         Overload = Overload.Bind(r),

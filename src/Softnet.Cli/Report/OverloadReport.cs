@@ -13,15 +13,17 @@ namespace Softnet.Cli.Report;
 /// times shedding started; and the reports' <c>protected</c> part, the protected queue's received, replied and dropped.
 /// </summary>
 internal sealed record OverloadReport(
-    string Mode, int CpuShareLimit, double PeriodMs, IReadOnlyList<CpuStat> Cpus, UdpProtectedStats? Protected = null, long ShedEpisodes = 0)
+    string Mode, int CpuShareLimit, double PeriodMs, double SliceMs, IReadOnlyList<CpuStat> Cpus, UdpProtectedStats? Protected = null, long ShedEpisodes = 0)
 {
     public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot, UdpProtectedStats? protectedStats = null, long shedEpisodes = 0) =>
-        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, snapshot.Cpus, protectedStats, shedEpisodes);
+        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, options.OverloadBudgetSlice.TotalMilliseconds, snapshot.Cpus, protectedStats, shedEpisodes);
 
     public OverloadJson ToJson(IReadOnlyList<UdpQueueStats> queues) => new(
         Mode,
         CpuShareLimit / 100.0,
         PeriodMs,
+        SliceMs,
+        (double)Cpus.Sum(c => c.Overload.PollAllocatedBytes) / Math.Max(1, Cpus.Sum(c => c.Processed)),
         ShedEpisodes,
         [.. Cpus.Select(c => new OverloadCpuJson(c.Cpu, c.Overload.State.Name(), c.Overload.Transitions, Ms(c.Overload.OverloadedNs), Ms(c.Overload.PressuredNs), Share(c.Overload.CpuShareUsed), Share(c.Overload.CpuShareMax), c.Overload.Throttled))],
         [.. queues.Select(q => new OverloadQueueJson(q.Queue, q.NapiId, q.Overload.State.Name(), q.Overload.Transitions, Ms(q.Overload.OverloadedNs), Ms(q.Overload.PressuredNs), Share(q.Overload.CpuShareUsed), Share(q.Overload.CpuShareMax), q.HeldBack))]);
@@ -31,7 +33,7 @@ internal sealed record OverloadReport(
 
     public void WriteText(TextWriter w, IReadOnlyList<UdpQueueStats> queues)
     {
-        w.WriteLine($"overload: {Mode}" + (Mode == "auto" ? $", CPU budget {CpuShareLimit}% of {PeriodMs.ToString(CultureInfo.InvariantCulture)} ms" : ""));
+        w.WriteLine($"overload: {Mode}" + (Mode == "auto" ? $", CPU budget {CpuShareLimit}% of every {SliceMs.ToString(CultureInfo.InvariantCulture)} ms" : ""));
         var table = new TextTable("", "state", "transitions", "overloaded_ms", "cpu_share_used", "cpu_share_max", "throttled");
         foreach (var c in Cpus)
             Row(table, $"cpu {c.Cpu}", c.Overload, c.Overload.Throttled.ToString(CultureInfo.InvariantCulture));

@@ -14,21 +14,18 @@ internal sealed class ServeKnobs
 {
     public Option<string?> BindAddress { get; } = Knob.Text("--bind", "ADDR:PORT", "address and port every queue binds, e.g. 127.0.0.1:11111 or [::]:11111 (required)");
 
-    public Option<int?> Queues { get; } = Knob.OptionalInt32("--queues", "N", 1, UdpDeviceOptions.MaxQueues, "RX queues (sockets and NAPIs)", "one per CPU, at most 256");
-
-    public Option<int> Cpus { get; } = Knob.Int32("--cpus", "N", 1, 1024, Environment.ProcessorCount, "stack CPUs; each costs a softirq thread, so more than the machine has adds threads, not capacity", "the CPUs this process may use");
+    public StackKnobs Shared { get; } = new(
+        cpusHelp: "stack CPUs; each costs a softirq thread, so more than the machine has adds threads, not capacity",
+        queuesHelp: "RX queues (sockets and NAPIs)",
+        queuesDefault: "one per CPU, at most 256",
+        backendHelp: "receive backend",
+        rpsCpusHelp: "rps_cpus for every queue (default: off)");
 
     public Option<int> MaxDatagram { get; } = Knob.Int32("--max-datagram", "BYTES", 64, ServeOptions.MaxUdpPayload, ServeOptions.DefaultMaxDatagram, "largest datagram received whole; longer ones are counted as malformed drops");
-
-    public Option<string> Mode { get; } = Knob.Choice("--mode", "MODE", ["softirq", "backlog-threads"], "softirq", "who runs the receive path");
-
-    public Option<string> Backend { get; } = Knob.Choice("--backend", "NAME", BackendNames.All, "epoll", "receive backend; io_uring falls back to epoll with one log line where the kernel refuses it");
 
     public Option<string?> IfName { get; } = Knob.Text("--ifname", "NAME", "interface name, at most 15 characters (default udp0)");
 
     public Option<string> Reply { get; } = Knob.Choice("--reply", "MODE", ["none", "echo", "sockperf"], "none", "what the handler answers");
-
-    public Option<string?> RpsCpus { get; } = Knob.Text("--rps-cpus", "MASK", "rps_cpus for every queue (default: off)");
 
     public Option<long> DeferHardIrqs { get; } = Napi("--defer-hard-irqs", "N", NapiConfigRanges.DeferHardIrqs, "napi_defer_hard_irqs for every queue");
 
@@ -68,7 +65,7 @@ internal sealed class ServeKnobs
         };
         foreach (var option in new Option[]
         {
-            BindAddress, Queues, Cpus, MaxDatagram, Mode, Backend, IfName, Reply, RpsCpus, DeferHardIrqs, GroFlushTimeout, IrqSuspendTimeout,
+            BindAddress, Shared.Queues, Shared.Cpus, MaxDatagram, Shared.Mode, Shared.Backend, IfName, Reply, Shared.RpsCpus, DeferHardIrqs, GroFlushTimeout, IrqSuspendTimeout,
             BusyPollUsecs, BusyPollBudget, PreferBusyPoll, ReusePortShare, Admin, AdminHttp, AdminAllowRemote, AdminTokenFile,
             MetricsHttp, NoAdmin, Json,
         })
@@ -85,14 +82,14 @@ internal sealed class ServeKnobs
         return new ServeOptions
         {
             Bind = ServeOptions.ParseEndPoint("--bind", bind),
-            Queues = r.GetValue(Queues) ?? 0,
-            Cpus = r.GetValue(Cpus),
+            Queues = Shared.BindQueues(r),
+            Cpus = r.GetValue(Shared.Cpus),
             MaxDatagram = r.GetValue(MaxDatagram),
-            Mode = KickModes.TryParse(r.GetValue(Mode)!, out var mode) ? mode : KickMode.Softirq,
-            Backend = BackendNames.Parse(r.GetValue(Backend)!),
+            Mode = Shared.BindMode(r),
+            Backend = Shared.BindBackend(r),
             IfName = r.GetValue(IfName) ?? "udp0",
             Reply = Enum.Parse<ReplyMode>(r.GetValue(Reply)!, ignoreCase: true),
-            RpsCpus = r.GetValue(RpsCpus) ?? "",
+            RpsCpus = r.GetValue(Shared.RpsCpus) ?? "",
             DeferHardIrqs = (int)r.GetValue(DeferHardIrqs),
             GroFlushTimeoutNs = r.GetValue(GroFlushTimeout),
             IrqSuspendTimeoutNs = r.GetValue(IrqSuspendTimeout),

@@ -6,6 +6,9 @@ namespace Softnet.Core;
 public abstract partial class Napi
 {
     private NapiOverload? _overload;
+    private long _nsPerPacket;
+    private long _pollCpuStartNs = -1;
+    private long _pollAllocStart;
 
     /// <summary>
     /// The queue's overload state, transitions, time in each state, signals and CPU share, as of the detector's last
@@ -43,16 +46,51 @@ public abstract partial class Napi
     {
     }
 
-    /// <summary>Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget.</summary>
+    /// <summary>
+    /// A poll starts: notes what the polling thread has allocated so far, and returns the packets the poll starting at
+    /// <paramref name="startNs"/> may read: the weight, or fewer when the CPU's budget
+    /// has less runtime left than the weight would take at this NAPI's recent cost per packet. Caller holds the CPU's
+    /// bottom-half lock.
+    /// </summary>
+    private int BeginPoll(SoftnetData cpu, long startNs, int weight)
+    {
+        _pollAllocStart = GC.GetAllocatedBytesForCurrentThread();
+        if (!Budgeted || cpu.Stack != Stack || !cpu.CpuOverload.HasBudget)
+            return weight;
+        _pollCpuStartNs = Stack.Platform.ThreadCpuNs();
+        return cpu.CpuOverload.Quota(startNs, weight, Volatile.Read(ref _nsPerPacket));
+    }
+
+    /// <summary>
+    /// Charges a poll that began at <paramref name="startNs"/> to this queue's detector and to the polling CPU's budget:
+    /// its wall-clock time, or under a budget the CPU time its thread used, when less (ending when the poll ended).
+    /// </summary>
     private void AccountPoll(SoftnetData cpu, long startNs, int work, int weight)
     {
         if (cpu.Stack != Stack)
             return;
         // Only polls that found packets count: an empty poll of a busy-polling thread is its chosen cost, not load.
         long endNs = work > 0 ? Stack.Platform.NowNs() : startNs;
+        // Under a budget a poll costs the CPU time its thread used: under SCHED_OTHER a poller preempted mid-poll has
+        // not used the CPU while it waited, and its wall-clock time would throttle it for what others ran.
+        long startCpuNs = _pollCpuStartNs;
+        _pollCpuStartNs = -1;
+        if (startCpuNs >= 0 && work > 0)
+            startNs = endNs - Math.Clamp(Stack.Platform.ThreadCpuNs() - startCpuNs, 0, endNs - startNs);
+        if (work > 0)
+        {
+            // The cost per packet, averaged over the last eight or so polls: what the budget's quota divides by.
+            long ns = (endNs - startNs) / work;
+            long old = _nsPerPacket;
+            Volatile.Write(ref _nsPerPacket, old == 0 ? ns : old + ((ns - old) / 8));
+        }
         if (Device is not null)
             (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
+        // What the poll allocated on its thread (the handler included): the measure of "no allocation per packet".
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - _pollAllocStart;
         if (!Protected)
-            cpu.CpuOverload.AccountPoll(startNs, endNs);
+            cpu.CpuOverload.AccountPoll(startNs, endNs, allocated);
+        else
+            cpu.CpuOverload.AccountAllocation(allocated);
     }
 }

@@ -193,7 +193,8 @@ public abstract partial class Napi
 
     /// <summary>
     /// __napi_poll, shared by the softirq and the NAPI's thread: poll once if owned and say whether the NAPI used its
-    /// whole weight and must be polled again (the softirq puts it at the tail of its list).
+    /// whole weight and must be polled again (the softirq puts it at the tail of its list). Under a CPU budget the
+    /// weight of this poll is the budget's quota when that is smaller.
     /// </summary>
     internal int PollRound(in BottomHalf bh, out bool repoll)
     {
@@ -206,6 +207,7 @@ public abstract partial class Napi
             int completions = _completions;
             Volatile.Write(ref LastPollCpu, bh.Cpu);
             long startNs = Stack.Platform.NowNs();
+            weight = BeginPoll(bh.Cpu, startNs, weight);
             try
             {
                 work = Poll(bh, weight);

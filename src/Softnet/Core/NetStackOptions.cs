@@ -79,11 +79,11 @@ public sealed record NetStackOptions
 
     /// <summary>
     /// Overload control: <see cref="OverloadMode.Off"/> detects and reports only; <see cref="OverloadMode.Auto"/> also
-    /// enforces the CPU budget (<see cref="OverloadCpuShare"/> of every <see cref="OverloadPeriod"/>).
+    /// enforces the CPU budget (<see cref="OverloadCpuShare"/> of every <see cref="OverloadBudgetSlice"/>).
     /// </summary>
     public OverloadMode Overload { get; init; } = OverloadMode.Off;
 
-    /// <summary>Percent of each CPU per period the packet threads may spend polling; the CPU-share signal is measured against it.</summary>
+    /// <summary>Percent of each CPU per budget slice the packet threads may spend polling; the CPU-share signal is measured against it.</summary>
     public int OverloadCpuShare { get; init; } = 90;
 
     /// <summary>
@@ -93,8 +93,14 @@ public sealed record NetStackOptions
     /// </summary>
     public bool OverloadDemote { get; init; }
 
-    /// <summary>The accounting period of the CPU budget and of the detector's rates.</summary>
+    /// <summary>The period of the detector's rates (CPU share, drops, time_squeeze).</summary>
     public TimeSpan OverloadPeriod { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// The CPU budget's slice (<see cref="OverloadMode.Auto"/>): the packet threads may poll <see cref="OverloadCpuShare"/>
+    /// percent of every slice, so they hold a CPU for about share × slice at most before giving it away for the rest.
+    /// </summary>
+    public TimeSpan OverloadBudgetSlice { get; init; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>The detector's watermarks and dwell times.</summary>
     public OverloadThresholds OverloadThresholds { get; init; } = new();
@@ -138,6 +144,8 @@ public sealed record NetStackOptions
         Range(nameof(OverloadCpuShare), OverloadCpuShare, 1, 100);
         if (OverloadPeriod < TimeSpan.FromMilliseconds(1) || OverloadPeriod > TimeSpan.FromSeconds(1))
             throw new ArgumentOutOfRangeException(nameof(OverloadPeriod), OverloadPeriod, $"{nameof(OverloadPeriod)} must be between 1 ms and 1 s");
+        if (OverloadBudgetSlice < TimeSpan.FromMicroseconds(100) || OverloadBudgetSlice > OverloadPeriod)
+            throw new ArgumentOutOfRangeException(nameof(OverloadBudgetSlice), OverloadBudgetSlice, $"{nameof(OverloadBudgetSlice)} must be between 100 µs and {nameof(OverloadPeriod)} ({OverloadPeriod.TotalMilliseconds} ms)");
         if (!Enum.IsDefined(Overload))
             throw new ArgumentOutOfRangeException(nameof(Overload), Overload, $"{nameof(Overload)} must be Off or Auto");
         OverloadThresholds.Validate();

@@ -14,11 +14,15 @@ namespace Softnet.Overload;
 /// </summary>
 internal sealed class CpuOverload
 {
+    // The recent CPU share: polling time in tenths of a period, the last four whole ones.
+    private const int RecentBuckets = 4;
+
     private readonly SoftnetData _cpu;
     private readonly OverloadControl _control;
     private readonly OverloadDetector _detector;
     private readonly int _maxBacklog;
     private readonly string[] _messages;
+    private readonly CpuBudget? _budget;
     private long _periodStart;
     private long _periodEnd;
     private long _periodPollNs;
@@ -26,10 +30,12 @@ internal sealed class CpuOverload
     private long _squeezeAtStart;
     private bool _active;
     private long _pollNsTotal;
-    private long _throttles;
-    private long _throttledUntil;
+    private long _allocatedBytes;
     private long _nextTick = long.MaxValue;
     private double _share;
+    private readonly long[] _recentNs = new long[RecentBuckets + 1];
+    private readonly long _bucketNs;
+    private long _bucket;
     private double _maxShare;
     private double _squeeze;
     private double _queues;
@@ -42,6 +48,9 @@ internal sealed class CpuOverload
         _maxBacklog = maxBacklog;
         _messages = OverloadControl.TransitionMessages($"cpu {cpu.Cpu}");
         _detector = new OverloadDetector(control.Thresholds, nowNs);
+        _budget = control.Mode == OverloadMode.Auto ? new CpuBudget(control.SliceNs, control.ShareLimit, nowNs) : null;
+        _bucketNs = Math.Max(1, control.PeriodNs / 10);
+        _bucket = nowNs / _bucketNs;
         StartPeriod(nowNs);
     }
 
@@ -50,28 +59,40 @@ internal sealed class CpuOverload
     /// <summary>When the CPU's softirq thread has to tick next; long.MaxValue while idle and normal.</summary>
     public long NextTickNs => Volatile.Read(ref _nextTick);
 
-    /// <summary>The end of the period the budget ran out in; pollers wait until then.</summary>
-    public long ThrottledUntilNs => Volatile.Read(ref _throttledUntil);
+    /// <summary>Until when the budgeted pollers wait, out of runtime; in the past otherwise (always without a budget).</summary>
+    public long ThrottledUntilNs => _budget?.ThrottledUntilNs ?? 0;
 
-    public bool IsThrottled(long nowNs) => nowNs < Volatile.Read(ref _throttledUntil);
+    /// <summary>Whether this CPU's polls run under a budget (<see cref="OverloadMode.Auto"/>).</summary>
+    public bool HasBudget => _budget is not null;
+
+    public bool IsThrottled(long nowNs) => _budget is { } budget && budget.IsThrottled(nowNs);
+
+    /// <summary>How many packets a budgeted poll starting at <paramref name="nowNs"/> may read (<see cref="CpuBudget.Quota"/>); <paramref name="weight"/> without a budget. Caller holds the CPU's bottom-half lock.</summary>
+    public int Quota(long nowNs, int weight, long nsPerPacket) => _budget?.Quota(nowNs, weight, nsPerPacket) ?? weight;
 
     /// <summary>A net_rx_action pass starts (the denominator of the time_squeeze rate).</summary>
     public void CountPass() => _passes++;
 
-    /// <summary>A poll round for this CPU ran from <paramref name="startNs"/> to <paramref name="endNs"/>.</summary>
-    public void AccountPoll(long startNs, long endNs)
+    /// <summary>Bytes a poll for this CPU allocated on its thread; summed for <see cref="OverloadInfo.PollAllocatedBytes"/>. Caller holds the CPU's bottom-half lock.</summary>
+    public void AccountAllocation(long bytes)
     {
+        if (bytes > 0)
+            Volatile.Write(ref _allocatedBytes, _allocatedBytes + bytes);
+    }
+
+    /// <summary>A poll round for this CPU ran from <paramref name="startNs"/> to <paramref name="endNs"/>.</summary>
+    public void AccountPoll(long startNs, long endNs, long allocatedBytes)
+    {
+        AccountAllocation(allocatedBytes);
         if (endNs >= _periodEnd)
             Tick(endNs);
         long ns = Math.Max(0, endNs - startNs);
         _periodPollNs += ns;
+        Advance(endNs);
+        _recentNs[Slot(_bucket)] += ns;
         Volatile.Write(ref _pollNsTotal, _pollNsTotal + ns);
         _active = true;
-        if (_periodPollNs >= _control.BudgetNs && Volatile.Read(ref _throttledUntil) < _periodEnd)
-        {
-            Volatile.Write(ref _throttles, _throttles + 1);
-            Volatile.Write(ref _throttledUntil, _periodEnd);
-        }
+        _budget?.Charge(startNs, endNs);
         // Someone has to end the period even if no poll comes after this one: the softirq thread.
         if (Volatile.Read(ref _nextTick) == long.MaxValue)
             SetNextTick(_periodEnd);
@@ -104,8 +125,12 @@ internal sealed class CpuOverload
     }
 
     /// <summary>The view as of the detector's last evaluation, so it stands still while nothing happens.</summary>
-    public OverloadInfo Info() => _detector.Info(
-        _signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, Volatile.Read(ref _throttles));
+    public OverloadInfo Info() =>
+        _detector.Info(_signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, _budget?.Throttles ?? 0)
+        with
+        {
+            PollAllocatedBytes = Volatile.Read(ref _allocatedBytes),
+        };
 
     /// <summary>
     /// Programs the softirq thread's next tick. One that went to sleep seeing no deadline must be woken to read the new
@@ -118,6 +143,27 @@ internal sealed class CpuOverload
             _cpu.Ksoftirqd.Waiter.Wake();
     }
 
+    /// <summary>Moves the recent window to the tenth of a period <paramref name="nowNs"/> falls in, clearing the tenths it passes.</summary>
+    private void Advance(long nowNs)
+    {
+        long bucket = nowNs / _bucketNs;
+        for (long b = _bucket + 1; b <= bucket && b <= _bucket + _recentNs.Length; b++)
+            _recentNs[Slot(b)] = 0;
+        _bucket = Math.Max(_bucket, bucket);
+    }
+
+    /// <summary>The polling share of the last whole tenths of a period before <paramref name="nowNs"/>'s.</summary>
+    private double RecentShare(long nowNs)
+    {
+        Advance(nowNs);
+        long sum = 0;
+        for (int i = 1; i <= RecentBuckets; i++)
+            sum += Math.Min(_recentNs[Slot(_bucket - i)], _bucketNs);
+        return (double)sum / (RecentBuckets * _bucketNs);
+    }
+
+    private int Slot(long bucket) => (int)(((bucket % _recentNs.Length) + _recentNs.Length) % _recentNs.Length);
+
     private void StartPeriod(long nowNs)
     {
         _periodStart = nowNs - (nowNs % _control.PeriodNs);
@@ -129,12 +175,14 @@ internal sealed class CpuOverload
     }
 
     /// <summary>
-    /// Feeds the detector: the backlog as it is now, the last whole period's rates. A running period's share is not
-    /// used: one long poll round (or a poller preempted in one) would make a few milliseconds look like overload.
+    /// Feeds the detector: the backlog as it is now, the last whole period's rates, and the CPU share of the last four
+    /// tenths of a period when higher, so that a flood that takes the CPU shows within a few milliseconds rather than at
+    /// the end of the next whole period. Each tenth counts at most its own length: one long poll round (or a poller
+    /// preempted in one) is a quarter of the window at most, not a few milliseconds that look like overload.
     /// </summary>
     private void Evaluate(long nowNs)
     {
-        double share = _share;
+        double share = Math.Max(_share, RecentShare(nowNs));
         _signals = new OverloadSignals(
             (double)_cpu.Backlog.InputLength / _maxBacklog,
             _queues,
@@ -142,6 +190,6 @@ internal sealed class CpuOverload
             _squeeze,
             share / _control.ShareLimit);
         if (_detector.Update(_signals.Level, nowNs) is { } from)
-            _control.LogTransition(_messages, from, _detector.State);
+            _control.LogTransition(_messages, from, _detector.State, _budget is not null);
     }
 }

@@ -105,7 +105,7 @@ internal sealed class NapiOverload
             share / _control.ShareLimit);
         if (_detector.Update(_signals.Level, nowNs) is { } from)
         {
-            _control.LogTransition(_messages, from, _detector.State);
+            _control.LogTransition(_messages, from, _detector.State, Napi.Budgeted);
             Napi.OnOverloadStateChanged();
         }
     }

@@ -3,8 +3,8 @@ using Softnet.Core;
 namespace Softnet.Overload;
 
 /// <summary>
-/// A stack's overload settings and the per-queue detectors its CPUs tick: the period, the CPU budget per period (in
-/// <see cref="OverloadMode.Auto"/>), the watermarks, and the log line written once per state change.
+/// A stack's overload settings and the per-queue detectors its CPUs tick: the detector's period, the CPU budget's share
+/// and slice (in <see cref="OverloadMode.Auto"/>), the watermarks, and the log line written once per state change.
 /// </summary>
 internal sealed class OverloadControl
 {
@@ -18,7 +18,7 @@ internal sealed class OverloadControl
         Mode = o.Overload;
         PeriodNs = (long)o.OverloadPeriod.TotalNanoseconds;
         ShareLimit = o.OverloadCpuShare / 100.0;
-        BudgetNs = Mode == OverloadMode.Auto ? (long)(PeriodNs * ShareLimit) : long.MaxValue;
+        SliceNs = (long)o.OverloadBudgetSlice.TotalNanoseconds;
         Thresholds = o.OverloadThresholds;
         StartNs = stack.Platform.NowNs();
     }
@@ -30,8 +30,8 @@ internal sealed class OverloadControl
     /// <summary>The CPU share the packet threads may use, as a fraction; the CPU-share signal is measured against it in both modes.</summary>
     public double ShareLimit { get; }
 
-    /// <summary>Polling time allowed per CPU and period; unlimited when the mode is off.</summary>
-    public long BudgetNs { get; }
+    /// <summary>The CPU budget's slice: <see cref="ShareLimit"/> of every slice is the packet threads' runtime (in <see cref="OverloadMode.Auto"/>).</summary>
+    public long SliceNs { get; }
 
     public OverloadThresholds Thresholds { get; }
 
@@ -70,6 +70,14 @@ internal sealed class OverloadControl
         return messages;
     }
 
-    public void LogTransition(string[] messages, OverloadState from, OverloadState to) =>
-        _stack.Log(messages[((int)from * OverloadStates.Count) + (int)to]);
+    /// <summary>
+    /// Logs a transition of a detector whose state a policy acts on (<paramref name="acts"/>): a CPU under the budget, a
+    /// queue the budget stops. Under <c>off</c> the detectors still change state — the admin API, the metrics and
+    /// <see cref="OverloadInfo.LastTransitionNs"/> show it — but nothing acts, so nothing is logged.
+    /// </summary>
+    public void LogTransition(string[] messages, OverloadState from, OverloadState to, bool acts)
+    {
+        if (acts)
+            _stack.Log(messages[((int)from * OverloadStates.Count) + (int)to]);
+    }
 }

@@ -23,6 +23,7 @@ public sealed class OverloadDetector
     private readonly long[] _timeIn = new long[OverloadStates.Count];
     private int _state;
     private long _enteredNs;
+    private long _lastTransitionNs;
     private long _transitions;
     private long _lastUpdateNs;
     private long _leaveNs;
@@ -49,6 +50,9 @@ public sealed class OverloadDetector
 
     /// <summary>The leave dwell now, in nanoseconds: the configured one, or longer under flap damping.</summary>
     public long LeaveDwellNs => Volatile.Read(ref _leaveNs);
+
+    /// <summary>The time of the last state change, on the caller's clock; 0 before the first.</summary>
+    public long LastTransitionNs => Volatile.Read(ref _lastTransitionNs);
 
     /// <summary>The last level passed to <see cref="Update"/>.</summary>
     public double Level { get; private set; }
@@ -102,6 +106,7 @@ public sealed class OverloadDetector
             Volatile.Write(ref _leaveNs, nowNs - _lastFallNs < _flapWindowNs ? Math.Min(2 * _leaveNs, _leaveMaxNs) : _leaveBaseNs);
         Volatile.Write(ref _timeIn[current], _timeIn[current] + Math.Max(0, nowNs - _enteredNs));
         _enteredNs = nowNs;
+        Volatile.Write(ref _lastTransitionNs, nowNs);
         Volatile.Write(ref _state, next);
         Volatile.Write(ref _transitions, _transitions + 1);
         return (OverloadState)current;
@@ -135,6 +140,7 @@ public sealed class OverloadDetector
             share,
             maxShare,
             Math.Min(1.0, (double)pollNsTotal / Math.Max(1, nowNs - startNs)),
-            throttled);
+            throttled,
+            LastTransitionNs);
     }
 }

@@ -10,6 +10,12 @@ public interface IPlatform
     /// <summary>Monotonic time in nanoseconds.</summary>
     long NowNs();
 
+    /// <summary>
+    /// The CPU time the calling thread has used, in nanoseconds: what the CPU budget charges a poll, so that time the
+    /// poller spent preempted is not counted against it. A platform without such a clock returns <see cref="NowNs"/>.
+    /// </summary>
+    long ThreadCpuNs() => NowNs();
+
     /// <summary>The OS CPU the calling thread runs on; a locality hint, never a correctness guarantee.</summary>
     int CurrentOsCpu();
 

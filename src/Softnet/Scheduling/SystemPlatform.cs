@@ -20,6 +20,9 @@ public sealed class SystemPlatform : IPlatform
     public long NowNs() => (long)(Stopwatch.GetTimestamp() * NsPerTick);
 
     /// <inheritdoc/>
+    public long ThreadCpuNs() => ThreadClock.NowNs() is var ns and >= 0 ? ns : NowNs();
+
+    /// <inheritdoc/>
     public int CurrentOsCpu() => Thread.GetCurrentProcessorId();
 
     /// <inheritdoc/>

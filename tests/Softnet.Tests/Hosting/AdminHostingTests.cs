@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Softnet.Admin;
 using Softnet.Diagnostics;
 using Softnet.Hosting;
@@ -18,25 +20,80 @@ public sealed class AdminHostingTests
     {
         string directory = AdminHarness.NewDirectory();
         string path = Path.Combine(directory, "admin.sock");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSoftnet<CountingHandler>(configure: o => o.Cpus = 2);
-        builder.Services.AddSoftnetAdmin(new AdminOptions { UnixSocketPath = path });
-        using var host = builder.Build();
-        await host.StartAsync();
-        try
-        {
-            using var http = UnixHttp.Create(path);
-            string text = await http.GetStringAsync("softnet_stat");
-            Assert.Equal(2, SoftnetStat.Parse(text).Count);
-            Assert.Equal(path, host.Services.GetRequiredService<SoftnetAdminService>().Server.SocketPath);
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
-
-        Assert.False(File.Exists(path), "the admin socket outlived the host");
+        await WhileHosted(
+            builder =>
+            {
+                builder.Services.AddSoftnet<CountingHandler>(configure: o => o.Cpus = 2);
+                builder.Services.AddSoftnetAdmin(new AdminOptions { UnixSocketPath = path });
+            },
+            path,
+            async host =>
+            {
+                using var http = UnixHttp.Create(path);
+                string text = await http.GetStringAsync("softnet_stat");
+                Assert.Equal(2, SoftnetStat.Parse(text).Count);
+                Assert.Equal(path, host.Services.GetRequiredService<SoftnetAdminService>().Server.SocketPath);
+            });
         Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>
+    /// Without options, <c>AddSoftnetAdmin</c> listens where the <c>Softnet:Admin</c> section says: its socket path, and a
+    /// metrics listener of its own that serves the hosted stack's counters.
+    /// </summary>
+    [Fact]
+    public async Task AddSoftnetAdmin_ListensWhereTheAdminSectionSays()
+    {
+        string directory = AdminHarness.NewDirectory();
+        string path = Path.Combine(directory, "configured.sock");
+        await WhileHosted(
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Softnet:Cpus"] = "2",
+                    ["Softnet:Admin:UnixSocketPath"] = path,
+                    ["Softnet:Admin:Metrics"] = "127.0.0.1:0",
+                });
+                builder.Services.AddSoftnet<CountingHandler>(builder.Configuration.GetSection(SoftnetOptions.SectionName));
+                builder.Services.AddSoftnetAdmin();
+            },
+            path,
+            async host =>
+            {
+                var server = host.Services.GetRequiredService<SoftnetAdminService>().Server;
+                Assert.Equal(path, server.SocketPath);
+                var metrics = Assert.IsType<System.Net.IPEndPoint>(server.MetricsEndPoint);
+                Assert.NotEqual(0, metrics.Port);
+                using var http = new HttpClient();
+                string text = await http.GetStringAsync($"http://{metrics}/metrics");
+                Assert.Contains("softnet_", text);
+            });
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>The admin section's endpoints are checked with the rest of the section when the host starts.</summary>
+    [Fact]
+    public async Task BadAdminEndpoints_FailTheStart_NamingTheOption()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Softnet:Admin:Http"] = "localhost:9100",
+            ["Softnet:Admin:Metrics"] = "127.0.0.1",
+        });
+        builder.Services.AddSoftnet<CountingHandler>(builder.Configuration.GetSection(SoftnetOptions.SectionName));
+        builder.Services.AddSoftnetAdmin();
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal(
+            [
+                "Softnet:Admin:Http must be an IP address and port such as 127.0.0.1:8125 or [::]:8125 (port 0 to pick one; got 'localhost:9100')",
+                "Softnet:Admin:Metrics must be an IP address and port such as 127.0.0.1:8125 or [::]:8125 (port 0 to pick one; got '127.0.0.1')",
+            ],
+            ex.Failures);
     }
 
     /// <summary>Registering the endpoint before the stack is refused: it would start before the stack it serves.</summary>
@@ -48,5 +105,24 @@ public sealed class AdminHostingTests
         var ex = Assert.Throws<InvalidOperationException>(() => services.AddSoftnetAdmin());
 
         Assert.Contains("AddSoftnet first", ex.Message);
+    }
+
+    /// <summary>Starts a host <paramref name="configure"/> sets up, runs <paramref name="whileRunning"/>, stops the host, and checks the admin socket at <paramref name="path"/> went with it.</summary>
+    private static async Task WhileHosted(Action<HostApplicationBuilder> configure, string path, Func<IHost, Task> whileRunning)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        configure(builder);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            await whileRunning(host);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+
+        Assert.False(File.Exists(path), "the admin socket outlived the host");
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -17,16 +16,6 @@ public sealed class HostingTests
     private const int Datagrams = 2000;
     private const int PayloadBytes = 32;
 
-    private static IHost Build(Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton<CountingHandler>();
-        builder.Services.AddSingleton<IPacketBatchHandler>(sp => sp.GetRequiredService<CountingHandler>());
-        builder.Services.AddSoftnet(builder.Configuration.GetSection(SoftnetOptions.SectionName));
-        return builder.Build();
-    }
-
     /// <summary>
     /// The host starts the stack and a UDP device bound from a configuration string; datagrams reach the DI handler;
     /// stopping the host drains; afterwards sent = delivered + counted drops, and the handler saw exactly what the
@@ -35,7 +24,7 @@ public sealed class HostingTests
     [Fact]
     public async Task HostedStack_DeliversToTheDiHandler_AndStopsWithExactAccounting()
     {
-        using var host = Build(new()
+        using var host = CountingHost.Build(new()
         {
             ["Softnet:Cpus"] = "2",
             ["Softnet:Mode"] = "backlog-threads",
@@ -74,7 +63,7 @@ public sealed class HostingTests
     [Fact]
     public async Task BadConfiguration_ReportsEveryFailureAtOnce()
     {
-        using var host = Build(new()
+        using var host = CountingHost.Build(new()
         {
             ["Softnet:Cpus"] = "0",
             ["Softnet:Mode"] = "fast",
@@ -109,7 +98,7 @@ public sealed class HostingTests
     [InlineData("8125")]
     public async Task UnparsableBind_FailsLoudly(string bind)
     {
-        using var host = Build(new() { ["Softnet:Udp:Bind"] = bind });
+        using var host = CountingHost.Build(new() { ["Softnet:Udp:Bind"] = bind });
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
@@ -123,7 +112,7 @@ public sealed class HostingTests
     [InlineData("[::1]:0", "::1")]
     public async Task ParsableBind_BindsThatAddress(string bind, string address)
     {
-        using var host = Build(new() { ["Softnet:Cpus"] = "1", ["Softnet:Udp:Bind"] = bind });
+        using var host = CountingHost.Build(new() { ["Softnet:Cpus"] = "1", ["Softnet:Udp:Bind"] = bind });
         await host.StartAsync();
         try
         {
@@ -141,7 +130,7 @@ public sealed class HostingTests
     [Fact]
     public async Task UnknownKey_FailsTheStart()
     {
-        using var host = Build(new() { ["Softnet:Udp:Bnid"] = "127.0.0.1:0" });
+        using var host = CountingHost.Build(new() { ["Softnet:Udp:Bnid"] = "127.0.0.1:0" });
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 

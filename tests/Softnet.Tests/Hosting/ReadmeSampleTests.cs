@@ -1,5 +1,9 @@
+using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Softnet.Hosting;
 
 namespace Softnet.Tests.Hosting;
@@ -42,6 +46,23 @@ public sealed class ReadmeSampleTests
 
         Assert.Contains("context.Reply(packet, packet.Data)", fragment);
         Assert.Empty(problems);
+    }
+
+    /// <summary>The section's <c>appsettings.json</c> binds and passes the validation the host runs at start.</summary>
+    [Fact]
+    public void AppSettingsSample_BindsAndValidates()
+    {
+        string json = CodeBlock(File.ReadAllText(ReadmePath()), Section, "json");
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+        var services = new ServiceCollection();
+        services.AddSoftnet(configuration.GetSection(SoftnetOptions.SectionName));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<SoftnetOptions>>().Value;
+
+        Assert.Equal("127.0.0.1:8125", options.Udp?.Bind);
+        Assert.Equal(["127.0.0.1/32:9000-9001"], options.Udp?.Protected ?? []);
+        Assert.NotNull(options.OverloadThresholds);
     }
 
     /// <summary>The global usings of an SDK console project (ImplicitUsings), which the sample relies on.</summary>

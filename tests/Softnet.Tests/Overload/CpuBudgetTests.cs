@@ -20,7 +20,7 @@ public sealed class CpuBudgetTests
     /// <summary>
     /// Three floods of 3 000 datagrams in 100 ms, 150 ms apart, against a handler that costs 50 µs per datagram and a
     /// budget of 20% of each 10 ms period. With <c>auto</c> the queue's CPU is throttled (periods cut short are
-    /// counted), the detector enters overloaded and leaves it, and every datagram the kernel could not queue is a
+    /// counted), the detector enters overloaded and leaves it (each transition logged once), and every datagram the kernel could not queue is a
     /// socket drop: sent = delivered + socket drops, and no other drop reason — what was read was delivered. With
     /// <c>off</c> the same load throttles nothing.
     /// </summary>
@@ -87,14 +87,21 @@ public sealed class CpuBudgetTests
         Assert.True(s.Drops[DropReason.Socket] > 0, "the floods should have overflowed the socket");
         Assert.Equal(s.Drops[DropReason.Socket], s.Dropped);
         var throttled = stack.Cpus[0].Overload.Throttled + stack.Cpus[1].Overload.Throttled;
+        var queueLines = log.Where(l => l.StartsWith($"overload: udp0 napi {napi.Id}: ", StringComparison.Ordinal)).ToArray();
         if (mode == OverloadMode.Auto)
         {
-            Assert.True(throttled > 0, $"no period was cut short: {cpu.Overload}");
+            Assert.True(throttled > 0, $"no slice was cut short: {cpu.Overload}");
             Assert.True(napi.Overload.OverloadedNs > 0, $"{napi.Overload}");
+            // The policy acts on the states, so each transition is logged once, the last one back to normal.
+            Assert.Equal(napi.Overload.Transitions, queueLines.Length);
+            Assert.Contains(queueLines, l => l.EndsWith("-> overloaded", StringComparison.Ordinal));
+            Assert.EndsWith("-> normal", queueLines[^1]);
+            Assert.Equal(cpu.Overload.Transitions, log.Count(l => l.StartsWith($"overload: cpu {cpu.Cpu}: ", StringComparison.Ordinal)));
         }
         else
         {
             Assert.Equal(0, throttled);
+            Assert.Empty(queueLines);
         }
     }
 
@@ -105,16 +112,10 @@ public sealed class CpuBudgetTests
     [Fact]
     public void RunJson_ReportsOverloadPerCpuAndQueue_AndAddsUp()
     {
-        var (exit, stdout, stderr) = CliRunner.Run(
-            "run", "--seconds", "1", "--cpus", "2", "--queues", "2", "--rate", "20000", "--work-us", "100",
-            "--overload", "auto", "--overload-cpu-share", "50", "--json");
-
-        Assert.True(exit == 0, stderr);
-        using var report = JsonDocument.Parse(stdout);
-        var r = report.RootElement;
-        long dropped = r.GetProperty("dropped").EnumerateObject().Sum(d => d.Value.GetInt64());
-        Assert.Equal(r.GetProperty("sent").GetInt64(), r.GetProperty("delivered").GetInt64() + dropped);
-        var o = r.GetProperty("overload");
+        var (report, stdout) = RunAddsUp(
+            "--seconds", "1", "--cpus", "2", "--queues", "2", "--rate", "20000", "--work-us", "100",
+            "--overload", "auto", "--overload-cpu-share", "50");
+        var o = report.GetProperty("overload");
         Assert.Equal("auto", o.GetProperty("mode").GetString());
         Assert.Equal(0.5, o.GetProperty("cpu_share_limit").GetDouble());
         Assert.Equal(2, o.GetProperty("cpus").GetArrayLength());
@@ -136,16 +137,10 @@ public sealed class CpuBudgetTests
     [Fact]
     public void LoopbackRun_UnderTheBudget_AddsUp()
     {
-        var (exit, stdout, stderr) = CliRunner.Run(
-            "run", "--device", "loopback", "--seconds", "1", "--cpus", "2", "--rate", "50000", "--work-us", "20",
-            "--overload", "auto", "--overload-cpu-share", "30", "--json");
-
-        Assert.True(exit == 0, stderr);
-        using var report = JsonDocument.Parse(stdout);
-        var r = report.RootElement;
-        long dropped = r.GetProperty("dropped").EnumerateObject().Sum(d => d.Value.GetInt64());
-        Assert.Equal(r.GetProperty("sent").GetInt64(), r.GetProperty("delivered").GetInt64() + dropped);
-        Assert.True(r.GetProperty("overload").GetProperty("cpus").EnumerateArray().Sum(c => c.GetProperty("throttled").GetInt64()) > 0, stdout);
+        var (report, stdout) = RunAddsUp(
+            "--device", "loopback", "--seconds", "1", "--cpus", "2", "--rate", "50000", "--work-us", "20",
+            "--overload", "auto", "--overload-cpu-share", "30");
+        Assert.True(report.GetProperty("overload").GetProperty("cpus").EnumerateArray().Sum(c => c.GetProperty("throttled").GetInt64()) > 0, stdout);
     }
 
     /// <summary><c>softnet serve --overload auto --work-us</c> starts, answers, and reports the overload part on SIGTERM.</summary>
@@ -193,6 +188,18 @@ public sealed class CpuBudgetTests
         Assert.Contains("--work-us must be an integer between 0 and 100000 (got '-1')", Cli.UsageError("--work-us", "-1"));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new NetStackOptions { OverloadCpuShare = 101 }.Validate());
         Assert.Contains("OverloadCpuShare must be between 1 and 100", e.Message);
+    }
+
+    /// <summary>Runs <c>softnet run ARGS --json</c>, checks it exited 0 and its accounting adds up (sent = delivered + drops), and returns the report.</summary>
+    private static (JsonElement Report, string Stdout) RunAddsUp(params string[] args)
+    {
+        var (exit, stdout, stderr) = CliRunner.Run(["run", .. args, "--json"]);
+        Assert.True(exit == 0, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        var r = report.RootElement.Clone();
+        long dropped = r.GetProperty("dropped").EnumerateObject().Sum(d => d.Value.GetInt64());
+        Assert.Equal(r.GetProperty("sent").GetInt64(), r.GetProperty("delivered").GetInt64() + dropped);
+        return (r, stdout);
     }
 
     private static class Cli

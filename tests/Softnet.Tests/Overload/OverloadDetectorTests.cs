@@ -17,6 +17,15 @@ public sealed class OverloadDetectorTests
         LeaveDwell = TimeSpan.FromMilliseconds(50),
     };
 
+    /// <summary>A detector that has just entered the state <paramref name="level"/> calls for: held there from 0 for the 5 ms enter dwell.</summary>
+    private static OverloadDetector Entered(double level, OverloadThresholds? thresholds = null)
+    {
+        var d = new OverloadDetector(thresholds ?? T, 0);
+        d.Update(level, 0);
+        d.Update(level, 5 * Ms);
+        return d;
+    }
+
     [Fact]
     public void BelowThePressuredWatermark_StaysNormal()
     {
@@ -67,50 +76,36 @@ public sealed class OverloadDetectorTests
     [Fact]
     public void BetweenTheWatermarks_TheStateHolds_InBothDirections()
     {
-        var d = new OverloadDetector(T, 0);
-        d.Update(0.9, 0);
-        d.Update(0.9, 5 * Ms);
+        var d = Entered(0.9);
         // 0.6 is under the overloaded high watermark but over its low one: no way down.
         for (long t = 6 * Ms; t <= 1000 * Ms; t += 10 * Ms)
             Assert.Null(d.Update(0.6, t));
         Assert.Equal(OverloadState.Overloaded, d.State);
 
-        var p = new OverloadDetector(T, 0);
-        p.Update(0.6, 0);
-        p.Update(0.6, 5 * Ms);
+        var p = Entered(0.6);
         // 0.3 is under pressured's high watermark but over its low one; 0.7 is under overloaded's high one.
         for (long t = 6 * Ms; t <= 1000 * Ms; t += 10 * Ms)
             Assert.Null(p.Update(t % 20 == 0 ? 0.3 : 0.7, t));
         Assert.Equal(OverloadState.Pressured, p.State);
     }
 
-    [Fact]
-    public void LeavesOverloaded_AfterTheLeaveDwell_OneLevelOrStraightToNormal()
+    [Theory]
+    [InlineData(0.4, OverloadState.Pressured)]
+    [InlineData(0.1, OverloadState.Normal)]
+    public void LeavesOverloaded_AfterTheLeaveDwell_OneLevelOrStraightToNormal(double level, OverloadState expected)
     {
-        var d = new OverloadDetector(T, 0);
-        d.Update(0.9, 0);
-        d.Update(0.9, 5 * Ms);
-        d.Update(0.4, 10 * Ms);
-        Assert.Null(d.Update(0.4, 59 * Ms));
-        Assert.Equal(OverloadState.Overloaded, d.Update(0.4, 60 * Ms));
-        Assert.Equal(OverloadState.Pressured, d.State);
-
-        var n = new OverloadDetector(T, 0);
-        n.Update(0.9, 0);
-        n.Update(0.9, 5 * Ms);
-        n.Update(0.1, 10 * Ms);
-        Assert.Null(n.Update(0.1, 59 * Ms));
-        Assert.Equal(OverloadState.Overloaded, n.Update(0.1, 60 * Ms));
-        Assert.Equal(OverloadState.Normal, n.State);
-        Assert.Equal(2, n.Transitions);
+        var d = Entered(0.9);
+        d.Update(level, 10 * Ms);
+        Assert.Null(d.Update(level, 59 * Ms));
+        Assert.Equal(OverloadState.Overloaded, d.Update(level, 60 * Ms));
+        Assert.Equal(expected, d.State);
+        Assert.Equal(2, d.Transitions);
     }
 
     [Fact]
     public void ABlipAboveTheLowWatermark_RestartsTheLeaveDwell()
     {
-        var d = new OverloadDetector(T, 0);
-        d.Update(0.9, 0);
-        d.Update(0.9, 5 * Ms);
+        var d = Entered(0.9);
         d.Update(0.1, 10 * Ms);
         d.Update(0.55, 40 * Ms);
         d.Update(0.1, 41 * Ms);
@@ -193,9 +188,7 @@ public sealed class OverloadDetectorTests
     [Fact]
     public void FlapDamping_CanBeOff_AndItsBoundsAreChecked()
     {
-        var d = new OverloadDetector(T with { FlapWindow = TimeSpan.Zero }, 0);
-        d.Update(1.0, 0);
-        d.Update(1.0, 5 * Ms);
+        var d = Entered(1.0, T with { FlapWindow = TimeSpan.Zero });
         d.Update(0.0, 6 * Ms);
         d.Update(0.0, 56 * Ms);
         d.Update(1.0, 57 * Ms);

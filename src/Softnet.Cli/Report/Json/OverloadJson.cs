@@ -1,7 +1,7 @@
 namespace Softnet.Cli.Report.Json;
 
 /// <summary>The overload policy that ran and every CPU's and queue's detector at the end.</summary>
-internal sealed record OverloadJson(string Mode, double CpuShareLimit, double PeriodMs, long ShedEpisodes, IReadOnlyList<OverloadCpuJson> Cpus, IReadOnlyList<OverloadQueueJson> Queues);
+internal sealed record OverloadJson(string Mode, double CpuShareLimit, double PeriodMs, double SliceMs, double PollAllocBytesPerPacket, long ShedEpisodes, IReadOnlyList<OverloadCpuJson> Cpus, IReadOnlyList<OverloadQueueJson> Queues);
 
 /// <summary>One CPU's detector.</summary>
 internal sealed record OverloadCpuJson(

@@ -1,0 +1,115 @@
+namespace Softnet.Overload;
+
+/// <summary>
+/// One CPU's polling budget under <see cref="OverloadMode.Auto"/>: a runtime of share × slice in every slice of
+/// <see cref="Core.NetStackOptions.OverloadBudgetSlice"/>, the way SCHED_DEADLINE's constant-bandwidth server (or RT
+/// throttling's runtime per period) bounds a task. Short slices bound how long the packet threads hold the CPU
+/// without a break — a SCHED_FIFO thread with 90% of a 10 ms period would run 9 ms straight — and the runtime left
+/// caps how many packets the next poll may read (<see cref="Quota"/>), so a poll ends about where the runtime does.
+/// Out of runtime, the CPU is throttled for the rest of the slice, and never for less than the slice's idle part
+/// (slice − runtime): what polls cannot be charged with (waking up, the loop between polls, the kernel's switch)
+/// then lengthens the cycle instead of eating into the time left to others. The next slice starts when the throttle
+/// ends; after a pause of the pollers at least as long as that idle part, one starts with the next poll, so a run never
+/// gets the end of one slice and the whole of the next back to back. A poll is charged when it ends, to each slice for
+/// its part there; what polls use past a slice's runtime is owed by the slices after it
+/// (up to one slice's length, so that a poller preempted mid-poll is not punished for the preemption for long), which
+/// keeps the share exact over time. Written under the CPU's bottom-half lock; the throttle's end is read from anywhere.
+/// </summary>
+internal sealed class CpuBudget
+{
+    private readonly long _sliceNs;
+    private readonly long _runtimeNs;
+    private long _sliceEnd;
+    private long _used;
+    private long _lastEndNs;
+    private long _throttledUntil;
+    private long _throttles;
+
+    public CpuBudget(long sliceNs, double share, long nowNs)
+    {
+        _sliceNs = sliceNs;
+        _runtimeNs = Math.Max(1, (long)(sliceNs * share));
+        _sliceEnd = nowNs - (nowNs % sliceNs) + sliceNs;
+    }
+
+    public long SliceNs => _sliceNs;
+
+    public long RuntimeNs => _runtimeNs;
+
+    /// <summary>Until when the CPU's budgeted pollers stop; in the past while the budget has runtime left.</summary>
+    public long ThrottledUntilNs => Volatile.Read(ref _throttledUntil);
+
+    /// <summary>Slices the budget cut short.</summary>
+    public long Throttles => Volatile.Read(ref _throttles);
+
+    public bool IsThrottled(long nowNs) => nowNs < Volatile.Read(ref _throttledUntil);
+
+    /// <summary>
+    /// How many packets a poll starting at <paramref name="nowNs"/> may read, at most <paramref name="weight"/>: the
+    /// running slice's runtime left over the queue's recent cost per packet (<paramref name="nsPerPacket"/>, 0 when not
+    /// known yet), rounded up, and at least one.
+    /// </summary>
+    public int Quota(long nowNs, int weight, long nsPerPacket)
+    {
+        Begin(nowNs);
+        long left = _runtimeNs - _used;
+        if (nsPerPacket <= 0 || left >= weight * nsPerPacket)
+            return weight;
+        return left <= 0 ? 1 : (int)Math.Max(1, (left + nsPerPacket - 1) / nsPerPacket);
+    }
+
+    /// <summary>Charges a poll that ran from <paramref name="startNs"/> to <paramref name="endNs"/>; throttles the CPU once the runtime is used.</summary>
+    public void Charge(long startNs, long endNs)
+    {
+        Begin(startNs);
+        // A poll that crosses slice ends is charged to each slice for its part there.
+        long from = startNs;
+        while (endNs >= _sliceEnd)
+        {
+            _used += Math.Max(0, _sliceEnd - from);
+            from = Math.Max(from, _sliceEnd);
+            Roll(_sliceEnd);
+        }
+        _lastEndNs = Math.Max(_lastEndNs, endNs);
+        _used += Math.Max(0, endNs - from);
+        if (_used < _runtimeNs)
+            return;
+        // The slice ends now for the budgeted pollers, and so do the ones its debt uses up: k runtimes are paid.
+        long k = _used / _runtimeNs;
+        long until = Math.Max(_sliceEnd, endNs + _sliceNs - _runtimeNs) + ((k - 1) * _sliceNs);
+        _used = Math.Min(_used - (k * _runtimeNs), _sliceNs);
+        _sliceEnd = until + _sliceNs;
+        if (until > Volatile.Read(ref _throttledUntil))
+        {
+            Volatile.Write(ref _throttles, _throttles + 1);
+            Volatile.Write(ref _throttledUntil, until);
+        }
+    }
+
+    /// <summary>
+    /// A poll starts at <paramref name="startNs"/>: after a pause as long as a slice's idle part that was not a throttle
+    /// (nothing is owed then), a slice starts with it; otherwise the slices run on.
+    /// </summary>
+    private void Begin(long startNs)
+    {
+        if (startNs - _lastEndNs >= _sliceNs - _runtimeNs && _lastEndNs >= Volatile.Read(ref _throttledUntil))
+        {
+            _sliceEnd = startNs + _sliceNs;
+            _used = 0;
+        }
+        else
+        {
+            Roll(startNs);
+        }
+    }
+
+    /// <summary>Moves to the slice <paramref name="nowNs"/> falls in; every slice begun pays one runtime of the debt.</summary>
+    private void Roll(long nowNs)
+    {
+        if (nowNs < _sliceEnd)
+            return;
+        long slices = ((nowNs - _sliceEnd) / _sliceNs) + 1;
+        _sliceEnd += slices * _sliceNs;
+        _used = Math.Clamp(_used - (slices * _runtimeNs), 0, _sliceNs);
+    }
+}

@@ -1,0 +1,103 @@
+using Softnet.Overload;
+
+namespace Softnet.Tests.Overload;
+
+/// <summary>
+/// The CPU budget's slices on a clock the test moves: a poller that always has packets runs at most the runtime
+/// (plus one packet) before a break of at least the slice's idle part, takes no more than its share over time, and
+/// pays for an overrun in the slices after it.
+/// </summary>
+public sealed class CpuBudgetSliceTests
+{
+    private const long Us = 1_000;
+    private const long Ms = 1_000_000;
+
+    /// <summary>
+    /// A flood that never ends, 20 µs per packet, weight 64 (1.28 ms per full poll), 90% of 1 ms slices, for 1 s of
+    /// the test's clock. The poller wakes exactly when the throttle ends.
+    /// </summary>
+    [Fact]
+    public void AlwaysBusy_RunsAtMostTheRuntime_ThenBreaksForTheIdlePart()
+    {
+        const long cost = 20 * Us;
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        long now = 0, busy = 0, run = 0, longestRun = 0, shortestBreak = long.MaxValue, breaks = 0;
+        while (now < 1000 * Ms)
+        {
+            if (budget.IsThrottled(now))
+            {
+                long until = budget.ThrottledUntilNs;
+                shortestBreak = Math.Min(shortestBreak, until - now);
+                breaks++;
+                longestRun = Math.Max(longestRun, run);
+                run = 0;
+                now = until;
+                continue;
+            }
+            int quota = budget.Quota(now, 64, cost);
+            long end = now + (quota * cost);
+            budget.Charge(now, end);
+            busy += end - now;
+            run += end - now;
+            now = end;
+        }
+
+        Assert.True(longestRun <= 900 * Us + cost, $"longest run {longestRun} ns");
+        Assert.True(shortestBreak >= 100 * Us, $"shortest break {shortestBreak} ns");
+        // Over the second the polls took at most 90% of the clock, and the budget let them take nearly all of it.
+        Assert.InRange(busy, 880 * Ms, 900 * Ms);
+        Assert.Equal(breaks, budget.Throttles);
+    }
+
+    /// <summary>
+    /// A poll overruns the runtime by 50 µs: the break lasts the slice's idle part from there, and the next slice, which
+    /// starts when the break ends, owes those 50 µs. A poll across slice ends is charged to each for its part.
+    /// </summary>
+    [Fact]
+    public void AnOverrun_IsPaidByTheNextSlice()
+    {
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        budget.Charge(0, 950 * Us);
+        Assert.True(budget.IsThrottled(950 * Us));
+        Assert.Equal(1050 * Us, budget.ThrottledUntilNs);
+        // 0.85 ms of runtime left in the slice that starts then: 43 packets of 20 µs, rounded up.
+        Assert.Equal(43, budget.Quota(1050 * Us, 64, 20 * Us));
+        budget.Charge(1050 * Us, 1900 * Us);
+        Assert.Equal(2050 * Us, budget.ThrottledUntilNs);
+        Assert.Equal(2, budget.Throttles);
+
+        // 3 ms in one poll (a preempted poller) over three slices: each is charged 1 ms, 0.1 ms past its runtime.
+        var other = new CpuBudget(Ms, 0.9, 0);
+        other.Charge(0, 3000 * Us);
+        Assert.False(other.IsThrottled(3000 * Us));
+        Assert.Equal(30, other.Quota(3000 * Us, 64, 20 * Us));
+    }
+
+    /// <summary>After a pause as long as the slice's idle part, a run gets a whole runtime, wherever the last slice stood.</summary>
+    [Fact]
+    public void AfterAPause_ASliceStartsWithTheNextPoll()
+    {
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        budget.Charge(0, 500 * Us);
+        // 0.45 ms later (paused longer than 0.1 ms): the whole 0.9 ms again, not the 0.05 ms left of the first slice.
+        Assert.Equal(45, budget.Quota(950 * Us, 64, 20 * Us));
+        budget.Charge(950 * Us, 1850 * Us);
+        Assert.Equal(1950 * Us, budget.ThrottledUntilNs);
+        // Without a pause the slice runs on: 0.1 ms after a poll that used 0.2 ms, 0.7 ms is left.
+        var other = new CpuBudget(Ms, 0.9, 0);
+        other.Charge(0, 200 * Us);
+        Assert.Equal(35, other.Quota(250 * Us, 64, 20 * Us));
+    }
+
+    /// <summary>Before the queue's cost per packet is known, and while the runtime left covers the weight, a poll reads its whole weight.</summary>
+    [Fact]
+    public void Quota_IsTheWeight_UnlessTheRuntimeIsShort()
+    {
+        var budget = new CpuBudget(Ms, 0.5, 0);
+        Assert.Equal(64, budget.Quota(0, 64, 0));
+        Assert.Equal(64, budget.Quota(0, 64, 5 * Us));
+        Assert.Equal(25, budget.Quota(0, 64, 20 * Us));
+        budget.Charge(0, 499 * Us);
+        Assert.Equal(1, budget.Quota(499 * Us, 64, 20 * Us));
+    }
+}
