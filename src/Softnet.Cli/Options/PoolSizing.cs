@@ -2,7 +2,7 @@ namespace Softnet.Cli.Options;
 
 /// <summary>
 /// How many packets each stack CPU preallocates. Where it fits in 32 MiB per machine CPU, each CPU gets the stack's
-/// in-flight bound per CPU (<see cref="NetStackOptions.InFlightPacketsPerCpu"/> plus its share of the devices'
+/// in-flight bound per CPU (<see cref="Softnet.Core.NetStackOptions.InFlightPacketsPerCpu"/> plus its share of the devices'
 /// receive rings), so no flood makes a pool allocate (the pools lend to each other). Otherwise — a stack with many
 /// more CPUs than the machine, or 64 KiB buffers for large datagrams, would preallocate gigabytes it cannot use — the
 /// preallocation stays within what the library's default costs on this machine (2048 × 2 KiB per machine CPU), at
