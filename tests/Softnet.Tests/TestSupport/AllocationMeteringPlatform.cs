@@ -3,34 +3,35 @@ using Softnet.Scheduling;
 namespace Softnet.Tests.TestSupport;
 
 /// <summary>
-/// The system platform, with the allocated bytes of the threads it starts (a stack's ksoftirqd, backlog and NAPI
+/// A platform (the system's unless given), with the allocated bytes of the threads it starts (a stack's ksoftirqd, backlog and NAPI
 /// threads) readable from outside. A thread can only read its own allocation counter, so each stack thread publishes
 /// it whenever it goes to sleep on one of its waits; while every stack thread sleeps, the published values are exact.
 /// Nothing another thread of the process allocates (the test runner, a neighbouring test) is counted.
 /// </summary>
-internal sealed class AllocationMeteringPlatform : IPlatform
+internal sealed class AllocationMeteringPlatform(IPlatform? inner = null) : IPlatform
 {
     [ThreadStatic]
     private static Meter? t_meter;
 
+    private readonly IPlatform _inner = inner ?? SystemPlatform.Instance;
     private readonly List<Meter> _meters = [];
 
-    public long NowNs() => SystemPlatform.Instance.NowNs();
+    public long NowNs() => _inner.NowNs();
 
-    public int CurrentOsCpu() => SystemPlatform.Instance.CurrentOsCpu();
+    public int CurrentOsCpu() => _inner.CurrentOsCpu();
 
-    public IReadOnlyList<int> AllowedOsCpus() => SystemPlatform.Instance.AllowedOsCpus();
+    public IReadOnlyList<int> AllowedOsCpus() => _inner.AllowedOsCpus();
 
-    public IWaiter CreateWaiter() => new MeteredWaiter(SystemPlatform.Instance.CreateWaiter());
+    public IWaiter CreateWaiter() => new MeteredWaiter(_inner.CreateWaiter());
 
-    public IIrqWaiter CreateSoftirqWaiter() => new MeteredIrqWaiter(SystemPlatform.Instance.CreateSoftirqWaiter());
+    public IIrqWaiter CreateSoftirqWaiter() => new MeteredIrqWaiter(_inner.CreateSoftirqWaiter());
 
     public IThreadHandle StartThread(string name, int osCpu, Action body)
     {
         var meter = new Meter();
         lock (_meters)
             _meters.Add(meter);
-        return SystemPlatform.Instance.StartThread(name, osCpu, () =>
+        return _inner.StartThread(name, osCpu, () =>
         {
             t_meter = meter;
             try
@@ -45,11 +46,11 @@ internal sealed class AllocationMeteringPlatform : IPlatform
         });
     }
 
-    public void Yield() => SystemPlatform.Instance.Yield();
+    public void Yield() => _inner.Yield();
 
-    public void Backoff(int attempt) => SystemPlatform.Instance.Backoff(attempt);
+    public void Backoff(int attempt) => _inner.Backoff(attempt);
 
-    public void Sleep(TimeSpan duration) => SystemPlatform.Instance.Sleep(duration);
+    public void Sleep(TimeSpan duration) => _inner.Sleep(duration);
 
     /// <summary>
     /// The bytes the stack's threads have allocated so far, read at a moment when all of them sleep (so none is between
