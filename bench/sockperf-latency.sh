@@ -1,67 +1,108 @@
 #!/usr/bin/env bash
-# Round-trip latency of the real sockperf client against `softnet serve --reply sockperf` and, alternating in rounds,
-# against sockperf's own server on the same port. Also runs Softnet's server in threaded and busy-poll NAPI modes
-# (switched over the admin socket) and in backlog-threads mode. The client is pinned to CPU 0; sockperf's server runs
-# both unpinned and pinned to CPU 0 (where Softnet's CPU steering puts the datagrams of a client on CPU 0, so both
-# then wake a thread on the CPU the datagram arrived on). Prints p50/p99/p99.9 (µs) medians over the rounds.
-# Usage: bench/sockperf-latency.sh [SECONDS=5] [ROUNDS=3]
+# Round-trip latency of the real sockperf client (`sockperf ping-pong -m 64`) against three servers on one port:
+#   sockperf-server    `sockperf server` (a blocking recvfrom + sendto loop)
+#   softnet-epoll      `softnet serve --reply sockperf --no-admin` (epoll backend)
+#   softnet-io_uring   the same with `--backend io_uring`
+# Same CPU layout for every server: the server process confined to CPU SERVER_CPU (taskset; Softnet then runs one
+# stack CPU), the client to CPU CLIENT_CPU. Each round runs softnet-epoll, sockperf-server, softnet-io_uring in that
+# order and the next round in the reverse order, so each Softnet run sits next to a sockperf-server run and which
+# of the two runs first alternates. Ratios (Softnet / sockperf server, of p50 and of p99) are per pair; the table
+# gives their median with min-max. sockperf reports half the round trip, as do the figures here.
+#
+# Writes into OUT: sockperf-latency.jsonl (every run), sockperf-latency.md (tables with commit and command),
+# sockperf-latency-cdf.png (latency CDF per server, every run's samples pooled) and goal lines appended to goals.txt.
+# Usage: [SOCKPERF_SECONDS=5] [ROUNDS=7] [SERVER_CPU=0] [CLIENT_CPU=1] [OUT=dir] bench/sockperf-latency.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS=${1:-5}
-ROUNDS=${2:-3}
+SECS=${SOCKPERF_SECONDS:-5}
+ROUNDS=${ROUNDS:-7}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
 PORT=11411
-out=$(mktemp -d)
+OUT=${OUT:-bench/results/sockperf-latency-$(git rev-parse --short HEAD)}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+RUNS=$OUT/sockperf-latency.jsonl
+: >"$RUNS"
 CLI="dotnet src/Softnet.Cli/bin/Release/net10.0/Softnet.Cli.dll"
 dotnet build src/Softnet.Cli -c Release -v q -nologo >/dev/null
 command -v sockperf >/dev/null || { echo "sockperf is not installed (apt-get install sockperf)"; exit 2; }
 
-ping() { # label
-  taskset -c 0 sockperf ping-pong -i 127.0.0.1 -p "$PORT" -m 64 -t "$SECS" 2>&1 | python3 -c '
-import re, sys, json
-t = sys.stdin.read()
-p = {k: float(v) for k, v in re.findall(r"percentile (\d+\.\d+) = +([\d.]+)", t)}
-drop = re.search(r"# dropped messages = (\d+)", t)
-print(json.dumps({"server": sys.argv[1], "p50": p.get("50.000"), "p99": p.get("99.000"), "p999": p.get("99.900"), "dropped": int(drop.group(1)) if drop else None}))' "$1" | tee -a "$out/runs.jsonl"
+wait_port() { # the server answers on PORT once it is bound
+  for _ in $(seq 100); do grep -q ":$(printf '%04X' "$PORT") " /proc/net/udp && return; sleep 0.1; done
+  echo "sockperf-latency: the server did not bind port $PORT" >&2; exit 1
 }
 
-softnet() { # label, serve args..., then optional napi mode
-  local label=$1 mode=$2; shift 2
-  $CLI serve --bind 127.0.0.1:$PORT --reply sockperf --admin "$out/admin.sock" "$@" >/dev/null 2>"$out/serve.err" &
+ping() { # server round: one client run; its samples go to $tmp/<server>.lat
+  taskset -c "$CLIENT_CPU" sockperf ping-pong -i 127.0.0.1 -p "$PORT" -m 64 -t "$SECS" --full-log "$tmp/log.csv" >"$tmp/ping.txt" 2>&1
+  python3 - "$1" "$2" "$tmp/ping.txt" "$tmp/log.csv" "$tmp/$1.lat" <<'PY' | tee -a "$RUNS"
+import json, re, sys
+server, rnd, summary, log, lat = sys.argv[1:6]
+t = open(summary).read()
+p = {k: float(v) for k, v in re.findall(r"percentile (\d+\.\d+) = +([\d.]+)", t)}
+drop = re.search(r"# dropped messages = (\d+)", t)
+samples = 0
+with open(lat, "a") as out:
+    for line in open(log):
+        f = line.split(",")
+        if len(f) == 4 and f[0].strip().isdigit():
+            out.write(f[3].strip() + "\n")
+            samples += 1
+print(json.dumps({"contender": server, "round": int(rnd), "p50": p.get("50.000"), "p99": p.get("99.000"), "p999": p.get("99.900"),
+                  "dropped": int(drop.group(1)) if drop else None, "samples": samples}))
+PY
+}
+
+server() { # name round
+  case $1 in
+    sockperf-server) taskset -c "$SERVER_CPU" sockperf server -i 127.0.0.1 -p "$PORT" >/dev/null 2>&1 & ;;
+    softnet-epoll) taskset -c "$SERVER_CPU" $CLI serve --bind 127.0.0.1:$PORT --reply sockperf --no-admin >/dev/null 2>"$tmp/serve.err" & ;;
+    softnet-io_uring) taskset -c "$SERVER_CPU" $CLI serve --bind 127.0.0.1:$PORT --reply sockperf --no-admin --backend io_uring >/dev/null 2>"$tmp/serve.err" & ;;
+  esac
   local pid=$!
-  for _ in $(seq 50); do [ -S "$out/admin.sock" ] && break; sleep 0.1; done
-  if [ "$mode" != none ]; then
-    for id in $($CLI napi list --json --admin "$out/admin.sock" | python3 -c 'import json,sys; print(" ".join(str(n["id"]) for n in json.load(sys.stdin)))'); do
-      $CLI napi set "$id" --threaded "$mode" --admin "$out/admin.sock" >/dev/null
-    done
+  wait_port
+  ping "$1" "$2"
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  if [ "$1" = softnet-io_uring ] && grep -q "receive through epoll" "$tmp/serve.err"; then
+    echo "sockperf-latency: io_uring is not available here; softnet-io_uring ran on epoll: $(grep -m1 'io_uring' "$tmp/serve.err")" | tee -a "$OUT/notes.txt" >&2
   fi
-  ping "$label"
-  kill -TERM "$pid"; wait "$pid" || true
 }
 
 for r in $(seq "$ROUNDS"); do
-  sockperf server -i 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
-  sp=$!; sleep 0.5
-  ping "sockperf-server"
-  kill "$sp"; wait "$sp" 2>/dev/null || true
-  taskset -c 0 sockperf server -i 127.0.0.1 -p "$PORT" >/dev/null 2>&1 &
-  sp=$!; sleep 0.5
-  ping "sockperf-server-cpu0"
-  kill "$sp"; wait "$sp" 2>/dev/null || true
-  softnet "softnet-softirq" none
-  softnet "softnet-threaded" enabled
-  softnet "softnet-busy-poll" busy-poll
-  softnet "softnet-backlog-threads-rps" none --mode backlog-threads --rps-cpus all
+  if (( r % 2 )); then order="softnet-epoll sockperf-server softnet-io_uring"; else order="softnet-io_uring sockperf-server softnet-epoll"; fi
+  for s in $order; do server "$s" "$r"; done
 done
 
-python3 - "$out/runs.jsonl" <<'PY'
-import json, statistics, sys
+CMD="SOCKPERF_SECONDS=$SECS ROUNDS=$ROUNDS SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU bench/sockperf-latency.sh"
+PYTHONPATH=bench python3 - "$RUNS" "$OUT" "$CMD" "$SERVER_CPU" "$CLIENT_CPU" <<'PY' | tee "$OUT/sockperf-latency.md"
+import json, sys
+from paired import ratios, spread, goal, header
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-base = statistics.median(r["p50"] for r in runs if r["server"] == "sockperf-server")
-print("\n| server | p50 µs | p99 µs | p99.9 µs | p50 / sockperf server | dropped |")
-print("|---|---|---|---|---|---|")
-for name in dict.fromkeys(r["server"] for r in runs):
-    rs = [r for r in runs if r["server"] == name]
-    m = {k: statistics.median(r[k] for r in rs) for k in ("p50", "p99", "p999")}
-    print(f"| {name} | {m['p50']:.2f} | {m['p99']:.2f} | {m['p999']:.2f} | {m['p50'] / base:.2f} | {sum(r['dropped'] or 0 for r in rs)} |")
+out, cmd, scpu, ccpu = sys.argv[2:6]
+print(header(f"sockperf ping-pong -m 64: Softnet vs sockperf server (servers on CPU {scpu}, client on CPU {ccpu})", cmd))
+print("| server | p50 µs | p99 µs | p99.9 µs | dropped | runs |")
+print("|---|---|---|---|---:|---:|")
+for s in ("sockperf-server", "softnet-epoll", "softnet-io_uring"):
+    rs = [r for r in runs if r["contender"] == s]
+    print(f"| {s} | {spread([r['p50'] for r in rs])} | {spread([r['p99'] for r in rs])} | {spread([r['p999'] for r in rs])} | {sum(r['dropped'] or 0 for r in rs)} | {len(rs)} |")
+print("\nPair ratios, Softnet / sockperf server (median (min–max)):\n")
+print("| server | p50 ratio | p99 ratio | pairs |")
+print("|---|---|---|---:|")
+found = {}
+for s in ("softnet-epoll", "softnet-io_uring"):
+    p50 = ratios(runs, lambda r: r["round"], s, "sockperf-server", lambda r: r["p50"])
+    p99 = ratios(runs, lambda r: r["round"], s, "sockperf-server", lambda r: r["p99"])
+    found[s] = (p50, p99)
+    print(f"| {s} | {spread(p50)} | {spread(p99)} | {len(p50)} |")
+print("\n```")
+goal("ping-pong p50, epoll / sockperf server", found["softnet-epoll"][0], "≤", 1.0, out)
+goal("ping-pong p50, io_uring / sockperf server", found["softnet-io_uring"][0], "≤", 0.9, out)
+goal("ping-pong p99, epoll / sockperf server", found["softnet-epoll"][1], "≤", 1.0, out)
+goal("ping-pong p99, io_uring / sockperf server", found["softnet-io_uring"][1], "≤", 1.0, out)
+print("```")
 PY
-rm -rf "$out"
+
+python3 bench/latency-cdf.py "$OUT/sockperf-latency-cdf.png" "sockperf ping-pong -m 64, half round trip ($(git rev-parse --short HEAD))" \
+  sockperf-server="$tmp/sockperf-server.lat" softnet-epoll="$tmp/softnet-epoll.lat" softnet-io_uring="$tmp/softnet-io_uring.lat"

@@ -20,6 +20,7 @@ internal sealed record BenchOptions
           --warmup N       seconds per contender before the rounds, not reported, 0..60 (default 1)
           --consumer FORM  the baseline's consumer: readall (default: the fastest form measured here),
                            wait-tryread, dedicated-thread, or all (every form as its own contender)
+          --runs PATH      also write every measured run as a JSON line (round, contender, figures) to PATH
         """;
 
     public int Seconds { get; init; } = 5;
@@ -40,6 +41,9 @@ internal sealed record BenchOptions
     /// <summary>The baseline consumer forms to measure; ReadAllAsync measured fastest on the reference machine (bench/RESULTS.md).</summary>
     public IReadOnlyList<ConsumerForm> Consumers { get; init; } = [ConsumerForm.ReadAll];
 
+    /// <summary>Where to write one JSON line per measured run; null: nowhere.</summary>
+    public string? RunsPath { get; init; }
+
     /// <summary>The most flows the load's flow table takes (as <c>softnet run --flows</c>).</summary>
     public const int MaxFlows = 65536;
 
@@ -59,7 +63,8 @@ internal sealed record BenchOptions
             DefaultValueFactory = _ => "readall",
             CustomParser = r => Array.IndexOf(forms, r.Tokens[^1].Value) >= 0 ? r.Tokens[^1].Value : Fail(r, $"--consumer must be one of {string.Join(", ", forms)} (got '{r.Tokens[^1].Value}')", "readall"),
         };
-        var command = new RootCommand { seconds, rounds, producers, cpus, flows, rate, warmup, consumer };
+        var runs = new Option<string?>("--runs");
+        var command = new RootCommand { seconds, rounds, producers, cpus, flows, rate, warmup, consumer, runs };
         var parse = command.Parse(args);
         if (parse.Errors.Count > 0)
             throw new BenchUsageException(parse.Errors[0].Message);
@@ -73,6 +78,7 @@ internal sealed record BenchOptions
             Rate = parse.GetValue(rate),
             Warmup = (int)parse.GetValue(warmup),
             Consumers = ConsumerForms.Parse(parse.GetValue(consumer)!),
+            RunsPath = parse.GetValue(runs),
         };
         if (o.Flows < o.Producers)
             throw new BenchUsageException($"--flows must be between {o.Producers} (one per producer) and {MaxFlows} (got {o.Flows})");

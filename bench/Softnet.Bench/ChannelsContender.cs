@@ -46,11 +46,13 @@ internal sealed class ChannelsContender(ConsumerForm form) : IContender
         var producers = new Producers(options, channels, rps, seconds);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+        long cpuBefore = ProcessCpu.Ns();
         long startNs = Clock.NowNs();
         producers.Start(startNs);
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         producers.Stop();
         long endNs = Clock.NowNs();
+        long cpuNs = ProcessCpu.Ns() - cpuBefore;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (GC.GetAllocatedBytesForCurrentThread() - ownBefore);
 
         foreach (var channel in channels)
@@ -72,7 +74,8 @@ internal sealed class ChannelsContender(ConsumerForm form) : IContender
             producers.Sent > 0 ? (double)allocated / producers.Sent : 0,
             sink.OutOfOrder,
             latency.Percentile(0.50) / 1000.0,
-            latency.Percentile(0.99) / 1000.0);
+            latency.Percentile(0.99) / 1000.0,
+            cpuNs);
     }
 
     /// <summary>

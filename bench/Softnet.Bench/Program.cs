@@ -39,13 +39,15 @@ if (options.Warmup > 0)
 }
 for (int round = 0; round < options.Rounds; round++)
 {
-    // Each round starts with a different contender, so none always runs first (or always right after another).
-    for (int i = 0; i < results.Count; i++)
+    foreach (int i in RoundOrder(round))
     {
-        var (contender, runs) = results[(i + round) % results.Count];
+        var (contender, runs) = results[i];
         runs.Add(Measure(contender, options.Seconds, $"round {round + 1}"));
     }
 }
+
+if (options.RunsPath is { } path)
+    File.WriteAllLines(path, RunLines());
 
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
@@ -55,6 +57,30 @@ Console.Write(ResultTable.Format(results));
 Console.WriteLine();
 Console.Write(ResultTable.Ratios(results));
 return results.All(r => r.Runs.All(m => m.Balanced)) ? 0 : 1;
+
+// With one baseline it runs between the two Softnet contenders, so each Softnet run has the baseline run next to it
+// (the pairs of the ratios), and the order reverses every round, so which of a pair runs first alternates. With more
+// baselines each round starts with a different contender, so none always runs first or right after another.
+IEnumerable<int> RoundOrder(int round)
+{
+    if (results.Count == 3)
+        return round % 2 == 0 ? [0, 2, 1] : [1, 2, 0];
+    return Enumerable.Range(0, results.Count).Select(i => (i + round) % results.Count);
+}
+
+IEnumerable<string> RunLines()
+{
+    foreach (var (contender, runs) in results)
+    {
+        for (int round = 0; round < runs.Count; round++)
+        {
+            var m = runs[round];
+            yield return string.Create(
+                CultureInfo.InvariantCulture,
+                $"{{\"contender\":\"{contender.Name}\",\"round\":{round + 1},\"producers\":{options.Producers},\"rate\":{options.Rate},\"seconds\":{m.Seconds:F3},\"sent\":{m.Sent},\"delivered\":{m.Delivered},\"dropped\":{m.Dropped},\"pps\":{m.Pps:F0},\"cpu_ns_per_packet\":{m.CpuNsPerPacket:F1},\"alloc_bytes_per_packet\":{m.AllocBytesPerPacket:F4},\"p50_us\":{m.P50Us:F1},\"p99_us\":{m.P99Us:F1},\"out_of_order\":{m.OutOfOrder}}}");
+        }
+    }
+}
 
 Measurement Measure(IContender contender, int seconds, string label)
 {
@@ -67,6 +93,6 @@ Measurement Measure(IContender contender, int seconds, string label)
     string ipis = m.Ipis is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : "n/a";
     Console.Error.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"{label,-9} {contender.Name,-30} {m.Pps,12:N0} pps  dropped {100.0 * m.Dropped / Math.Max(1, m.Sent),5:F1}%  wake-ups/packet {wakeups}  IPIs {ipis}  alloc {m.AllocBytesPerPacket:F4} B/packet  p50 {m.P50Us:F1} µs  p99 {m.P99Us:F1} µs  out of order {m.OutOfOrder}{(m.Balanced ? "" : "  UNBALANCED")}"));
+        $"{label,-9} {contender.Name,-30} {m.Pps,12:N0} pps  dropped {100.0 * m.Dropped / Math.Max(1, m.Sent),5:F1}%  wake-ups/packet {wakeups}  IPIs {ipis}  alloc {m.AllocBytesPerPacket:F4} B/packet  CPU {m.CpuNsPerPacket:F1} ns/packet  p50 {m.P50Us:F1} µs  p99 {m.P99Us:F1} µs  out of order {m.OutOfOrder}{(m.Balanced ? "" : "  UNBALANCED")}"));
     return m;
 }

@@ -22,18 +22,20 @@ internal sealed class SoftnetContender(KickMode mode) : IContender
         var clock = stackOptions.Platform;
         var sink = new DeliverySink(options.Cpus, options.Flows, clock);
         var stack = new NetStack(stackOptions, sink.Handle);
-        long startNs, endNs, sent, allocated;
+        long startNs, endNs, sent, allocated, cpuNs;
         try
         {
             using var load = new LoopbackLoad(new LoopbackDevice(stack), options.Producers, options.Flows, options.Rate, Size, TimeSpan.FromSeconds(seconds + 5));
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+            long cpuBefore = ProcessCpu.Ns();
             startNs = clock.NowNs();
             load.Start(startNs);
             Thread.Sleep(TimeSpan.FromSeconds(seconds));
             if (!load.Stop(StopTimeout))
                 throw new InvalidOperationException($"{Name}: a producer did not stop within {StopTimeout.TotalSeconds:F0} s");
             endNs = clock.NowNs();
+            cpuNs = ProcessCpu.Ns() - cpuBefore;
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (GC.GetAllocatedBytesForCurrentThread() - ownBefore);
             sent = load.Sent;
         }
@@ -55,6 +57,7 @@ internal sealed class SoftnetContender(KickMode mode) : IContender
             sent > 0 ? (double)allocated / sent : 0,
             sink.OutOfOrder,
             latency.Percentile(0.50) / 1000.0,
-            latency.Percentile(0.99) / 1000.0);
+            latency.Percentile(0.99) / 1000.0,
+            cpuNs);
     }
 }

@@ -9,12 +9,21 @@
 // drops both (payload only), to show what they cost.
 //
 //   recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6] [--bare]
+//   recvmmsg_drain --queues Q --rate PPS --seconds S [--size 64] [--batch 64] [--v6] [--bare]
+//
+// With --rate the queues are not prefilled: a sender thread named udp-load/0 (as softnet run's senders, so a CPU
+// reading from /proc/PID/task can leave it out) offers PPS datagrams/s for S seconds from 64 source sockets in turn,
+// paced as softnet run's Pacer paces (bursts of rate × 20 µs, 1..8, yielding while ahead), while the receivers
+// block in recvmmsg (MSG_WAITFORONE). That is the receive side at a fixed load, for CPU
+// time per packet; the JSON line then also has "sent" and the receivers' own "cpu_ns_per_packet" (their thread CPU
+// time over the whole run).
 //
 // Prints one JSON line on stdout; diagnostics go to stderr. Exit codes: 0 done (check "received" against "count"),
 // 1 usage or syscall failure, 2 the receive buffers cannot hold N datagrams, 3 gave up after 30 s.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -24,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +61,7 @@ struct queue {
     long long last_ns;
     int timed_out;
     unsigned int drops; // the last SO_RXQ_OVFL count seen
+    long long cpu_ns;   // the receiving thread's CPU time (streaming)
     pthread_t thread;
 };
 
@@ -62,6 +73,16 @@ static int bare;
 #define CONTROL_BYTES CMSG_SPACE(sizeof(uint32_t))
 static long long start_ns;
 static pthread_barrier_t go;
+static long long rate;        // streaming: datagrams/s offered; 0 = prefill and drain
+static double stream_seconds;
+static volatile int sender_done;
+
+static long long thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 static long long now_ns(void)
 {
@@ -83,7 +104,7 @@ static void die(int code, const char *fmt, ...)
 
 static void usage(void)
 {
-    die(1, "usage: recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6] [--bare]");
+    die(1, "usage: recvmmsg_drain --queues Q (--count N | --rate PPS --seconds S) [--size 64] [--batch 64] [--v6] [--bare]");
 }
 
 static long parse(const char *name, const char *value, long min, long max)
@@ -148,6 +169,7 @@ static void *drain(void *arg)
     }
 
     pthread_barrier_wait(&go);
+    long long cpu_start = thread_cpu_ns();
     for (;;) {
         if (!bare) {
             // The kernel shortens both lengths to what it wrote, so every slot is re-armed before each call.
@@ -157,7 +179,7 @@ static void *drain(void *arg)
                 msgs[i].msg_hdr.msg_flags = 0;
             }
         }
-        int n = recvmmsg(q->fd, msgs, batch, MSG_DONTWAIT, NULL);
+        int n = recvmmsg(q->fd, msgs, batch, rate ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
         if (n > 0 && !bare) {
             for (int i = 0; i < n; i++) {
                 struct msghdr *h = &msgs[i].msg_hdr;
@@ -172,7 +194,7 @@ static void *drain(void *arg)
                 q->first_ns = t;
             q->last_ns = t;
             q->received += n;
-            if (t - start_ns > GIVE_UP_NS) {
+            if (!rate && t - start_ns > GIVE_UP_NS) {
                 q->timed_out = 1;
                 break;
             }
@@ -182,8 +204,12 @@ static void *drain(void *arg)
             continue;
         if (n < 0 && errno != EAGAIN)
             die(1, "recvmmsg on queue %d: %s", (int)(q - queues), strerror(errno));
-        break; // EAGAIN after the queues settled: this queue's share is consumed
+        // Streaming: a receive timeout (SO_RCVTIMEO) while the sender still sends is an idle gap, not the end.
+        if (rate && !sender_done)
+            continue;
+        break; // EAGAIN after the queues settled (or the sender finished): this queue's share is consumed
     }
+    q->cpu_ns = thread_cpu_ns() - cpu_start;
     free(control);
     free(names);
     free(buffers);
@@ -305,6 +331,72 @@ static void prefill(int v6, int port, long long count)
     free(payload);
 }
 
+// Streaming: paced like softnet run's UDP load (Softnet.Load's Pacer): bursts of rate × 20 µs datagrams (1..8) from
+// one of 64 sockets in turn; ahead of the schedule it yields, or sleeps 1 ms when the next burst is further away.
+static long long stream_sent;
+
+static void *stream_send(void *arg)
+{
+    int port = *(int *)arg;
+    pthread_setname_np(pthread_self(), "udp-load/0");
+    enum { BURST = 8 };
+    int burst = rate * 20 / 1000000 < 1 ? 1 : rate * 20 / 1000000 > BURST ? BURST : (int)(rate * 20 / 1000000);
+    int senders[SENDERS];
+    int v6 = 0;
+    struct sockaddr_storage any, dst;
+    socklen_t anylen = loopback(v6, 0, &any);
+    socklen_t dstlen = loopback(v6, port, &dst);
+    for (int s = 0; s < SENDERS; s++) {
+        senders[s] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (senders[s] < 0 || bind(senders[s], (struct sockaddr *)&any, anylen) != 0)
+            die(1, "sender socket: %s", strerror(errno));
+    }
+    struct mmsghdr msgs[BURST];
+    struct iovec iov[BURST];
+    char *payload = calloc(1, size);
+    if (!payload)
+        die(1, "calloc: %s", strerror(errno));
+    for (int i = 0; i < BURST; i++) {
+        iov[i].iov_base = payload;
+        iov[i].iov_len = size;
+        memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+        msgs[i].msg_hdr.msg_name = &dst;
+        msgs[i].msg_hdr.msg_namelen = dstlen;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    long long begin = now_ns(), end = begin + (long long)(stream_seconds * 1e9);
+    long long sent = 0;
+    for (int next = 0;; next = (next + 1) % SENDERS) {
+        long long t = now_ns();
+        if (t >= end)
+            break;
+        double ahead_ns = (sent + burst - (t - begin) / 1e9 * rate) / rate * 1e9;
+        if (ahead_ns > 0) {
+            if (ahead_ns > 1e6) {
+                struct timespec nap = {0, 1000000};
+                nanosleep(&nap, NULL);
+            } else {
+                sched_yield();
+            }
+            continue;
+        }
+        int n = sendmmsg(senders[next], msgs, burst, 0);
+        if (n > 0)
+            sent += n;
+        else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOBUFS)
+            die(1, "sendmmsg: %s", strerror(errno));
+    }
+    for (int s = 0; s < SENDERS; s++)
+        close(senders[s]);
+    free(payload);
+    stream_sent = sent;
+    sender_done = 1;
+    return NULL;
+}
+
+static int stream(int port);
+
 int main(int argc, char **argv)
 {
     long long count = 0;
@@ -323,11 +415,17 @@ int main(int argc, char **argv)
             v6 = 1;
         else if (!strcmp(argv[i], "--bare"))
             bare = 1;
+        else if (!strcmp(argv[i], "--rate"))
+            rate = parse("--rate", value, 1, 100000000L), i++;
+        else if (!strcmp(argv[i], "--seconds"))
+            stream_seconds = parse("--seconds", value, 1, 3600), i++;
         else
             usage();
     }
-    if (nqueues == 0 || count == 0)
+    if (nqueues == 0 || (count == 0) == (rate == 0) || (rate != 0) != (stream_seconds != 0))
         usage();
+    if (rate)
+        count = rate * (long long)stream_seconds;
     start_ns = now_ns();
 
     // The flow hash spreads unevenly, so each queue is sized for twice its fair share (or all of it).
@@ -347,6 +445,19 @@ int main(int argc, char **argv)
         queues[q].cpu = allowed_cpu(q);
     }
 
+    if (rate) {
+        if (v6)
+            die(1, "--rate sends over IPv4 only");
+        // Blocking receives that give up after 200 ms without a datagram: the end, once the sender has finished.
+        struct timeval timeout = {0, 200000};
+        for (int q = 0; q < nqueues; q++) {
+            if (fcntl(queues[q].fd, F_SETFL, fcntl(queues[q].fd, F_GETFL) & ~O_NONBLOCK) != 0)
+                die(1, "fcntl: %s", strerror(errno));
+            if (setsockopt(queues[q].fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0)
+                die(1, "setsockopt SO_RCVTIMEO: %s", strerror(errno));
+        }
+        return stream(port);
+    }
     prefill(v6, port, count);
     settle();
     long long queued_bytes = 0, drops = 0;
@@ -382,5 +493,29 @@ int main(int argc, char **argv)
         bare ? "c-recvmmsg-bare" : "c-recvmmsg", nqueues, count, received, seconds, seconds > 0 ? received / seconds : 0);
     if (timed_out)
         die(3, "gave up after 30 s");
+    return 0;
+}
+
+static int stream(int port)
+{
+    pthread_barrier_init(&go, NULL, (unsigned)nqueues);
+    for (int q = 0; q < nqueues; q++)
+        if ((errno = pthread_create(&queues[q].thread, NULL, drain, &queues[q])) != 0)
+            die(1, "pthread_create: %s", strerror(errno));
+    pthread_t sender;
+    if ((errno = pthread_create(&sender, NULL, stream_send, &port)) != 0)
+        die(1, "pthread_create: %s", strerror(errno));
+    pthread_join(sender, NULL);
+    long long received = 0, cpu = 0, drops = 0;
+    for (int q = 0; q < nqueues; q++) {
+        pthread_join(queues[q].thread, NULL);
+        received += queues[q].received;
+        cpu += queues[q].cpu_ns;
+        uint32_t info[MEMINFO_VARS];
+        if (get_meminfo(queues[q].fd, info) == 0)
+            drops += info[MEMINFO_DROPS];
+    }
+    printf("{\"receiver\":\"%s\",\"queues\":%d,\"rate\":%lld,\"seconds\":%.0f,\"sent\":%lld,\"received\":%lld,\"dropped\":%lld,\"cpu_ns_per_packet\":%.1f}\n",
+        bare ? "c-recvmmsg-bare" : "c-recvmmsg", nqueues, rate, stream_seconds, stream_sent, received, drops, received ? (double)cpu / received : 0);
     return 0;
 }

@@ -31,7 +31,7 @@ internal static class JsonReport
             r.Delivered,
             Dropped(r.Dropped),
             Math.Round(r.Pps, 1),
-            prefill || !check ? null : new LatencyJson(r.LatencyP50Us, r.LatencyP99Us, r.LatencyP999Us),
+            prefill || !check ? null : new LatencyJson(r.LatencyP50Us, r.LatencyP99Us, r.LatencyP999Us, [.. r.LatencyCdfUs.Select((us, i) => new[] { RunReport.CdfPercents[i], us })]),
             r.IpiSent,
             r.Wakeups,
             r.WakeupsPerPacket,

@@ -44,6 +44,12 @@ internal sealed record RunReport
 
     public required double LatencyP999Us { get; init; }
 
+    /// <summary>Delivery latency (µs) at each of <see cref="CdfPercents"/>: the points of a latency CDF plot.</summary>
+    public IReadOnlyList<double> LatencyCdfUs { get; init; } = [];
+
+    /// <summary>The percents <see cref="LatencyCdfUs"/> is taken at.</summary>
+    public static readonly double[] CdfPercents = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 99, 99.5, 99.9, 99.95, 99.99];
+
     public required long IpiSent { get; init; }
 
     public required long Wakeups { get; init; }
@@ -100,6 +106,7 @@ internal sealed record RunReport
             LatencyP50Us = latency.Percentile(0.50) / 1000.0,
             LatencyP99Us = latency.Percentile(0.99) / 1000.0,
             LatencyP999Us = latency.Percentile(0.999) / 1000.0,
+            LatencyCdfUs = [.. CdfPercents.Select(p => latency.Percentile(p / 100) / 1000.0)],
             IpiSent = snapshot.IpiSent,
             Wakeups = snapshot.Wakeups,
             AllocBytesPerPacket = allocBytesPerPacket,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Softnet.Cli.Commands;
+using Softnet.Cli.Report;
 using Softnet.Core;
 
 namespace Softnet.Tests.Cli;
@@ -43,6 +44,12 @@ public sealed class RunReportTests
         double p99 = latency.GetProperty("p99").GetDouble();
         double p999 = latency.GetProperty("p999").GetDouble();
         Assert.True(p50 > 0 && p50 <= p99 && p99 <= p999, $"p50 {p50}, p99 {p99}, p99.9 {p999}");
+        // The CDF's points rise with the percent and pass through the percentiles above.
+        var cdf = latency.GetProperty("cdf").EnumerateArray().Select(p => (Percent: p[0].GetDouble(), Us: p[1].GetDouble())).ToList();
+        Assert.Equal(RunReport.CdfPercents, cdf.Select(p => p.Percent));
+        Assert.True(cdf.Zip(cdf.Skip(1)).All(p => p.First.Us <= p.Second.Us), string.Join(", ", cdf));
+        Assert.Equal(p50, cdf.Single(p => p.Percent == 50).Us);
+        Assert.Equal(p99, cdf.Single(p => p.Percent == 99).Us);
         long ipis = root.GetProperty("ipi_sent").GetInt64();
         if (mode == "backlog-threads")
             Assert.Equal(0, ipis);

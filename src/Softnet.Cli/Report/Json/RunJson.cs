@@ -36,8 +36,8 @@ internal sealed record RunJson(
     VerdictJson Verdict,
     string SoftnetStat);
 
-/// <summary>Delivery latency percentiles in microseconds.</summary>
-internal sealed record LatencyJson(double P50, double P99, double P999);
+/// <summary>Delivery latency percentiles in microseconds; <c>Cdf</c> pairs [percent, µs] for a CDF plot.</summary>
+internal sealed record LatencyJson(double P50, double P99, double P999, IReadOnlyList<double[]>? Cdf = null);
 
 /// <summary>One CPU's softnet_stat figures by name.</summary>
 internal sealed record CpuJson(int Cpu, long Processed, long Dropped, long TimeSqueeze, long ReceivedRps, long FlowLimitCount, int BacklogLen);
