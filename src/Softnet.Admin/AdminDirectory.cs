@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Softnet.Admin.Interop;
-using Errno = Softnet.Interop.Errno;
 
 namespace Softnet.Admin;
 

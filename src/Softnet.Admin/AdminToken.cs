@@ -19,7 +19,7 @@ public static class AdminToken
     public static string Read(string path)
     {
         if (!FileSystem.TryStat(FileSystem.AtFdCwd, path, 0, out var status))
-            throw new AdminSetupException($"admin token file {path}: {Softnet.Interop.Errno.Describe(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+            throw new AdminSetupException($"admin token file {path}: {Errno.Describe(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
         if ((status.Permissions & GroupOrOtherAccess) != 0)
             throw new AdminSetupException($"admin token file {path} (owner uid {status.Owner}, mode {status.Octal}) is open to other users; chmod 600 it");
         string token;

@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Softnet.Admin.Interop;
-using Errno = Softnet.Interop.Errno;
 
 namespace Softnet.Admin;
 

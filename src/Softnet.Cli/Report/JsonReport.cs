@@ -39,7 +39,7 @@ internal static class JsonReport
             r.CpuNsPerPacket is { } ns ? Math.Round(ns, 1) : null,
             check ? r.OutOfOrder : null,
             r.PoolGrowth,
-            [.. r.Cpus.Select(c => new CpuJson(c.Cpu, c.Processed, c.Dropped, c.TimeSqueeze, c.ReceivedRps, c.FlowLimitCount, c.BacklogLength))],
+            [.. r.Cpus.Select(Cpu)],
             r.Queues.Count > 0 ? r.Prefill : null,
             prefill ? Math.Round(r.Seconds, 6) : null,
             r.Queues.Count > 0 ? QueueStatsFormat.ToJson(r.Queues) : null,
@@ -47,6 +47,15 @@ internal static class JsonReport
             r.Overload?.ProtectedToJson(),
             Verdict.Of(r),
             r.SoftnetStat);
+    }
+
+    /// <summary>One CPU's row: its index, then the summary counters of the counter table by name, in table order.</summary>
+    private static IReadOnlyDictionary<string, long> Cpu(CpuStat c)
+    {
+        var row = new Dictionary<string, long> { ["cpu"] = c.Cpu };
+        foreach (var counter in SoftnetCounters.Summary)
+            row[counter.Name] = counter.PerCpu!(c);
+        return row;
     }
 
     /// <summary>Every reason, zeros included, in <see cref="DropReason"/> order (a dictionary keeps insertion order when written).</summary>

@@ -42,9 +42,10 @@ internal static class TextReport
         o.WriteLine();
         Verdict.WriteText(r, o);
         o.WriteLine();
-        var table = new TextTable("cpu", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count", "backlog_len");
+        var columns = SoftnetCounters.Summary;
+        var table = new TextTable(["cpu", .. columns.Select(c => c.Name)]);
         foreach (var c in r.Cpus)
-            table.Add(N(c.Cpu), N(c.Processed), N(c.Dropped), N(c.TimeSqueeze), N(c.ReceivedRps), N(c.FlowLimitCount), N(c.BacklogLength));
+            table.Add([N(c.Cpu), .. columns.Select(counter => N(counter.PerCpu!(c)))]);
         table.Write(o);
         o.WriteLine();
         if (r.Queues.Count > 0)

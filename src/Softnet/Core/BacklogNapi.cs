@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using Softnet.Steering;
+
 namespace Softnet.Core;
 
 /// <summary>
@@ -12,7 +15,6 @@ internal sealed class BacklogNapi : Napi
     private PacketRing _input;
     private PacketRing _process;
     private bool _closed;
-    private bool _ipiClaim;
 
     public BacklogNapi(SoftnetData cpu, int maxBacklog, int weight)
         : base(cpu.Stack, weight)
@@ -33,12 +35,12 @@ internal sealed class BacklogNapi : Napi
     public int ProcessLength => _process.Count;
 
     /// <summary>Packets ever queued here (input_queue_tail); read under <see cref="QueueLock"/>.</summary>
-    public long Tail { get; private set; }
+    public long Tail => _cursors.Tail;
 
     /// <summary>Packets ever taken out for delivery (input_queue_head).</summary>
-    public long Head => Volatile.Read(ref _head);
+    public long Head => Volatile.Read(ref _cursors.Head);
 
-    private long _head;
+    private Cursors _cursors;
 
     /// <summary>The CPU whose backlog takes packets for <paramref name="cpu"/>: itself, or while it is offline the one that stood in.</summary>
     public static SoftnetData Follow(SoftnetData cpu)
@@ -48,42 +50,71 @@ internal sealed class BacklogNapi : Napi
         return cpu;
     }
 
-    /// <summary>enqueue_to_backlog's locked part for a packet meant for <paramref name="home"/>'s backlog. Returns the
-    /// drop reason, or null when queued; <paramref name="schedule"/> is set when this enqueue claimed SCHED and must now
-    /// kick the CPU (an IPI in softirq mode when <paramref name="self"/> is another CPU; on <paramref name="self"/>'s
-    /// own CPU the backlog is already listed and only needs raising). <paramref name="redirect"/> is
-    /// set, and nothing done, when <paramref name="home"/>'s packets belong elsewhere by now: the caller retries there.</summary>
-    public DropReason? Enqueue(Packet p, SoftnetData home, SoftnetData self, out bool schedule, out SoftnetData? redirect)
+    /// <summary>
+    /// enqueue_to_backlog's admission and locked enqueue for a group of packets meant for <paramref name="home"/>'s
+    /// backlog, under one hold of <see cref="QueueLock"/>. Each packet is admitted on its own against the queue length
+    /// it finds (netdev_max_backlog, then <paramref name="self"/>'s flow limit), so the counts are those of one enqueue
+    /// per packet. The refused packets are moved to the front of <paramref name="packets"/> in order, their reasons in
+    /// <paramref name="reasons"/>, and their number is returned for the caller to drop outside the lock.
+    /// <paramref name="schedule"/> is set when this group claimed SCHED and the caller must kick the CPU (an IPI in
+    /// softirq mode when <paramref name="self"/> is another CPU; on <paramref name="self"/>'s own CPU the backlog is
+    /// already listed and only needs raising). Returns -1, with <paramref name="redirect"/> set and nothing done, when
+    /// <paramref name="home"/>'s packets belong elsewhere by now: the caller retries there.
+    /// </summary>
+    public int Enqueue(Span<Packet> packets, SoftnetData home, SoftnetData self, Span<DropReason> reasons, out bool schedule, out SoftnetData? redirect)
     {
         schedule = false;
         redirect = null;
+        var flowLimit = self.FlowLimit;
+        int dropped = 0;
         lock (QueueLock)
         {
             if (_closed)
-                return DropReason.Shutdown;
+            {
+                reasons[..packets.Length].Fill(DropReason.Shutdown);
+                return packets.Length;
+            }
             // The redirect is followed again under this lock: hotplug switches a CPU's packets to or back from this
             // backlog while holding it, so a sender that looked before a switch cannot queue behind it here (a packet
             // of a flow already steered back would be delivered after newer ones).
             if (Follow(home) is var owner && owner != _cpu)
             {
                 redirect = owner;
-                return null;
+                return -1;
             }
-            int qlen = _input.Count;
-            if (qlen > _maxBacklog)
-                return DropReason.Backlog;
-            if (qlen == 0 && TryClaimLocked())
+            foreach (var p in packets)
             {
-                schedule = true;
-                _ipiClaim = self != _cpu;
-                // A local claim is listed here, with the claim: listed after this lock is released, it could follow a
-                // CPU offline hand-over that took the claim away, and put the backlog on the list without SCHED.
-                if (self == _cpu)
-                    _cpu.ListNoRaise(this);
+                int qlen = _input.Count;
+                DropReason reason;
+                if (qlen > _maxBacklog)
+                {
+                    reason = DropReason.Backlog;
+                }
+                else if (flowLimit is not null && FlowLimitTable.Engaged(qlen, _maxBacklog) && flowLimit.ShouldDrop(p.FlowHash, qlen, _maxBacklog))
+                {
+                    // The hash is read (and computed, if the device left it to first use) only once flow limit is engaged.
+                    reason = DropReason.FlowLimit;
+                }
+                else
+                {
+                    if (qlen == 0 && TryClaimLocked())
+                    {
+                        schedule = true;
+                        _cursors.IpiClaim = self != _cpu;
+                        // A local claim is listed here, with the claim: listed after this lock is released, it could
+                        // follow a CPU offline hand-over that took the claim away, and put the backlog on the list
+                        // without SCHED.
+                        if (self == _cpu)
+                            _cpu.ListNoRaise(this);
+                    }
+                    _input.Enqueue(p);
+                    continue;
+                }
+                packets[dropped] = p;
+                reasons[dropped++] = reason;
             }
-            _input.Enqueue(p);
-            Tail++;
-            return null;
+            _cursors.Tail += packets.Length - dropped;
+            return dropped;
         }
     }
 
@@ -104,8 +135,8 @@ internal sealed class BacklogNapi : Napi
     {
         lock (QueueLock)
         {
-            bool owed = _ipiClaim;
-            _ipiClaim = false;
+            bool owed = _cursors.IpiClaim;
+            _cursors.IpiClaim = false;
             return owed;
         }
     }
@@ -121,7 +152,7 @@ internal sealed class BacklogNapi : Napi
                 _cpu.Deliver(_batch.AsSpan(0, n));
                 // Counted once the handler is done with them: a CPU coming online waits on Head before it polls
                 // the flows it takes back, so packets still in the handler must not count as taken out yet.
-                Volatile.Write(ref _head, _head + n);
+                Volatile.Write(ref _cursors.Head, _cursors.Head + n);
                 _batch.AsSpan(0, n).Clear();
                 work += n;
             }
@@ -156,13 +187,13 @@ internal sealed class BacklogNapi : Napi
             {
                 foreach (var p in _batch.AsSpan(0, n))
                     to._input.Enqueue(p);
-                to.Tail += n;
+                to._cursors.Tail += n;
                 moved += n;
             }
         }
         _batch.AsSpan().Clear();
-        Volatile.Write(ref _head, Tail);
-        _ipiClaim = false;
+        Volatile.Write(ref _cursors.Head, _cursors.Tail);
+        _cursors.IpiClaim = false;
         ClearBits(NapiState.Sched | NapiState.SchedThreaded | NapiState.Missed);
         ProtocolChecks.Released(this);
         return moved;
@@ -186,5 +217,26 @@ internal sealed class BacklogNapi : Napi
             }
         }
         return total;
+    }
+
+    /// <summary>
+    /// input_queue_tail and the owed-IPI flag, which senders on other CPUs write under the queue lock, and
+    /// input_queue_head, which the polling CPU advances after every delivery, each side on its own 128-byte span, away
+    /// from each other and from the backlog's other fields, so neither side's writes evict the line the other is writing.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 3 * Pad + sizeof(long))]
+    private struct Cursors
+    {
+        private const int Pad = 128;
+
+        [FieldOffset(Pad)]
+        public long Tail;
+
+        /// <summary>Set by a remote enqueue's SCHED claim until this CPU's IPI handler lists the backlog.</summary>
+        [FieldOffset(Pad + sizeof(long))]
+        public bool IpiClaim;
+
+        [FieldOffset(2 * Pad)]
+        public long Head;
     }
 }

@@ -83,7 +83,7 @@ public sealed class BusyPoller
     /// </summary>
     public BusyPollResult Poll()
     {
-        if (NetStack.CurrentBh is not null)
+        if (BottomHalf.Current is not null)
             throw new InvalidOperationException("BusyPoller.Poll is for application threads, not NAPI context (a handler)");
         var napis = Targets();
         var owned = _owned;

@@ -10,6 +10,9 @@ internal sealed class IpiOutbox(int cpus)
     private readonly int[] _targets = new int[cpus];
     private int _count;
 
+    /// <summary>No IPI is queued: the common end of a pass.</summary>
+    public bool IsEmpty => _count == 0;
+
     public void Queue(SoftnetData target)
     {
         if (_queued[target.Cpu])
@@ -25,7 +28,7 @@ internal sealed class IpiOutbox(int cpus)
         {
             int t = _targets[i];
             _queued[t] = false;
-            Interlocked.Increment(ref from.Remote.IpiSent);
+            Interlocked.Increment(ref from.Counters.Remote.IpiSent);
             from.Stack.Cpu(t).PostRpsIpi();
         }
         _count = 0;

@@ -23,14 +23,14 @@ public abstract partial class Napi
         _irqSource = source;
         _irqHandler = handler;
         Volatile.Write(ref _irqCpu, cpu);
-        cpu.RegisterIrq(source, handler);
+        cpu.Ksoftirqd.RegisterIrq(source, handler);
     }
 
     /// <summary>free_irq: the interrupt no longer fires; an event already collected may still run its handler once.</summary>
     internal virtual void UnregisterIrq()
     {
         if (Volatile.Read(ref _irqCpu) is { } cpu)
-            cpu.UnregisterIrq(_irqSource);
+            cpu.Ksoftirqd.UnregisterIrq(_irqSource);
         Volatile.Write(ref _irqCpu, null);
     }
 
@@ -38,7 +38,7 @@ public abstract partial class Napi
     internal void RearmIrq()
     {
         if (Volatile.Read(ref _irqCpu) is { } cpu)
-            cpu.RearmIrq(_irqSource);
+            cpu.Ksoftirqd.RearmIrq(_irqSource);
     }
 
     /// <summary>irq_set_affinity for hotplug: the interrupt moves to <paramref name="cpu"/>'s softirq thread.</summary>

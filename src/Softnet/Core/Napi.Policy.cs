@@ -13,5 +13,5 @@ public abstract partial class Napi
     /// softirq thread of the CPU taking its interrupt (or that polled it last). Null when there is no such thread.
     /// </summary>
     public ThreadPolicy? PollerPolicy =>
-        ThreadPolicy.Read(Thread?.Handle.OsThreadId ?? (IrqCpu ?? Volatile.Read(ref LastPollCpu))?.SoftirqThread?.OsThreadId ?? 0);
+        ThreadPolicy.Read(Thread?.Handle.OsThreadId ?? (IrqCpu ?? Volatile.Read(ref LastPollCpu))?.Ksoftirqd.Handle?.OsThreadId ?? 0);
 }

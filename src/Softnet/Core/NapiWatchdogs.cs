@@ -39,8 +39,8 @@ internal sealed class NapiWatchdogs(SoftnetData cpu)
         if (to is not null)
             to.Watchdogs.Arm(napi, delayNs);
         // Only this CPU's own softirq thread re-reads the deadline before it sleeps; anyone else must wake it.
-        else if (earlier && !cpu.OnSoftirqThread)
-            cpu.WakeSoftirq();
+        else if (earlier && !cpu.Ksoftirqd.IsCurrent)
+            cpu.Ksoftirqd.Wake();
     }
 
     public void Cancel(Napi napi)

@@ -22,7 +22,7 @@ public sealed partial class NetStack
             // Interrupts first: a parked thread must not take one and list a NAPI on the CPU going away.
             foreach (var dev in Devices)
                 dev.OnCpuOffline(dead, to);
-            dead.SetParked(true);
+            dead.Ksoftirqd.SetParked(true);
             if (dead.BacklogThread is { } bt)
                 bt.Napi = null;
             bool schedule = false;
@@ -84,7 +84,7 @@ public sealed partial class NetStack
                 Platform.Backoff(Math.Min(attempt, 25));
             ProtocolChecks.TookBack(back, from);
             back.ReopenPollList();
-            back.SetParked(false);
+            back.Ksoftirqd.SetParked(false);
             if (back.BacklogThread is { } bt)
                 bt.Napi = back.Backlog;
             foreach (var dev in Devices)

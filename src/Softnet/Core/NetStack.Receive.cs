@@ -2,7 +2,8 @@ namespace Softnet.Core;
 
 /// <summary>
 /// The receive path's steering and kicks: netif_rx for devices that do not poll, netif_receive_skb_list for a NAPI's
-/// poll, enqueue_to_backlog's admission, get_rps_cpu, and the one kick that gets a claimed backlog or NAPI polled.
+/// poll, enqueue_to_backlog's admission (one lock hold per target CPU per batch; get_rps_cpu is RpsLookup), and the
+/// one kick that gets a claimed backlog or NAPI polled.
 /// </summary>
 public sealed partial class NetStack
 {
@@ -31,9 +32,10 @@ public sealed partial class NetStack
             self = home.StandIn ?? home;
         }
         bool inSoftirq = current == self;
-        bool local = false;
         Span<bool> kick = Mode == KickMode.Softirq && !inSoftirq ? stackalloc bool[_cpus.Length] : default;
-        bool anyKick = false;
+        var kicks = new BatchKicks(self, inSoftirq, kick);
+        var groups = BacklogGroups.For(_cpus.Length);
+        var rps = new RpsLookup();
         foreach (var p in batch)
         {
             var dev = p.Device;
@@ -42,28 +44,25 @@ public sealed partial class NetStack
                 self.Drop(DropReason.DeviceDown, dev, p);
                 continue;
             }
-            var rps = RpsTarget(p);
-            var target = rps ?? self;
-            if (!EnqueueToBacklog(p, rps ?? home, ref target, self, out bool schedule) || !schedule)
-                continue;
-            if (KickBacklog(target, self, inSoftirq, kick))
-                local = true;
-            else
-                anyKick |= !inSoftirq && Mode == KickMode.Softirq;
+            int cpu = rps.CpuFor(p);
+            groups.Add(p, cpu >= 0 ? cpu : home.Cpu);
+            if (groups.IsFull)
+                AdmitGroups(groups, ref kicks);
         }
-        if (anyKick)
+        AdmitGroups(groups, ref kicks);
+        if (kicks.Remote)
         {
             for (int i = 0; i < kick.Length; i++)
             {
                 if (kick[i])
                 {
-                    Interlocked.Increment(ref self.Remote.IpiSent);
+                    Interlocked.Increment(ref self.Counters.Remote.IpiSent);
                     _cpus[i].PostRpsIpi();
                 }
             }
         }
         // local_bh_enable: whatever softirq work is pending on the caller's CPU runs now, within the call.
-        if (!inSoftirq && (local || self.HasPendingSoftirq))
+        if (!inSoftirq && (kicks.Local || self.HasPendingSoftirq))
             self.RunInline();
     }
 
@@ -77,63 +76,96 @@ public sealed partial class NetStack
             ? cpu
             : throw new InvalidOperationException("ReceiveList is for NAPI poll context");
         var direct = self.DirectBatch;
+        var kicks = new BatchKicks(self, inSoftirq: true, default);
+        var groups = BacklogGroups.For(_cpus.Length);
+        var rps = new RpsLookup();
         int n = 0;
         foreach (var p in batch)
         {
-            if (RpsTarget(p) is not { } rpsTarget)
+            int target = rps.CpuFor(p);
+            if (target >= 0)
             {
-                direct[n++] = p;
-                if (n == direct.Length)
-                {
-                    self.Deliver(direct);
-                    n = 0;
-                }
+                groups.Add(p, target);
+                if (groups.IsFull)
+                    AdmitGroups(groups, ref kicks);
                 continue;
             }
-            var target = rpsTarget;
-            if (EnqueueToBacklog(p, rpsTarget, ref target, self, out bool schedule) && schedule)
-                KickBacklog(target, self, inSoftirq: true, default);
+            direct[n++] = p;
+            if (n == direct.Length)
+            {
+                // The steered packets are queued first: the handler must not run while this thread's groups hold packets.
+                AdmitGroups(groups, ref kicks);
+                self.Deliver(direct);
+                n = 0;
+            }
         }
+        AdmitGroups(groups, ref kicks);
         if (n > 0)
             self.Deliver(direct.AsSpan(0, n));
         direct.AsSpan(0, n).Clear();
     }
 
-    /// <summary>
-    /// enqueue_to_backlog: admission against netdev_max_backlog and flow limit, then the locked enqueue. The packet goes
-    /// to <paramref name="home"/>'s backlog, or, while that CPU is offline, to the CPU that took its queue
-    /// (<paramref name="target"/> is set to where it went).
-    /// </summary>
-    internal bool EnqueueToBacklog(Packet p, SoftnetData home, ref SoftnetData target, SoftnetData self, out bool schedule)
+    /// <summary>Admits each group of <paramref name="groups"/> to its CPU's backlog, one lock hold per group, and kicks each backlog a group claimed.</summary>
+    private void AdmitGroups(BacklogGroups groups, ref BatchKicks kicks)
     {
-        int max = Options.NetdevMaxBacklog;
-        target = BacklogNapi.Follow(home);
-        while (true)
+        if (groups.IsEmpty)
+            return;
+        int count = groups.Sort();
+        for (int g = 0; g < count; g++)
         {
-            schedule = false;
-            int qlen = target.Backlog.InputLength;
-            DropReason? reason;
-            if (qlen > max)
-            {
-                reason = DropReason.Backlog;
-            }
-            else if (self.FlowLimit is { } fl && fl.ShouldDrop(p.FlowHash, qlen, max))
-            {
-                reason = DropReason.FlowLimit;
-            }
+            var packets = groups.Group(g, out int cpu);
+            if (EnqueueToBacklog(packets, _cpus[cpu], kicks.Self, groups.Reasons, out var target))
+                kicks.Add(this, target);
+        }
+        groups.Clear();
+    }
+
+    /// <summary>
+    /// enqueue_to_backlog for a group of packets meant for <paramref name="home"/>'s backlog, under one hold of the queue
+    /// lock: each packet is admitted against netdev_max_backlog and flow limit as if it came alone, so a group that
+    /// fills the queue midway drops exactly its excess. The packets go to <paramref name="home"/>'s backlog, or, while
+    /// that CPU is offline, to the CPU that took its queue (<paramref name="target"/>, where the drops are counted too).
+    /// Returns whether the group claimed the backlog (SCHED) and the caller must kick it.
+    /// </summary>
+    internal bool EnqueueToBacklog(Span<Packet> packets, SoftnetData home, SoftnetData self, Span<DropReason> reasons, out SoftnetData target)
+    {
+        target = BacklogNapi.Follow(home);
+        int dropped;
+        bool schedule;
+        while ((dropped = target.Backlog.Enqueue(packets, home, self, reasons, out schedule, out var redirect)) < 0)
+            target = redirect!;
+        // Counted and freed after the queue lock is released, in runs of one reason and device.
+        for (int i = 0; i < dropped;)
+        {
+            var device = packets[i].Device;
+            int j = i + 1;
+            while (j < dropped && reasons[j] == reasons[i] && packets[j].Device == device)
+                j++;
+            target.Drop(reasons[i], device, packets[i..j]);
+            i = j;
+        }
+        return schedule;
+    }
+
+    /// <summary>The kicks one batch owes: the caller's CPU, whether its own backlog was claimed, and which remote CPUs get an IPI at the end.</summary>
+    private ref struct BatchKicks(SoftnetData self, bool inSoftirq, Span<bool> batchKick)
+    {
+        private readonly Span<bool> _batchKick = batchKick;
+
+        public readonly SoftnetData Self = self;
+
+        /// <summary>The caller's own backlog was claimed outside softirq: the caller runs it inline.</summary>
+        public bool Local;
+
+        /// <summary>Some CPU is marked in the batch's IPI set.</summary>
+        public bool Remote;
+
+        public void Add(NetStack stack, SoftnetData target)
+        {
+            if (stack.KickBacklog(target, Self, inSoftirq, _batchKick))
+                Local = true;
             else
-            {
-                reason = target.Backlog.Enqueue(p, home, self, out schedule, out var redirect);
-                if (redirect is not null)
-                {
-                    target = redirect;
-                    continue;
-                }
-            }
-            if (reason is null)
-                return true;
-            target.Drop(reason.Value, p.Device, p);
-            return false;
+                Remote |= !inSoftirq && stack.Mode == KickMode.Softirq;
         }
     }
 
@@ -158,19 +190,6 @@ public sealed partial class NetStack
         else
             batchKick[target.Cpu] = true;
         return false;
-    }
-
-    /// <summary>get_rps_cpu: the queue's rps map picks a CPU for a hashed packet; null leaves it where it is.</summary>
-    internal SoftnetData? RpsTarget(Packet p)
-    {
-        if (p.FlowHash == 0 || p.Device is not { } dev)
-            return null;
-        var queues = dev.RxQueues;
-        // A queue the device no longer has (channels shrinking) gets no steering, as the kernel does.
-        if ((uint)p.QueueIndex >= (uint)queues.Count || queues[p.QueueIndex].Rps is not { } map)
-            return null;
-        // The CPU the map picks, even if offline: the enqueue follows its redirect under the queue lock.
-        return _cpus[map.CpuFor(p.FlowHash)];
     }
 
     /// <summary>__napi_schedule for a NAPI whose SCHED the caller holds.</summary>
@@ -212,7 +231,7 @@ public sealed partial class NetStack
     private static void WakeThread(Napi napi, SoftnetData self)
     {
         if (napi.Thread!.Wake())
-            Interlocked.Increment(ref (napi.ThreadHome ?? self).Remote.Wakeups);
+            Interlocked.Increment(ref (napi.ThreadHome ?? self).Counters.Remote.Wakeups);
     }
 
     /// <summary>
@@ -232,7 +251,7 @@ public sealed partial class NetStack
         }
         else if (owner.PostDeferIpi())
         {
-            Interlocked.Increment(ref self.Remote.IpiSent);
+            Interlocked.Increment(ref self.Counters.Remote.IpiSent);
         }
     }
 }

@@ -44,6 +44,7 @@ public sealed partial class NetStack : IDisposable
         _cpus = new SoftnetData[options.Cpus];
         for (int i = 0; i < _cpus.Length; i++)
             _cpus[i] = new SoftnetData(this, i, allowed[i % allowed.Count]);
+        Cpus = Array.AsReadOnly(Array.ConvertAll(_cpus, c => new CpuView(c)));
         _osCpuToCpu = new int[allowed.Max() + 1];
         Array.Fill(_osCpuToCpu, -1);
         for (int i = allowed.Count - 1; i >= 0; i--)
@@ -53,7 +54,7 @@ public sealed partial class NetStack : IDisposable
         foreach (var cpu in _cpus)
         {
             cpu.Backlog.Enable();
-            cpu.StartSoftirqThread();
+            cpu.Ksoftirqd.Start();
             if (options.Mode == KickMode.BacklogThreads)
             {
                 var home = cpu;
@@ -64,7 +65,7 @@ public sealed partial class NetStack : IDisposable
                 _backlogThreads.Add(t);
             }
         }
-        Pinned = Options.Pin && _cpus.All(c => c.SoftirqThread!.Pinned) && _backlogThreads.All(t => t.Handle.Pinned);
+        Pinned = Options.Pin && _cpus.All(c => c.Ksoftirqd.Handle!.Pinned) && _backlogThreads.All(t => t.Handle.Pinned);
         if (Options.Pin && !Pinned)
             LogOnce("sched_setaffinity refused: the stack's threads run unpinned");
     }
@@ -111,11 +112,11 @@ public sealed partial class NetStack : IDisposable
 
     internal int[] DefaultRps { get; }
 
-    /// <summary>The CPU whose bottom half the calling thread is in (the current-CPU lookup of NAPI context); null outside.</summary>
-    internal static SoftnetData? CurrentBh => BottomHalf.Current;
+    /// <summary>The stack's logical CPUs, read-only, by index.</summary>
+    public IReadOnlyList<CpuView> Cpus { get; }
 
     /// <summary>The per-CPU state (softnet_data) of logical CPU <paramref name="index"/>.</summary>
-    public SoftnetData Cpu(int index) => _cpus[index];
+    internal SoftnetData Cpu(int index) => _cpus[index];
 
     /// <summary>The calling thread's own CPU, or the one it runs on, before any stand-in for an offline CPU.</summary>
     private SoftnetData CurrentHome()
@@ -129,7 +130,7 @@ public sealed partial class NetStack : IDisposable
     }
 
     /// <summary>The CPU the calling thread counts as: its own for stack threads, otherwise the one it runs on.</summary>
-    public SoftnetData CurrentSoftnet()
+    internal SoftnetData CurrentSoftnet()
     {
         var bh = BottomHalf.Current;
         if (bh is not null && bh.Stack == this)
@@ -233,9 +234,9 @@ public sealed partial class NetStack : IDisposable
         foreach (var t in _backlogThreads)
             t.Stop();
         foreach (var cpu in _cpus)
-            cpu.Stop();
+            cpu.Ksoftirqd.Stop();
         foreach (var cpu in _cpus)
-            cpu.SoftirqThread!.Join(Timeout.InfiniteTimeSpan);
+            cpu.Ksoftirqd.Handle!.Join(Timeout.InfiniteTimeSpan);
         foreach (var t in _backlogThreads)
             t.Handle.Join(Timeout.InfiniteTimeSpan);
         var scratch = new Packet[64];
@@ -245,7 +246,7 @@ public sealed partial class NetStack : IDisposable
             {
                 cpu.Backlog.CloseAndDrain(scratch, batch => cpu.Drop(DropReason.Shutdown, null, batch));
             }
-            cpu.SoftirqWaiter.Dispose();
+            cpu.Ksoftirqd.Waiter.Dispose();
         }
         Metrics?.Dispose();
     }

@@ -1,3 +1,5 @@
+using Softnet.Steering;
+
 namespace Softnet.Core;
 
 /// <summary>
@@ -21,8 +23,28 @@ public sealed class Packet
     /// <summary>Bytes of payload in <see cref="Data"/>.</summary>
     public int Length { get; internal set; }
 
-    /// <summary>The flow hash steering uses (skb->hash); 0 means "no hash": RPS leaves the packet where it is.</summary>
-    public uint FlowHash { get; set; }
+    /// <summary>
+    /// The flow hash steering uses (skb->hash); 0 means "no hash": RPS leaves the packet where it is. A socket device
+    /// records only the flow's keys; the hash is computed on first read (skb_get_hash), so a packet that neither a
+    /// multi-CPU RPS map, flow limit nor the application asks about never pays for it.
+    /// </summary>
+    public uint FlowHash
+    {
+        get => _flowHash != 0 ? _flowHash : HashFlowKeys();
+        set
+        {
+            _flowHash = value;
+            _flowLocal = null;
+        }
+    }
+
+    /// <summary>Whether the packet has a flow hash, computed or still to compute; answers without computing it.</summary>
+    internal bool HasFlowHash => _flowHash != 0 || _flowLocal is not null;
+
+    private uint _flowHash;
+
+    /// <summary>The receiving socket's sockaddr, the local half of a hash computed from the keys; null when the hash was set.</summary>
+    private byte[]? _flowLocal;
 
     /// <summary>When the packet was sent or received, in the stack's clock (nanoseconds); used for latency.</summary>
     public long TimestampNs { get; set; }
@@ -62,6 +84,9 @@ public sealed class Packet
     /// <summary>Link in a defer list or a queue-free chain.</summary>
     internal Packet? Next;
 
+    /// <summary>As the head of a defer list: how many packets the list holds from this one down.</summary>
+    internal int DeferTotal;
+
     /// <summary>Sets the payload length after a sender or device wrote into <see cref="Buffer"/>.</summary>
     public void SetLength(int length)
     {
@@ -70,10 +95,34 @@ public sealed class Packet
         Length = length;
     }
 
+    /// <summary>
+    /// Records the flow's keys for a hash computed on first read: the source address already in place and the
+    /// receiving socket's <paramref name="localSockaddr"/>, which the packet references and must not change.
+    /// </summary>
+    internal void SetFlowKeys(byte[] localSockaddr)
+    {
+        _flowHash = 0;
+        _flowLocal = localSockaddr;
+    }
+
+    /// <summary>
+    /// The hash of the recorded keys, kept for later reads. The keys stay, so two threads reading at once both compute
+    /// the same value rather than one seeing the keys half taken.
+    /// </summary>
+    private uint HashFlowKeys()
+    {
+        if (_flowLocal is not { } local)
+            return 0;
+        uint hash = FlowDissector.Hash(SourceAddress, local);
+        _flowHash = hash;
+        return hash;
+    }
+
     internal void Reset()
     {
         Length = 0;
-        FlowHash = 0;
+        _flowHash = 0;
+        _flowLocal = null;
         TimestampNs = 0;
         QueueIndex = 0;
         NapiId = 0;

@@ -1,9 +1,12 @@
+using System.Runtime.InteropServices;
+
 namespace Softnet.Core;
 
 /// <summary>
 /// One CPU's packet pool with its deferred-free list (skb_attempt_defer_free). Packets freed on the owning CPU
-/// go straight back; packets freed elsewhere are pushed on a lock-free list that the owner drains, and the owner
-/// is kicked once per fill, when the list reaches half of <c>skb_defer_max</c>.
+/// go straight back; packets freed elsewhere are pushed on a lock-free list that the owner drains, a whole batch's
+/// chain with one compare-and-swap, and the owner is kicked once per fill, when the list passes half of
+/// <c>skb_defer_max</c>.
 /// </summary>
 internal sealed class PacketPool
 {
@@ -14,8 +17,7 @@ internal sealed class PacketPool
     private Packet[] _free;
     private int _count;
     private int _total;
-    private Packet? _deferHead;
-    private int _deferCount;
+    private DeferList _defer;
 
     public PacketPool(int cpu, int bufferSize, int prealloc, int limit, int deferMax)
     {
@@ -38,7 +40,8 @@ internal sealed class PacketPool
 
     public int Available => Volatile.Read(ref _count);
 
-    public int DeferCount => Volatile.Read(ref _deferCount);
+    /// <summary>Packets on the defer list, as its head recorded when it was pushed.</summary>
+    public int DeferCount => Volatile.Read(ref _defer.Head)?.DeferTotal ?? 0;
 
     /// <summary>Fills <paramref name="dst"/> with clean packets; returns fewer only when the pool limit is reached.</summary>
     public int Rent(Span<Packet> dst)
@@ -76,41 +79,65 @@ internal sealed class PacketPool
         }
     }
 
-    /// <summary>Frees a packet of this pool from another CPU. Returns true when the owner must be kicked to drain.</summary>
-    public bool Defer(Packet p)
+    /// <summary>
+    /// Frees a chain of this pool's packets (linked by <see cref="Packet.Next"/> from <paramref name="head"/> to
+    /// <paramref name="tail"/>, <paramref name="count"/> of them, already reset) from another CPU: pushed on the defer
+    /// list with one compare-and-swap. The list's length travels with its head, so the push needs no second atomic.
+    /// Returns true when this push took the list past half of <c>skb_defer_max</c> and the owner must be kicked to drain.
+    /// </summary>
+    public bool Defer(Packet head, Packet tail, int count)
     {
         if (_deferMax == 0)
         {
-            Return(new ReadOnlySpan<Packet>(ref p));
+            ReturnChain(head);
             return false;
         }
-        int count = Interlocked.Increment(ref _deferCount);
-        if (count >= _deferMax)
+        while (true)
         {
-            // The list is full: free here, as the kernel does; the owner has been kicked already.
-            Return(new ReadOnlySpan<Packet>(ref p));
-            return false;
+            tail.Next = null;
+            var old = Volatile.Read(ref _defer.Head);
+            // Read after the head: a head flushed and pushed again in between (ABA) can leave the length short by the
+            // packets pushed since, until the next flush; it steers only the kick and the bound, never a packet's fate.
+            int before = old?.DeferTotal ?? 0;
+            int room = _deferMax - 1 - before;
+            if (room < count)
+            {
+                // The list is full: the rest is freed here, as the kernel does; the owner has been kicked already.
+                if (room <= 0)
+                {
+                    ReturnChain(head);
+                    return false;
+                }
+                var last = head;
+                for (int i = 1; i < room; i++)
+                    last = last.Next!;
+                ReturnChain(last.Next);
+                last.Next = null;
+                tail = last;
+                count = room;
+            }
+            head.DeferTotal = before + count;
+            tail.Next = old;
+            if (Interlocked.CompareExchange(ref _defer.Head, head, old) == old)
+                return before <= _deferMax / 2 && before + count > _deferMax / 2;
         }
-        ProtocolChecks.Freed(new ReadOnlySpan<Packet>(ref p));
-        p.Reset();
-        Packet? head;
-        do
-        {
-            head = Volatile.Read(ref _deferHead);
-            p.Next = head;
-        }
-        while (Interlocked.CompareExchange(ref _deferHead, p, head) != head);
-        return count - 1 == _deferMax / 2;
     }
+
+    /// <summary>Packets wait on the defer list (a racy look, as the kernel's defer_count check).</summary>
+    internal bool HasDeferred => Volatile.Read(ref _defer.Head) is not null;
 
     /// <summary>Moves every deferred packet back into the pool (skb_defer_free_flush); returns how many.</summary>
     public int FlushDefer()
     {
-        if (Volatile.Read(ref _deferHead) is null)
+        if (Volatile.Read(ref _defer.Head) is null)
             return 0;
-        // Zeroed before detaching, as the kernel does, so a packet deferred in between is counted against the next fill.
-        Volatile.Write(ref _deferCount, 0);
-        Packet? chain = Interlocked.Exchange(ref _deferHead, null);
+        // Detaching the chain also zeroes the length, which its head carries.
+        return ReturnChain(Interlocked.Exchange(ref _defer.Head, null));
+    }
+
+    /// <summary>Puts a chain of reset packets back on the free list; returns how many.</summary>
+    private int ReturnChain(Packet? chain)
+    {
         int n = 0;
         lock (_lock)
         {
@@ -131,5 +158,18 @@ internal sealed class PacketPool
     {
         if (_count + more > _free.Length)
             Array.Resize(ref _free, Math.Max(_free.Length * 2, _count + more));
+    }
+
+    /// <summary>
+    /// The defer list's head, which other CPUs push to, on its own 128-byte span, away from the owner's free list and
+    /// counts, so remote frees do not evict the line the owner's rents and returns write.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 2 * Pad + 8)]
+    private struct DeferList
+    {
+        private const int Pad = 128;
+
+        [FieldOffset(Pad)]
+        public Packet? Head;
     }
 }

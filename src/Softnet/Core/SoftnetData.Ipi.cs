@@ -1,7 +1,7 @@
 namespace Softnet.Core;
 
 /// <summary>The IPI handler's half: an RPS kick taken by this CPU, and the defer-list kick. The sending half is <see cref="IpiOutbox"/>.</summary>
-public sealed partial class SoftnetData
+internal sealed partial class SoftnetData
 {
     private int _rpsIpiPending;
     private int _deferIpiPending;
@@ -10,7 +10,7 @@ public sealed partial class SoftnetData
     internal void PostRpsIpi()
     {
         Volatile.Write(ref _rpsIpiPending, 1);
-        WakeSoftirq();
+        Ksoftirqd.Wake();
     }
 
     /// <summary>The IPI handler: an RPS kick schedules this CPU's backlog (received_rps). Caller holds <see cref="Bh"/>.</summary>
@@ -23,7 +23,7 @@ public sealed partial class SoftnetData
         // real already while SetCpuOnline waits for the stand-in: the flows are steered back before the list reopens.
         if (Volatile.Read(ref _handedTo) is not null || Interlocked.Exchange(ref _rpsIpiPending, 0) == 0)
             return;
-        ReceivedRps++;
+        Counters.ReceivedRps++;
         // Only a claim that is still owed: a sender preempted between its enqueue and its IPI may post it after CPU
         // hotplug handed the claim over with the packets; listing the backlog then would put it on the poll list
         // without SCHED, or twice once a local enqueue has claimed and listed it again.
@@ -36,7 +36,7 @@ public sealed partial class SoftnetData
     {
         if (Interlocked.CompareExchange(ref _deferIpiPending, 1, 0) != 0)
             return false;
-        WakeSoftirq();
+        Ksoftirqd.Wake();
         return true;
     }
 }

@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace Softnet.Core;
 
 /// <summary>net_rx_action: the pass over the poll list, delivery to the handler, freeing, and the TX flushes a pass asks for.</summary>
-public sealed partial class SoftnetData
+internal sealed partial class SoftnetData
 {
     private readonly Packet[] _localFree;
+    private readonly DeferChains _deferChains;
     private readonly List<ITxFlush> _txPending = [];
 
     /// <summary>Asks for <paramref name="device"/>'s queued transmissions to be flushed at the end of this round. Caller holds <see cref="Bh"/>.</summary>
@@ -13,8 +16,15 @@ public sealed partial class SoftnetData
             _txPending.Add(device);
     }
 
-    /// <summary>Runs the requested TX flushes (NET_TX after NET_RX). Caller holds <see cref="Bh"/>.</summary>
+    /// <summary>Runs the requested TX flushes (NET_TX after NET_RX); after most polls there are none. Caller holds <see cref="Bh"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void RunTxFlush()
+    {
+        if (_txPending.Count != 0)
+            FlushTxPending();
+    }
+
+    private void FlushTxPending()
     {
         for (int i = 0; i < _txPending.Count; i++)
         {
@@ -34,13 +44,13 @@ public sealed partial class SoftnetData
     /// <summary>Hands a batch to the application in NAPI context, then frees it. Caller holds <see cref="Bh"/>.</summary>
     internal void Deliver(ReadOnlySpan<Packet> batch)
     {
-        Processed += batch.Length;
+        Counters.Processed += batch.Length;
         if (Stack.Metrics is { } metrics)
-            Latency.Record(batch, Stack.Platform.NowNs(), metrics.Latency);
+            Latency.Record(batch, Stack.Platform, metrics.Latency);
         try
         {
             Stack.Handler(batch, Cpu);
-            Delivered += batch.Length;
+            Counters.Delivered += batch.Length;
         }
         catch (Exception e)
         {
@@ -51,11 +61,15 @@ public sealed partial class SoftnetData
         Free(batch);
     }
 
-    /// <summary>Frees packets: ours straight back to the pool, others to their owner's defer list. Caller holds <see cref="Bh"/>.</summary>
+    /// <summary>
+    /// Frees packets: ours straight back to the pool, others chained per owner and pushed on the owner's defer list
+    /// once per batch. Caller holds <see cref="Bh"/>.
+    /// </summary>
     internal void Free(ReadOnlySpan<Packet> batch)
     {
         int local = 0;
-        foreach (var p in batch)
+        var chains = _deferChains;
+        foreach (ref readonly var p in batch)
         {
             if (p.Owner == Pool)
             {
@@ -66,14 +80,25 @@ public sealed partial class SoftnetData
                     local = 0;
                 }
             }
-            else if (p.Owner.Defer(p))
+            else
             {
-                Stack.KickDefer(Stack.Cpu(p.Owner.Cpu), this);
+                ProtocolChecks.Freed(new ReadOnlySpan<Packet>(in p));
+                p.Reset();
+                chains.Add(p);
             }
         }
         if (local > 0)
             Pool.Return(_localFree.AsSpan(0, local));
         _localFree.AsSpan(0, local).Clear();
+        if (!chains.IsEmpty)
+        {
+            for (int cpu = 0; chains.Take(ref cpu, out var head, out var tail, out int count);)
+            {
+                var owner = head.Owner;
+                if (owner.Defer(head, tail, count))
+                    Stack.KickDefer(Stack.Cpu(owner.Cpu), this);
+            }
+        }
     }
 
     /// <summary>
@@ -97,7 +122,8 @@ public sealed partial class SoftnetData
         Napi? repoll = null, repollTail = null;
         while (true)
         {
-            Pool.FlushDefer();
+            if (Pool.HasDeferred)
+                Pool.FlushDefer();
             if (list is null)
             {
                 if (repoll is null)
@@ -133,7 +159,7 @@ public sealed partial class SoftnetData
                 break;
             if (budget <= 0 || now >= deadline)
             {
-                TimeSqueeze++;
+                Counters.TimeSqueeze++;
                 break;
             }
         }

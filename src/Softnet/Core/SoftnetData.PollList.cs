@@ -1,7 +1,7 @@
 namespace Softnet.Core;
 
 /// <summary>The poll list (softnet_data.poll_list): ____napi_schedule's append, the list net_rx_action takes and requeues, and dev_cpu_dead's hand-over.</summary>
-public sealed partial class SoftnetData
+internal sealed partial class SoftnetData
 {
     private readonly Lock _pollLock = new();
     private Napi? _pollHead;
@@ -61,7 +61,7 @@ public sealed partial class SoftnetData
     }
 
     /// <summary>A NAPI the CPU budget does not stop waits on the poll list.</summary>
-    private bool HasUnbudgetedWork()
+    internal bool HasUnbudgetedWork()
     {
         lock (_pollLock)
         {

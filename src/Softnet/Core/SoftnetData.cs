@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Softnet.Diagnostics;
 using Softnet.Overload;
 using Softnet.Scheduling;
@@ -7,21 +8,19 @@ namespace Softnet.Core;
 
 /// <summary>
 /// One CPU's softnet_data: its poll list, backlog NAPI, packet pool and deferred-free list, its counters, and its
-/// softirq thread (<c>ksoftirqd/N</c>). Everything that polls on behalf of this CPU holds <see cref="Bh"/>, the
+/// softirq thread (<see cref="Ksoftirqd"/>). Everything that polls on behalf of this CPU holds <see cref="Bh"/>, the
 /// per-CPU bottom-half lock, so there is one poller per CPU at a time however many threads map to it. Its seams have
-/// a file each: the softirq (SoftnetData.Softirq), the poll list (.PollList), net_rx_action (.NetRxAction), the IPI
-/// handler (.Ipi; the outbox is IpiOutbox), the watchdogs (NapiWatchdogs) and the drop ledger with the counters other CPUs write (.Drops).
+/// a file each: the softirq thread (Ksoftirqd), NET_RX raised and run (SoftnetData.Softirq), the poll list (.PollList),
+/// net_rx_action (.NetRxAction), the IPI handler (.Ipi; the outbox is IpiOutbox), the watchdogs (NapiWatchdogs), the
+/// counters (CpuCounters) and the drop ledger (.Drops). Services see a CPU through <see cref="CpuView"/>.
 /// </summary>
-public sealed partial class SoftnetData
+internal sealed partial class SoftnetData
 {
     private SoftnetData? _redirect;
     private SoftnetData? _standIn;
 
-    // softnet_stat counters written while holding Bh, plain; those other CPUs write are in Remote.
-    internal long Processed;
-    internal long Delivered;
-    internal long TimeSqueeze;
-    internal long ReceivedRps;
+    /// <summary>This CPU's softnet_stat counters and drop reasons.</summary>
+    internal CpuCounters Counters = new();
 
     internal DeliveryLatency Latency { get; } = new();
 
@@ -34,12 +33,13 @@ public sealed partial class SoftnetData
         Pool = new PacketPool(cpu, o.PacketBufferSize, o.PacketPoolSize, o.PacketPoolLimit, o.SkbDeferMax);
         Backlog = new BacklogNapi(this, o.NetdevMaxBacklog, o.DevWeight);
         _localFree = new Packet[Math.Max(o.DevWeight, 64)];
+        _deferChains = new DeferChains(o.Cpus);
         DirectBatch = new Packet[Math.Max(o.DevWeight, 64)];
         Ipis = new IpiOutbox(o.Cpus);
         Watchdogs = new NapiWatchdogs(this);
         if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
             FlowLimit = new FlowLimitTable(o.FlowLimitTableLen);
-        SoftirqWaiter = stack.Platform.CreateSoftirqWaiter();
+        Ksoftirqd = new Ksoftirqd(this, stack.Platform.CreateSoftirqWaiter());
         CpuOverload = new CpuOverload(this, stack.OverloadControl, o.NetdevMaxBacklog, stack.Platform.NowNs());
     }
 
@@ -78,12 +78,16 @@ public sealed partial class SoftnetData
     /// <summary>
     /// The one poll epilogue: deferred frees, then the RPS IPIs the polls queued (net_rps_action_and_irq_enable), then
     /// the TX flushes they asked for (NET_TX after NET_RX). Run when a <see cref="BottomHalf"/> is left and at the end
-    /// of every net_rx_action pass. Caller holds <see cref="Bh"/>.
+    /// of every net_rx_action pass, so usually with nothing left to do: each part is one inlined check until it has work.
+    /// Caller holds <see cref="Bh"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void PollEpilogue()
     {
-        Pool.FlushDefer();
-        Ipis.Send(this);
+        if (Pool.HasDeferred)
+            Pool.FlushDefer();
+        if (!Ipis.IsEmpty)
+            Ipis.Send(this);
         RunTxFlush();
     }
 
@@ -102,23 +106,17 @@ public sealed partial class SoftnetData
 
     internal FlowLimitTable? FlowLimit { get; }
 
-    internal IIrqWaiter SoftirqWaiter { get; }
-
     /// <summary>This CPU's overload detector and CPU budget.</summary>
     internal CpuOverload CpuOverload { get; }
 
     /// <summary>This CPU's overload state, transitions, time in each state, signals and CPU share, as of the detector's last evaluation.</summary>
-    public OverloadInfo Overload => CpuOverload.Info();
+    internal OverloadInfo Overload => CpuOverload.Info();
 
-    internal IThreadHandle? SoftirqThread { get; private set; }
+    /// <summary>This CPU's softirq thread.</summary>
+    internal Ksoftirqd Ksoftirqd { get; }
 
     internal NapiThread? BacklogThread { get; set; }
 
-    /// <summary>The live scheduling policy of <c>ksoftirqd/N</c>.</summary>
-    public ThreadPolicy? SoftirqPolicy => ThreadPolicy.Read(SoftirqThread?.OsThreadId ?? 0);
-
-    /// <summary>The live scheduling policy of <c>backlog_napi/N</c>; null without backlog threads.</summary>
-    public ThreadPolicy? BacklogThreadPolicy => ThreadPolicy.Read(BacklogThread?.Handle.OsThreadId ?? 0);
 
     internal bool InNetRxAction { get; private set; }
 }

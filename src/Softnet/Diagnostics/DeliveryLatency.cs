@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Numerics;
 using Softnet.Core;
+using Softnet.Scheduling;
 
 namespace Softnet.Diagnostics;
 
@@ -23,15 +24,21 @@ internal sealed class DeliveryLatency
     public static IReadOnlyList<double> BoundsSeconds { get; } =
         [.. Enumerable.Range(0, FiniteBuckets).Select(i => (1L << (FirstShift + i)) / 1e9)];
 
-    /// <summary>Counts the packets that carry a timestamp; <paramref name="meter"/> gets each one while a listener wants it.</summary>
-    public void Record(ReadOnlySpan<Packet> batch, long nowNs, Histogram<double>? meter)
+    /// <summary>
+    /// Counts the packets that carry a timestamp; <paramref name="meter"/> gets each one while a listener wants it. The
+    /// clock is read once, at the first stamped packet: a batch from a device that stamps nothing costs no clock read.
+    /// </summary>
+    public void Record(ReadOnlySpan<Packet> batch, IPlatform clock, Histogram<double>? meter)
     {
         bool publish = meter is { Enabled: true };
+        long nowNs = 0;
         foreach (var p in batch)
         {
             long stamp = p.TimestampNs;
             if (stamp == 0)
                 continue;
+            if (nowNs == 0)
+                nowNs = clock.NowNs();
             long ns = Math.Max(0, nowNs - stamp);
             _counts[Bucket(ns)]++;
             _sumNs += ns;

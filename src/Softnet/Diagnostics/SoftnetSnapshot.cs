@@ -77,19 +77,19 @@ public sealed record SoftnetSnapshot(
             cpus[i] = new CpuStat(
                 i,
                 c.Online,
-                Volatile.Read(ref c.Processed),
-                Volatile.Read(ref c.Remote.BacklogDropped),
-                Volatile.Read(ref c.TimeSqueeze),
-                Volatile.Read(ref c.ReceivedRps),
+                Volatile.Read(ref c.Counters.Processed),
+                Volatile.Read(ref c.Counters.Remote.BacklogDropped),
+                Volatile.Read(ref c.Counters.TimeSqueeze),
+                Volatile.Read(ref c.Counters.ReceivedRps),
                 c.FlowLimit is { } fl ? Volatile.Read(ref fl.Count) : 0,
                 c.Backlog.InputLength,
                 c.Backlog.ProcessLength,
-                Volatile.Read(ref c.Delivered),
-                Volatile.Read(ref c.Remote.IpiSent),
-                Volatile.Read(ref c.Remote.Wakeups),
+                Volatile.Read(ref c.Counters.Delivered),
+                Volatile.Read(ref c.Counters.Remote.IpiSent),
+                Volatile.Read(ref c.Counters.Remote.Wakeups),
                 c.Overload);
             foreach (var r in DropReasons.All)
-                drops[r] += c.DropCount(r);
+                drops[r] += c.Counters.DropCount(r);
             growth += c.Pool.Grown;
         }
         return new SoftnetSnapshot(cpus, drops, growth)

@@ -84,7 +84,7 @@ internal sealed class CpuOverload
         long length = Math.Max(nowNs - _periodStart, _control.PeriodNs);
         _share = Math.Min(1.0, (double)_periodPollNs / length);
         _maxShare = Math.Max(_maxShare, _share);
-        long squeezes = Volatile.Read(ref _cpu.TimeSqueeze);
+        long squeezes = Volatile.Read(ref _cpu.Counters.TimeSqueeze);
         _squeeze = _passes > 0 ? Math.Min(1.0, (double)(squeezes - _squeezeAtStart) / _passes) : 0;
         bool busy = _active || IsThrottled(nowNs);
         double queues = 0;
@@ -115,7 +115,7 @@ internal sealed class CpuOverload
     {
         long old = Interlocked.Exchange(ref _nextTick, deadlineNs);
         if (old == long.MaxValue && deadlineNs != long.MaxValue)
-            _cpu.SoftirqWaiter.Wake();
+            _cpu.Ksoftirqd.Waiter.Wake();
     }
 
     private void StartPeriod(long nowNs)
@@ -124,7 +124,7 @@ internal sealed class CpuOverload
         _periodEnd = _periodStart + _control.PeriodNs;
         _periodPollNs = 0;
         _passes = 0;
-        _squeezeAtStart = Volatile.Read(ref _cpu.TimeSqueeze);
+        _squeezeAtStart = Volatile.Read(ref _cpu.Counters.TimeSqueeze);
         _active = false;
     }
 

@@ -23,9 +23,12 @@ internal sealed class FlowLimitTable
     /// <summary>Drops decided by this table (softnet_stat column 11 of the enqueuing CPU).</summary>
     public long Count;
 
+    /// <summary>Whether flow limit judges packets for a backlog this full: from half of netdev_max_backlog on, so below it no flow hash is needed.</summary>
+    public static bool Engaged(int targetQueueLength, int maxBacklog) => targetQueueLength >= maxBacklog / 2;
+
     public bool ShouldDrop(uint flowHash, int targetQueueLength, int maxBacklog)
     {
-        if (targetQueueLength < maxBacklog / 2)
+        if (!Engaged(targetQueueLength, maxBacklog))
             return false;
         // hash_32: a multiplicative hash keeping the top bits.
         int bucket = _shift == 32 ? 0 : (int)((flowHash * 0x61C88647u) >> _shift);

@@ -84,7 +84,7 @@ internal sealed class Invariants : IProtocolObserver
         int me = Environment.CurrentManagedThreadId;
         if (track.Poller == me)
             track.Poller = 0;
-        if (NetStack.CurrentBh is { } cpu && _bhPoller.TryGetValue(cpu, out int owner) && owner == me)
+        if (BottomHalf.Current is { } cpu && _bhPoller.TryGetValue(cpu, out int owner) && owner == me)
             _bhPoller.Remove(cpu);
     }
 

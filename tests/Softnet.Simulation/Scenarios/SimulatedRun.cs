@@ -262,7 +262,7 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
         for (int c = 0; c < spec.Cpus; c++)
         {
             foreach (var reason in DropReasons.All)
-                drops += _stack.Cpu(c).DropCount(reason);
+                drops += _stack.Cpu(c).Counters.DropCount(reason);
         }
         return drops;
     }
@@ -289,9 +289,9 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
         for (int c = 0; c < spec.Cpus; c++)
         {
             var cpu = _stack.Cpu(c);
-            long handled = _recorder.OnCpu(c) + cpu.DropCount(DropReason.Handler);
-            if (Volatile.Read(ref cpu.Processed) != handled)
-                invariants.Fail("accounting", $"CPU {c}: processed {cpu.Processed} != delivered there {_recorder.OnCpu(c)} + handler drops {cpu.DropCount(DropReason.Handler)}");
+            long handled = _recorder.OnCpu(c) + cpu.Counters.DropCount(DropReason.Handler);
+            if (Volatile.Read(ref cpu.Counters.Processed) != handled)
+                invariants.Fail("accounting", $"CPU {c}: processed {cpu.Counters.Processed} != delivered there {_recorder.OnCpu(c)} + handler drops {cpu.Counters.DropCount(DropReason.Handler)}");
         }
         if (_device is { } dev && !afterDispose)
         {

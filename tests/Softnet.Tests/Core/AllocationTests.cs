@@ -122,7 +122,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
         {
             long dropped = 0;
             for (int i = 0; i < stack.CpuCount; i++)
-                dropped += Volatile.Read(ref stack.Cpu(i).Remote.BacklogDropped);
+                dropped += Volatile.Read(ref stack.Cpu(i).Counters.Remote.BacklogDropped);
             if (Volatile.Read(ref counter.Handled) + dropped == sent)
                 return true;
             Thread.Sleep(1);

@@ -114,7 +114,7 @@ public sealed class BacklogTests
             // CPU 1 is stuck in its handler: the drain times out, the threads are told to stop, and Dispose joins them.
             disposer = new Thread(stack.Dispose) { IsBackground = true, Name = "test-disposer" };
             disposer.Start();
-            Eventually.True(() => !stack.Cpu(0).SoftirqThread!.IsAlive, "CPU 0's thread to be stopped and joined");
+            Eventually.True(() => !stack.Cpu(0).Ksoftirqd.Handle!.IsAlive, "CPU 0's thread to be stopped and joined");
         }
         finally
         {

@@ -230,7 +230,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
             var threads = new List<(int Tid, string Name)>();
             for (int i = 0; i < Cpus; i++)
             {
-                threads.Add((stack.Cpu(i).SoftirqThread!.OsThreadId, $"ksoftirqd/{i}"));
+                threads.Add((stack.Cpu(i).Ksoftirqd.Handle!.OsThreadId, $"ksoftirqd/{i}"));
                 if (mode == KickMode.BacklogThreads)
                     threads.Add((stack.Cpu(i).BacklogThread!.Handle.OsThreadId, $"backlog_napi/{i}"));
             }
@@ -266,7 +266,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
 
                 for (int i = 0; i < Cpus; i++)
                 {
-                    Assert.False(stack.Cpu(i).SoftirqThread!.IsAlive, $"ksoftirqd/{i} alive after Dispose");
+                    Assert.False(stack.Cpu(i).Ksoftirqd.Handle!.IsAlive, $"ksoftirqd/{i} alive after Dispose");
                     Assert.False(stack.Cpu(i).BacklogThread?.Handle.IsAlive ?? false, $"backlog_napi/{i} alive after Dispose");
                 }
                 foreach (var (tid, name) in threads)

@@ -86,7 +86,7 @@ public sealed class CpuBudgetTests
         Accounting.AssertAllAccounted(sent, handled, s);
         Assert.True(s.Drops[DropReason.Socket] > 0, "the floods should have overflowed the socket");
         Assert.Equal(s.Drops[DropReason.Socket], s.Dropped);
-        var throttled = stack.Cpu(0).Overload.Throttled + stack.Cpu(1).Overload.Throttled;
+        var throttled = stack.Cpus[0].Overload.Throttled + stack.Cpus[1].Overload.Throttled;
         if (mode == OverloadMode.Auto)
         {
             Assert.True(throttled > 0, $"no period was cut short: {cpu.Overload}");

@@ -60,8 +60,8 @@ public sealed class DemoteTests
 
             Wait.Until(() => Volatile.Read(ref handled) + dev.ReadSocketDrops() >= Volatile.Read(ref sent), () => $"the flood to be delivered or dropped: {handled} + {dev.ReadSocketDrops()} of {sent}");
             Wait.Until(
-                () => stack.Cpu(0).Overload.State == OverloadState.Normal && stack.Cpu(1).Overload.State == OverloadState.Normal,
-                () => $"the CPUs to be calm: {stack.Cpu(0).Overload}; {stack.Cpu(1).Overload}");
+                () => stack.Cpus[0].Overload.State == OverloadState.Normal && stack.Cpus[1].Overload.State == OverloadState.Normal,
+                () => $"the CPUs to be calm: {stack.Cpus[0].Overload}; {stack.Cpus[1].Overload}");
             Wait.Until(
                 () =>
                 {
@@ -70,7 +70,7 @@ public sealed class DemoteTests
                     return napi.PollerPolicy == ThreadPolicy.Fifo(10);
                 },
                 () => $"the NAPI thread to take FIFO back: {napi.PollerPolicy}");
-            Wait.Until(() => stack.Cpu(0).SoftirqPolicy == ThreadPolicy.Fifo(10) && stack.Cpu(1).SoftirqPolicy == ThreadPolicy.Fifo(10), () => "ksoftirqd to be FIFO again");
+            Wait.Until(() => stack.Cpus[0].SoftirqPolicy == ThreadPolicy.Fifo(10) && stack.Cpus[1].SoftirqPolicy == ThreadPolicy.Fifo(10), () => "ksoftirqd to be FIFO again");
         }
         finally
         {

@@ -64,11 +64,11 @@ public sealed class OverloadDetectionTests
             }
             Wait.Until(() => Volatile.Read(ref handled) + dev.ReadSocketDrops() >= sent, () => $"the flood to be delivered or dropped: {handled} + {dev.ReadSocketDrops()} of {sent}");
             Wait.Until(
-                () => napi.Overload is { State: OverloadState.Normal, Transitions: >= 2 } && stack.Cpu(0).Overload is { State: OverloadState.Normal, Transitions: >= 2 },
-                () => $"the queue and its CPU to go through overload and back: queue {napi.Overload}, cpu {stack.Cpu(0).Overload}; log {string.Join(" | ", log)}");
+                () => napi.Overload is { State: OverloadState.Normal, Transitions: >= 2 } && stack.Cpus[0].Overload is { State: OverloadState.Normal, Transitions: >= 2 },
+                () => $"the queue and its CPU to go through overload and back: queue {napi.Overload}, cpu {stack.Cpus[0].Overload}; log {string.Join(" | ", log)}");
 
             var q = napi.Overload;
-            var cpu = stack.Cpu(0).Overload;
+            var cpu = stack.Cpus[0].Overload;
             Assert.True(q.OverloadedNs > 0 && cpu.OverloadedNs > 0, $"queue {q}, cpu {cpu}");
             Assert.True(dev.ReadSocketDrops() > 0, "the flood should have overflowed the socket");
 

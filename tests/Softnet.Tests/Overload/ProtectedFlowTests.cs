@@ -107,7 +107,7 @@ public sealed class ProtectedFlowTests
         Assert.True(s.Drops[DropReason.Socket] > 0, "the flood should have overflowed its queue's socket");
         Assert.Equal(s.Drops[DropReason.Socket], s.Dropped);
         if (mode == OverloadMode.Auto)
-            Assert.True(stack.Cpu(0).Overload.Throttled > 0, $"the budget never bit: {stack.Cpu(0).Overload}");
+            Assert.True(stack.Cpus[0].Overload.Throttled > 0, $"the budget never bit: {stack.Cpus[0].Overload}");
     }
 
     /// <summary>A protected source's datagram is answered through <see cref="Devices.Udp.UdpDevice.Reply"/> and counted as replied.</summary>

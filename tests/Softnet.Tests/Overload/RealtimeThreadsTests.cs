@@ -65,9 +65,9 @@ public sealed class RealtimeThreadsTests
         var tids = new List<int>();
         for (int i = 0; i < stack.CpuCount; i++)
         {
-            tids.Add(stack.Cpu(i).SoftirqThread!.OsThreadId);
+            tids.Add(stack.Cpu(i).Ksoftirqd.Handle!.OsThreadId);
             tids.Add(stack.Cpu(i).BacklogThread!.Handle.OsThreadId);
-            Assert.Equal(ThreadPolicy.Fifo(Priority), stack.Cpu(i).SoftirqPolicy);
+            Assert.Equal(ThreadPolicy.Fifo(Priority), stack.Cpus[i].SoftirqPolicy);
         }
         tids.AddRange(device.Napis.Select(n => n.ThreadId!.Value));
         Assert.Equal(6, tids.Distinct().Count());

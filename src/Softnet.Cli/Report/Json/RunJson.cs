@@ -27,7 +27,7 @@ internal sealed record RunJson(
     double? CpuNsPerPacket,
     long? OutOfOrder,
     long PoolGrowth,
-    IReadOnlyList<CpuJson> Cpus,
+    IReadOnlyList<IReadOnlyDictionary<string, long>> Cpus,
     long? Prefill,
     double? DrainSeconds,
     IReadOnlyList<QueueJson>? Queues,
@@ -38,9 +38,6 @@ internal sealed record RunJson(
 
 /// <summary>Delivery latency percentiles in microseconds; <c>Cdf</c> pairs [percent, µs] for a CDF plot.</summary>
 internal sealed record LatencyJson(double P50, double P99, double P999, IReadOnlyList<double[]>? Cdf = null);
-
-/// <summary>One CPU's softnet_stat figures by name.</summary>
-internal sealed record CpuJson(int Cpu, long Processed, long Dropped, long TimeSqueeze, long ReceivedRps, long FlowLimitCount, int BacklogLen);
 
 /// <summary>One UDP queue: its NAPI, where its interrupt runs, and what it polled.</summary>
 internal sealed record QueueJson(int Queue, int NapiId, int IrqCpu, long Polls, long Packets, long SocketDrops);

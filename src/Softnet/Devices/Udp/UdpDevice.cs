@@ -273,8 +273,10 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     private bool Enqueue(ReadOnlySpan<byte> destination, ReadOnlySpan<byte> payload, string caller)
     {
-        var cpu = NetStack.CurrentBh
-            ?? throw new InvalidOperationException($"{caller} is for handler (NAPI) context");
+        // The per-CPU TX batch is found through this_cpu, as a kernel protocol handler finds its per-CPU state.
+        var cpu = BottomHalf.Current is { } bh && bh.Stack == Stack
+            ? bh
+            : throw new InvalidOperationException($"{caller} is for the handler (NAPI context) of the stack this device belongs to");
         if (Volatile.Read(ref _closed))
         {
             DropTx(TxDropReason.DeviceClosed);

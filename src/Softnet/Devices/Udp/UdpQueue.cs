@@ -1,6 +1,5 @@
 using Softnet.Core;
 using Softnet.Scheduling;
-using Softnet.Steering;
 
 namespace Softnet.Devices.Udp;
 
@@ -228,7 +227,7 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     private int Fill(SoftnetData cpu, int n)
     {
         long now = Stack.Platform.NowNs();
-        var local = Socket.LocalSockaddr;
+        var local = Socket.LocalSockaddrBytes;
         // A protected queue's datagrams are kept: the application's early drop is for the flood.
         var earlyDrop = _protected ? null : _device.EarlyDrop;
         var state = OverloadState;
@@ -257,9 +256,9 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     }
 
     /// <summary>The receive-side fields of a packet that passed; its source address is already in place.</summary>
-    private void Stamp(Packet p, ReadOnlySpan<byte> local, long now)
+    private void Stamp(Packet p, byte[] local, long now)
     {
-        p.FlowHash = FlowDissector.Hash(p.SourceAddress, local);
+        p.SetFlowKeys(local);
         p.Device = _device;
         p.QueueIndex = Queue;
         p.NapiId = Id;

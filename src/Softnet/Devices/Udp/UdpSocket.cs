@@ -34,6 +34,9 @@ internal sealed unsafe class UdpSocket : IDisposable
     /// <summary>The bound address as a raw sockaddr, the local half of <see cref="Softnet.Steering.FlowDissector.Hash"/>.</summary>
     public ReadOnlySpan<byte> LocalSockaddr => _localSockaddr;
 
+    /// <summary>The bound address as the array packets reference for their lazily computed flow hash; never written after binding.</summary>
+    internal byte[] LocalSockaddrBytes => _localSockaddr;
+
     /// <summary>SO_RCVBUF as read back: the kernel's doubled, capped value that its queue accounting really uses.</summary>
     public int EffectiveReceiveBufferBytes { get; }
 
