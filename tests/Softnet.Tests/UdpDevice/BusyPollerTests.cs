@@ -49,7 +49,10 @@ public class BusyPollerTests
             Assert.Equal(Count, sink.Delivered);
             Assert.Equal(0, sink.Corrupt);
             Assert.Equal(0, sink.OutOfOrder);
-            Assert.True(poller.Packets > 0, "the busy poller took in nothing");
+            // Without prefer_busy_poll the queue's interrupt stays armed and its softirq races the busy poll for every
+            // datagram, so how many each takes is timing (with io_uring the softirq often takes all of them); that the
+            // application's thread takes every datagram is PreferBusyPoll_KeepsTheQueueMasked_WhileTheApplicationPolls.
+            Assert.True(poller.Calls > 0, "the busy poller never ran");
             // The polling thread also runs the softirq work its polls leave pending on its CPU (local_bh_enable), which
             // may include this NAPI scheduled by its interrupt: at least the busy polls' packets were delivered on it.
             Assert.InRange(sink.OnPollerThread, poller.Packets, Count);
