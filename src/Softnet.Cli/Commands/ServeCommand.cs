@@ -37,7 +37,10 @@ internal static class ServeCommand
                     Mode = o.Mode,
                     RpsCpus = o.RpsCpus,
                     PacketBufferSize = BackendNames.BufferFor(o.Backend, o.MaxDatagram),
-                    PacketPoolSize = PoolSizing.PacketsPerCpu(o.Cpus, BackendNames.BufferFor(o.Backend, o.MaxDatagram)),
+                    PacketPoolSize = PoolSizing.PacketsPerCpu(
+                        o.Cpus,
+                        BackendNames.BufferFor(o.Backend, o.MaxDatagram),
+                        new NetStackOptions().InFlightPacketsPerCpu + PoolSizing.RxRingPackets(o.Cpus, o.Queues, new UdpDeviceOptions().Weight, o.Backend == UdpBackend.IoUring)),
                     Log = m => stderr.WriteLine("softnet: " + m),
                 }),
                 server.Handle);

@@ -97,7 +97,16 @@ internal sealed record RunOptions
     }
 
     /// <summary>The stack's options for this run.</summary>
-    public NetStackOptions ToStackOptions(Action<string> log) => Overload.ApplyTo(new()
+    public NetStackOptions ToStackOptions(Action<string> log)
+    {
+        var o = StackOptions(log);
+        int rings = Device == DeviceKind.Udp
+            ? PoolSizing.RxRingPackets(Cpus, Queues, new Softnet.Devices.Udp.UdpDeviceOptions().Weight, Backend == Softnet.Devices.Udp.UdpBackend.IoUring)
+            : 0;
+        return o with { PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, o.PacketBufferSize, o.InFlightPacketsPerCpu + rings) };
+    }
+
+    private NetStackOptions StackOptions(Action<string> log) => Overload.ApplyTo(new()
     {
         Cpus = Cpus,
         Mode = Mode,
@@ -109,7 +118,6 @@ internal sealed record RunOptions
         FlowLimit = FlowLimit,
         SkbDeferMax = SkbDeferMax,
         PacketBufferSize = BackendNames.BufferFor(Backend, Math.Max(StackDefaults.PacketBufferSize, Size)),
-        PacketPoolSize = PoolSizing.PacketsPerCpu(Cpus, BackendNames.BufferFor(Backend, Math.Max(StackDefaults.PacketBufferSize, Size))),
         Log = log,
     });
 

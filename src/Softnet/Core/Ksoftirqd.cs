@@ -67,7 +67,7 @@ internal sealed class Ksoftirqd
         Volatile.Read(ref _protectedIrqSources) > 0 && IsCurrent && Waiter.TryPollIrqs();
 
     /// <summary>Unmasks the queue interrupt after its NAPI completed.</summary>
-    public void RearmIrq(int fd) => Waiter.Rearm(fd);
+    public void RearmIrq(int fd, bool drained) => Waiter.Rearm(fd, drained);
 
     /// <summary>smpboot park/unpark: the thread stays alive, sleeping, while its CPU is offline.</summary>
     public void SetParked(bool parked)

@@ -34,11 +34,14 @@ public abstract partial class Napi
         Volatile.Write(ref _irqCpu, null);
     }
 
-    /// <summary>Unmasks the interrupt after the NAPI completed (or on a driver's error path); a no-op while none is registered.</summary>
-    internal void RearmIrq()
+    /// <summary>
+    /// Unmasks the interrupt after the NAPI completed (or on a driver's error path); a no-op while none is registered.
+    /// <paramref name="drained"/>: the poll read the source until empty after the interrupt fired (see <see cref="IIrqWaiter.Rearm(int, bool)"/>).
+    /// </summary>
+    internal void RearmIrq(bool drained = false)
     {
         if (Volatile.Read(ref _irqCpu) is { } cpu)
-            cpu.Ksoftirqd.RearmIrq(_irqSource);
+            cpu.Ksoftirqd.RearmIrq(_irqSource, drained);
     }
 
     /// <summary>irq_set_affinity for hotplug: the interrupt moves to <paramref name="cpu"/>'s softirq thread.</summary>

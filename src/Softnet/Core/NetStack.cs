@@ -44,6 +44,9 @@ public sealed partial class NetStack : IDisposable
         _cpus = new SoftnetData[options.Cpus];
         for (int i = 0; i < _cpus.Length; i++)
             _cpus[i] = new SoftnetData(this, i, allowed[i % allowed.Count]);
+        var pools = Array.ConvertAll(_cpus, c => c.Pool);
+        foreach (var pool in pools)
+            pool.ShareWith(pools);
         Cpus = Array.AsReadOnly(Array.ConvertAll(_cpus, c => new CpuView(c)));
         _osCpuToCpu = new int[allowed.Max() + 1];
         Array.Fill(_osCpuToCpu, -1);

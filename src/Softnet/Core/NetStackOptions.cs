@@ -45,8 +45,18 @@ public sealed record NetStackOptions
     /// <summary>Bytes per packet buffer.</summary>
     public int PacketBufferSize { get; init; } = 2048;
 
-    /// <summary>Packets preallocated per CPU.</summary>
+    /// <summary>
+    /// Packets preallocated per CPU. With at least <see cref="InFlightPacketsPerCpu"/> (plus the devices' receive
+    /// rings) per CPU, no flood makes a pool allocate: a dry pool takes free packets from the others first.
+    /// </summary>
     public int PacketPoolSize { get; init; } = 2048;
+
+    /// <summary>
+    /// The most packets one CPU's share of the stack keeps out of the pools: its backlog's input and process queues
+    /// (netdev_max_backlog each), its deferred-free list (skb_defer_max), a poll's batch (dev_weight, at least 64)
+    /// and a sender's batch (64). Devices' receive rings come on top.
+    /// </summary>
+    public int InFlightPacketsPerCpu => (2 * (NetdevMaxBacklog + 1)) + SkbDeferMax + Math.Max(DevWeight, 64) + 64;
 
     /// <summary>Most packets a CPU's pool may ever hold; past it allocation fails and the packet is dropped (nomem).</summary>
     public int PacketPoolLimit { get; init; } = 1 << 20;

@@ -73,7 +73,8 @@ public sealed class Packet
     /// <summary>The CPU that allocated the packet; the packet is freed back to its pool.</summary>
     public int OwnerCpu => Owner.Cpu;
 
-    internal PacketPool Owner { get; }
+    /// <summary>The pool the packet returns to; a free packet lent to a sibling pool changes owner (<see cref="PacketPool.Rent"/>).</summary>
+    internal PacketPool Owner { get; set; }
 
     internal byte[] RawBuffer => _buffer;
 

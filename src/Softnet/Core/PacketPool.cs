@@ -6,7 +6,10 @@ namespace Softnet.Core;
 /// One CPU's packet pool with its deferred-free list (skb_attempt_defer_free). Packets freed on the owning CPU
 /// go straight back; packets freed elsewhere are pushed on a lock-free list that the owner drains, a whole batch's
 /// chain with one compare-and-swap, and the owner is kicked once per fill, when the list passes half of
-/// <c>skb_defer_max</c>.
+/// <c>skb_defer_max</c>. A pool that runs dry takes free packets from its siblings before it allocates: the stack's
+/// packets in flight are bounded as a whole (backlogs, defer lists, rings, batches;
+/// <see cref="NetStackOptions.InFlightPacketsPerCpu"/>), but RPS can leave one CPU's packets queued on every CPU at
+/// once, so per-CPU pools sized to the per-CPU bound stay enough only together.
 /// </summary>
 internal sealed class PacketPool
 {
@@ -18,6 +21,7 @@ internal sealed class PacketPool
     private int _count;
     private int _total;
     private DeferList _defer;
+    private PacketPool[] _siblings = [];
 
     public PacketPool(int cpu, int bufferSize, int prealloc, int limit, int deferMax)
     {
@@ -25,7 +29,8 @@ internal sealed class PacketPool
         _bufferSize = bufferSize;
         _limit = limit;
         _deferMax = deferMax;
-        _free = new Packet[Math.Max(prealloc, 64)];
+        // Room for twice the preallocation, so packets borrowed from siblings (and returned here) never resize it.
+        _free = new Packet[Math.Max(2 * prealloc, 64)];
         for (; _count < prealloc; _count++)
             _free[_count] = new Packet(this, bufferSize);
         _total = prealloc;
@@ -43,26 +48,87 @@ internal sealed class PacketPool
     /// <summary>Packets on the defer list, as its head recorded when it was pushed.</summary>
     public int DeferCount => Volatile.Read(ref _defer.Head)?.DeferTotal ?? 0;
 
+    /// <summary>Packets this pool took from sibling pools when it ran dry.</summary>
+    public long Borrowed { get; private set; }
+
+    /// <summary>The stack's pools, which this one takes free packets from before it allocates.</summary>
+    internal void ShareWith(PacketPool[] pools) => _siblings = pools;
+
     /// <summary>Fills <paramref name="dst"/> with clean packets; returns fewer only when the pool limit is reached.</summary>
     public int Rent(Span<Packet> dst)
     {
         if (Volatile.Read(ref _count) < dst.Length)
             FlushDefer();
+        int n;
         lock (_lock)
         {
-            int n = Math.Min(dst.Length, _count);
+            n = Math.Min(dst.Length, _count);
             _free.AsSpan(_count - n, n).CopyTo(dst);
             _free.AsSpan(_count - n, n).Clear();
             _count -= n;
-            while (n < dst.Length && _total < _limit)
-            {
-                dst[n++] = new Packet(this, _bufferSize);
-                _total++;
-                Grown++;
-            }
-            ProtocolChecks.Rented(dst[..n]);
-            return n;
         }
+        if (n < dst.Length)
+            n += Borrow(dst[n..]);
+        if (n < dst.Length)
+        {
+            lock (_lock)
+            {
+                while (n < dst.Length && _total < _limit)
+                {
+                    dst[n++] = new Packet(this, _bufferSize);
+                    _total++;
+                    Grown++;
+                }
+            }
+        }
+        ProtocolChecks.Rented(dst[..n]);
+        return n;
+    }
+
+    /// <summary>Takes free packets from sibling pools into <paramref name="dst"/>, making them this pool's; returns how many.</summary>
+    private int Borrow(Span<Packet> dst)
+    {
+        // Borrowed packets come back to this pool: take no more than its free array holds without growing.
+        int room;
+        lock (_lock)
+            room = _free.Length - _total;
+        if (room < dst.Length)
+            dst = dst[..Math.Max(room, 0)];
+        int got = 0;
+        foreach (var other in _siblings)
+        {
+            if (got == dst.Length)
+                break;
+            if (other != this && other._bufferSize == _bufferSize)
+                got += other.Lend(dst[got..], this);
+        }
+        if (got == 0)
+            return 0;
+        lock (_lock)
+        {
+            _total += got;
+            Borrowed += got;
+        }
+        return got;
+    }
+
+    /// <summary>Gives up to <paramref name="dst"/>'s length free packets to <paramref name="to"/> (one lock at a time, so two dry pools cannot deadlock).</summary>
+    private int Lend(Span<Packet> dst, PacketPool to)
+    {
+        if (Volatile.Read(ref _count) == 0)
+            return 0;
+        int n;
+        lock (_lock)
+        {
+            n = Math.Min(dst.Length, _count);
+            _free.AsSpan(_count - n, n).CopyTo(dst);
+            _free.AsSpan(_count - n, n).Clear();
+            _count -= n;
+            _total -= n;
+        }
+        foreach (var p in dst[..n])
+            p.Owner = to;
+        return n;
     }
 
     /// <summary>Returns packets owned by this pool.</summary>

@@ -12,6 +12,7 @@ internal static unsafe partial class Libc
     internal const int EPOLL_CTL_MOD = 3;
     internal const uint EPOLLIN = 0x001;
     internal const uint EPOLLONESHOT = 1u << 30;
+    internal const uint EPOLLET = 1u << 31;
     internal const int EFD_NONBLOCK = 0x800;
     internal const int EFD_CLOEXEC = 0x80000;
 

@@ -6,13 +6,20 @@ namespace Softnet.Scheduling;
 
 /// <summary>
 /// The idle wait of a per-CPU softirq thread: one epoll instance that sleeps on an eventfd doorbell (for
-/// <see cref="Wake"/>) and on registered descriptors (the device "interrupts"). Registered descriptors are armed
-/// EPOLLIN | EPOLLONESHOT, so after one event a descriptor stays masked until <see cref="Rearm"/>, the way a NAPI
-/// driver keeps its IRQ disabled until the poll completes.
+/// <see cref="Wake"/>) and on registered descriptors (the device "interrupts"). After one event a descriptor stays
+/// masked until <see cref="Rearm(int)"/>, the way a NAPI driver keeps its IRQ disabled until the poll completes.
 /// </summary>
 /// <remarks>
+/// Descriptors are registered edge-triggered (EPOLLIN | EPOLLET) and masked in software: an edge while masked is
+/// remembered, and only then is the kernel registration made one-shot (one epoll_ctl), so a masked descriptor under a
+/// flood does not keep waking its owner. Unmasking a descriptor that was read until EAGAIN after it fired
+/// (<see cref="Rearm(int, bool)"/> with <c>drained</c>) costs no syscall when no edge came meanwhile: every datagram
+/// that arrives later raises a new edge. Any other unmask is an epoll_ctl(MOD), which reports a still-ready
+/// descriptor at once, as the one-shot re-arm did.
+/// </remarks>
+/// <remarks>
 /// <see cref="Wait"/>, <see cref="TryPollIrqs"/> and the handlers run on the owning thread only. <see cref="Wake"/>
-/// and <see cref="Rearm"/> may come from any thread; a wake costs an atomic exchange unless the owner is asleep.
+/// and <see cref="Rearm(int)"/> may come from any thread; a wake costs an atomic exchange unless the owner is asleep.
 /// A pending wake permit makes <see cref="Wait"/> return without a syscall, so readiness is then not looked at:
 /// an owner that is kept awake by wakes must call <see cref="TryPollIrqs"/> now and then or its devices starve.
 /// </remarks>
@@ -26,6 +33,17 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
     private const int Closing = 1 << 30;
 
     private const int MaxEvents = 64;
+
+    /// <summary>Registration state: the interrupt fired and its NAPI has not unmasked it yet.</summary>
+    private const int Masked = 1;
+
+    /// <summary>Registration state: an edge came while masked; the unmask must ask the kernel whether data is left.</summary>
+    private const int EdgeWhileMasked = 2;
+
+    /// <summary>Registration state: the kernel registration is one-shot (masked there too) until the next epoll_ctl(MOD).</summary>
+    private const int KernelOneShot = 4;
+
+    private const uint Armed = Libc.EPOLLIN | Libc.EPOLLET;
 
     /// <summary>The doorbell's epoll_data; a registration key has a slot below 2^31, so it never collides.</summary>
     private const ulong DoorbellKey = ulong.MaxValue;
@@ -44,6 +62,7 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
 
     private int _state;
     private int _users;
+    private long _rearmSyscalls;
 
     public EpollWaiter()
     {
@@ -161,7 +180,7 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
             Volatile.Write(ref _slots, slots);
             Volatile.Write(ref _byFd, byFd);
             byte* ev = stackalloc byte[16];
-            Libc.SetEpollEvent(ev, Libc.EPOLLIN | Libc.EPOLLONESHOT, registration.Key);
+            Libc.SetEpollEvent(ev, Armed, registration.Key);
             if (Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_ADD, fd, ev) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -189,22 +208,32 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
     }
 
     /// <summary>Unmasks the interrupt of <paramref name="fd"/> (the NAPI completed); fires again at once if data is still queued.</summary>
-    public void Rearm(int fd)
-    {
-        if (!Volatile.Read(ref _byFd).TryGetValue(fd, out var registration) || !EnterSyscall())
-            return;
-        byte* ev = stackalloc byte[16];
-        Libc.SetEpollEvent(ev, Libc.EPOLLIN | Libc.EPOLLONESHOT, registration.Key);
-        int rc = Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_MOD, fd, ev);
-        int errno = rc != 0 ? Marshal.GetLastPInvokeError() : 0;
-        ExitSyscall();
-        // ENOENT/EBADF: an Unregister or close won the race, and an unregistered descriptor has nothing to rearm.
-        if (rc != 0 && errno != Errno.ENOENT && errno != Errno.EBADF)
-            throw new IOException($"epoll_ctl MOD fd {fd}: {Errno.Describe(errno)}");
-    }
+    public void Rearm(int fd) => Rearm(fd, drained: false);
 
     /// <summary>
-    /// Closes the epoll instance and the doorbell once no <see cref="Wake"/> or <see cref="Rearm"/> is inside a
+    /// Unmasks the interrupt of <paramref name="fd"/>. <paramref name="drained"/>: the descriptor was read until EAGAIN
+    /// after the interrupt fired, so unless an edge came while it was masked, nothing unread is left that would not
+    /// raise an edge of its own, and the unmask needs no syscall.
+    /// </summary>
+    public void Rearm(int fd, bool drained)
+    {
+        if (!Volatile.Read(ref _byFd).TryGetValue(fd, out var registration))
+            return;
+        if (drained && Interlocked.CompareExchange(ref registration.State, 0, Masked) == Masked)
+            return;
+        lock (registration.Gate)
+        {
+            // Unmasked before the kernel is asked: an event its level check reports must find the interrupt armed.
+            Interlocked.Exchange(ref registration.State, 0);
+            Modify(registration, Armed);
+        }
+    }
+
+    /// <summary>epoll_ctl(MOD) calls made to unmask or mask interrupts so far.</summary>
+    internal long RearmSyscalls => Volatile.Read(ref _rearmSyscalls);
+
+    /// <summary>
+    /// Closes the epoll instance and the doorbell once no <see cref="Wake"/> or <see cref="Rearm(int, bool)"/> is inside a
     /// syscall on them, so a late wake can never write into a reused descriptor number. The owner must have stopped waiting.
     /// </summary>
     public void Dispose()
@@ -231,13 +260,62 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
                 continue;
             }
             uint slot = (uint)key;
-            if (slot < (uint)slots.Length && slots[slot] is { } registration && registration.Key == key)
+            if (slot < (uint)slots.Length && slots[slot] is { } registration && registration.Key == key && Fire(registration))
             {
                 registration.Handler.OnIrq();
                 fired = true;
             }
         }
         return fired;
+    }
+
+    /// <summary>
+    /// An edge of <paramref name="registration"/>: true when it was armed (now masked, its handler runs). The first edge
+    /// while masked is remembered and masks the kernel registration too (one-shot), so a flood stops waking the owner.
+    /// </summary>
+    private bool Fire(Registration registration)
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref registration.State);
+            if ((state & Masked) == 0)
+            {
+                if (Interlocked.CompareExchange(ref registration.State, state | Masked, state) == state)
+                    return true;
+                continue;
+            }
+            if ((state & EdgeWhileMasked) != 0)
+                return false;
+            if (Interlocked.CompareExchange(ref registration.State, state | EdgeWhileMasked, state) != state)
+                continue;
+            lock (registration.Gate)
+            {
+                // An unmask that got in first re-armed the kernel registration; masking it now would lose that interrupt.
+                state = Volatile.Read(ref registration.State);
+                if ((state & Masked) != 0 && (state & KernelOneShot) == 0)
+                {
+                    Interlocked.Or(ref registration.State, KernelOneShot);
+                    Modify(registration, Armed | Libc.EPOLLONESHOT);
+                }
+            }
+            return false;
+        }
+    }
+
+    /// <summary>epoll_ctl(MOD) of a registered descriptor, under its gate; a descriptor unregistered or closed meanwhile is ignored.</summary>
+    private void Modify(Registration registration, uint events)
+    {
+        if (!EnterSyscall())
+            return;
+        byte* ev = stackalloc byte[16];
+        Libc.SetEpollEvent(ev, events, registration.Key);
+        int rc = Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_MOD, registration.Fd, ev);
+        int errno = rc != 0 ? Marshal.GetLastPInvokeError() : 0;
+        ExitSyscall();
+        Interlocked.Increment(ref _rearmSyscalls);
+        // ENOENT/EBADF: an Unregister or close won the race, and an unregistered descriptor has nothing to rearm.
+        if (rc != 0 && errno != Errno.ENOENT && errno != Errno.EBADF)
+            throw new IOException($"epoll_ctl MOD fd {registration.Fd}: {Errno.Describe(errno)}");
     }
 
     private bool RingDoorbell()
@@ -296,5 +374,11 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
         public ulong Key { get; } = key;
 
         public IIrqHandler Handler { get; } = handler;
+
+        /// <summary>Serialises the epoll_ctl(MOD) calls of unmask and mask with the state they were decided on.</summary>
+        public Lock Gate { get; } = new();
+
+        /// <summary><see cref="Masked"/>, <see cref="EdgeWhileMasked"/>, <see cref="KernelOneShot"/>.</summary>
+        public int State;
     }
 }

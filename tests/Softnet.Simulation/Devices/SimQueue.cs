@@ -7,7 +7,8 @@ namespace Softnet.Simulation.Devices;
 /// <summary>
 /// One RX queue of <see cref="SimDevice"/> and its NAPI: an in-memory FIFO whose readiness is an interrupt source of
 /// the simulated platform, registered on a CPU's softirq wait exactly as a UDP queue's socket is on epoll. The
-/// interrupt fires once and stays masked until the NAPI completes and the driver re-arms it.
+/// interrupt fires once and stays masked until the NAPI completes and the driver re-arms it, telling the waiter when
+/// its last read emptied the queue (the UDP queue's read ending on EAGAIN).
 /// </summary>
 internal sealed class SimQueue : Napi, IIrqHandler
 {
@@ -84,8 +85,9 @@ internal sealed class SimQueue : Napi, IIrqHandler
         }
         if (n > 0)
             Deliver(bh, n);
+        // Fewer than the budget: the queue was empty when it was read, as a socket read ending on EAGAIN.
         if (n < budget && CompleteDone(n))
-            RearmIrq();
+            RearmIrq(drained: true);
         if (Fault == PollFault.AfterComplete && n < budget)
         {
             Fault = PollFault.None;

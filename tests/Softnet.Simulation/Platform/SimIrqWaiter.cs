@@ -3,9 +3,12 @@ using Softnet.Scheduling;
 namespace Softnet.Simulation.Platform;
 
 /// <summary>
-/// A softirq thread's wait that also takes device interrupts, with epoll's one-shot semantics: a ready, armed source
-/// fires once and is masked until <see cref="Rearm"/>; an event collected before an <see cref="Unregister"/> from
-/// another thread still runs its handler once, as with the real waiter.
+/// A softirq thread's wait that also takes device interrupts, edge-triggered as the real waiter's: each new item
+/// (<see cref="Signal"/>) is an edge; an armed source fires once on an edge and is masked until
+/// <see cref="Rearm(int)"/>, which looks at the source again and fires if it is still ready. An edge collected while
+/// masked is remembered; a drained unmask (<see cref="Rearm(int, bool)"/>) without one looks at nothing, so a driver
+/// that claims to have drained a source it did not drain loses its interrupt here as it would on the system. An event
+/// collected before an <see cref="Unregister"/> from another thread still runs its handler once.
 /// </summary>
 internal sealed class SimIrqWaiter(SimClock clock, SimPlatform platform) : SimWaiter(clock), IIrqWaiter
 {
@@ -18,7 +21,8 @@ internal sealed class SimIrqWaiter(SimClock clock, SimPlatform platform) : SimWa
         {
             if (_registrations.Exists(r => r.Fd == fd))
                 throw new ArgumentException($"source {fd} is already registered with this waiter", nameof(fd));
-            _registrations.Add(new Registration(fd, handler) { Armed = true });
+            // EPOLL_CTL_ADD reports a source that is ready already.
+            _registrations.Add(new Registration(fd, handler) { Edge = platform.IsReady(fd) });
             platform.SetOwner(fd, this);
             if (platform.IsReady(fd))
                 WakeIfAsleep();
@@ -34,15 +38,28 @@ internal sealed class SimIrqWaiter(SimClock clock, SimPlatform platform) : SimWa
         }
     }
 
-    public void Rearm(int fd)
+    public void Rearm(int fd) => Rearm(fd, drained: false);
+
+    public void Rearm(int fd, bool drained)
     {
         lock (Gate)
         {
             if (_registrations.Find(r => r.Fd == fd) is not { } registration)
                 return;
-            registration.Armed = true;
+            registration.Masked = false;
+            if (drained && !registration.EdgeWhileMasked)
+            {
+                if (registration.Edge)
+                    WakeIfAsleep();
+                return;
+            }
+            registration.EdgeWhileMasked = false;
+            // epoll_ctl(MOD): a source still ready is reported again.
             if (platform.IsReady(fd))
+            {
+                registration.Edge = true;
                 WakeIfAsleep();
+            }
         }
     }
 
@@ -55,12 +72,15 @@ internal sealed class SimIrqWaiter(SimClock clock, SimPlatform platform) : SimWa
         return any;
     }
 
-    /// <summary>The source became ready: an asleep owner wakes if the source is armed.</summary>
+    /// <summary>The source got a new item (an edge): an asleep owner wakes if the source is armed.</summary>
     public void Signal(int fd)
     {
         lock (Gate)
         {
-            if (_registrations.Find(r => r.Fd == fd) is { Armed: true })
+            if (_registrations.Find(r => r.Fd == fd) is not { } registration)
+                return;
+            registration.Edge = true;
+            if (!registration.Masked)
                 WakeIfAsleep();
         }
     }
@@ -69,11 +89,16 @@ internal sealed class SimIrqWaiter(SimClock clock, SimPlatform platform) : SimWa
     {
         foreach (var r in _registrations)
         {
-            if (r.Armed && platform.IsReady(r.Fd))
+            if (!r.Edge)
+                continue;
+            r.Edge = false;
+            if (r.Masked)
             {
-                r.Armed = false;
-                _fired.Add(r.Handler);
+                r.EdgeWhileMasked = true;
+                continue;
             }
+            r.Masked = true;
+            _fired.Add(r.Handler);
         }
         return _fired.Count > 0;
     }
@@ -94,6 +119,13 @@ internal sealed class SimIrqWaiter(SimClock clock, SimPlatform platform) : SimWa
 
         public IIrqHandler Handler { get; } = handler;
 
-        public bool Armed { get; set; }
+        /// <summary>An edge not collected yet (on epoll's ready list).</summary>
+        public bool Edge { get; set; }
+
+        /// <summary>Fired and not re-armed yet.</summary>
+        public bool Masked { get; set; }
+
+        /// <summary>An edge was collected while masked.</summary>
+        public bool EdgeWhileMasked { get; set; }
     }
 }

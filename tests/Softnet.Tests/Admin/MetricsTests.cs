@@ -14,6 +14,8 @@ public sealed class MetricsTests
         await pump.RunFor(2_000);
         pump.Stop();
         await h.AssertAccounted(pump.Sent);
+        // A NAPI counts a poll's packets when the poll returns, after the handler saw them.
+        await AdminHarness.Eventually(() => h.Device.Napis.Sum(n => n.Packets) >= pump.Sent, "fq0's NAPIs to count every packet");
 
         using var response = await h.Http.GetAsync("metrics");
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());

@@ -66,8 +66,8 @@ public sealed class ServeOptionsTests
 
         Assert.Equal(Math.Min(1024, Environment.ProcessorCount), o.ProducerCount);
         Assert.Equal(64, stack.PacketPoolSize);
-        Assert.Equal(2048, PoolSizing.PacketsPerCpu(Environment.ProcessorCount, 2048));
-        Assert.Equal(64, PoolSizing.PacketsPerCpu(Environment.ProcessorCount, 65507));
+        Assert.Equal(2048, PoolSizing.PacketsPerCpu(Environment.ProcessorCount, 2048, 2048));
+        Assert.Equal(64, PoolSizing.PacketsPerCpu(Environment.ProcessorCount, 65507, 2048));
     }
 
     [Fact]

@@ -89,6 +89,8 @@ public sealed class ProtectedFlowTests
                 () => Volatile.Read(ref handled) + dev.ReadSocketDrops() >= sent,
                 () => $"everything delivered or dropped: {handled} + {dev.ReadSocketDrops()} of {sent}");
             Wait.Until(() => protectedSeen.Count == Rounds, () => $"{protectedSeen.Count} of {Rounds} protected datagrams");
+            // The queue counts a poll's packets when the poll returns, after its handler saw them.
+            Wait.Until(() => dev.ProtectedStats!.Value.Received >= Rounds, () => $"{dev.ProtectedStats}");
             stats = dev.ProtectedStats!.Value;
         }
         finally
@@ -294,7 +296,8 @@ public sealed class ProtectedFlowTests
             Wait.Until(() => stack.Snapshot().Drops[DropReason.DeviceDown] == 3, () => $"device_down {stack.Snapshot().Drops[DropReason.DeviceDown]}");
             dev.SetUp();
             client.SendTo(new byte[8], destination);
-            Wait.Until(() => Interlocked.Read(ref handled) == 2, () => $"delivered {handled}");
+            // The queue counts a poll's packets when the poll returns, after its handler saw them.
+            Wait.Until(() => Interlocked.Read(ref handled) == 2 && dev.ProtectedStats!.Value.Received >= 2, () => $"delivered {handled}; {dev.ProtectedStats}");
             Assert.Equal(2, dev.ProtectedStats!.Value.Received);
         }
         finally
@@ -329,6 +332,8 @@ public sealed class ProtectedFlowTests
             SendOne();
             stack.SetCpuOnline(0);
             SendOne();
+            // The queue counts a poll's packets when the poll returns, after its handler saw them.
+            Wait.Until(() => dev.ProtectedStats!.Value.Received >= 3, () => $"{dev.ProtectedStats}");
             Assert.Equal(3, dev.ProtectedStats!.Value.Received);
         }
         finally

@@ -118,6 +118,64 @@ public class EpollWaiterTests
     }
 
     [Fact]
+    public void DrainedRearm_NeedsNoSyscallAndTheNextDatagramInterruptsAgain()
+    {
+        using var waiter = new EpollWaiter();
+        using var socket = UdpSocket.Open(new IPEndPoint(IPAddress.Loopback, 0), default);
+        using var sender = Loopback.Sender(AddressFamily.InterNetwork);
+        using var batch = Loopback.ReceiveBatch(8, 64);
+        var irq = new CountingIrq();
+        waiter.Register(socket.Fd, irq);
+
+        for (int round = 1; round <= 3; round++)
+        {
+            sender.SendTo("ping"u8, socket.LocalEndPoint);
+            waiter.Wait(5 * Second);
+            Assert.Equal(round, irq.Count);
+            // Read until EAGAIN (one of eight asked), then unmask as a completing NAPI does.
+            Assert.Equal(1, batch.Receive(socket.Fd, 8));
+            waiter.Rearm(socket.Fd, drained: true);
+        }
+
+        Assert.Equal(0, waiter.RearmSyscalls);
+    }
+
+    [Fact]
+    public void DrainedRearm_ADatagramBetweenTheEmptyReadAndTheUnmaskStillInterrupts()
+    {
+        using var waiter = new EpollWaiter();
+        using var socket = UdpSocket.Open(new IPEndPoint(IPAddress.Loopback, 0), default);
+        using var sender = Loopback.Sender(AddressFamily.InterNetwork);
+        using var batch = Loopback.ReceiveBatch(8, 64);
+        var irq = new CountingIrq();
+        waiter.Register(socket.Fd, irq);
+        sender.SendTo("one"u8, socket.LocalEndPoint);
+        waiter.Wait(5 * Second);
+        Assert.Equal(1, batch.Receive(socket.Fd, 8));
+
+        // Its edge not yet collected when the unmask skips the syscall: collected afterwards, it interrupts.
+        sender.SendTo("two"u8, socket.LocalEndPoint);
+        waiter.Rearm(socket.Fd, drained: true);
+        Assert.Equal(0, waiter.RearmSyscalls);
+        Assert.True(waiter.TryPollIrqs());
+        Assert.Equal(2, irq.Count);
+        Assert.Equal(1, batch.Receive(socket.Fd, 8));
+
+        // Its edge collected while masked: remembered (the kernel registration is masked too), and the unmask then
+        // asks the kernel, which reports the datagram still queued.
+        sender.SendTo("three"u8, socket.LocalEndPoint);
+        Assert.False(waiter.TryPollIrqs());
+        Assert.Equal(1, waiter.RearmSyscalls);
+        sender.SendTo("four"u8, socket.LocalEndPoint);
+        Assert.False(waiter.TryPollIrqs());
+        waiter.Rearm(socket.Fd, drained: true);
+        Assert.Equal(2, waiter.RearmSyscalls);
+        Assert.True(waiter.TryPollIrqs());
+        Assert.Equal(3, irq.Count);
+        Assert.Equal(2, batch.Receive(socket.Fd, 8));
+    }
+
+    [Fact]
     public void RearmFromAnotherThread_WakesTheSleeperWithTheIrq()
     {
         using var waiter = new EpollWaiter();

@@ -206,6 +206,12 @@ internal sealed class Flows : IDisposable
 internal sealed class Senders
 {
     private static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long background streams may run: they carry a whole scenario (hundreds of hotplug or channel changes, each
+    /// waiting for traffic), which on a loaded machine can take far longer than one burst.
+    /// </summary>
+    private static readonly TimeSpan StreamTimeLimit = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan Stall = TimeSpan.FromMilliseconds(200);
 
     private readonly Flows _flows;
@@ -234,30 +240,30 @@ internal sealed class Senders
     /// <summary>Sends <paramref name="perFlow"/> more datagrams on every flow and returns once they are sent.</summary>
     public void Run(int threads, int perFlow, Func<int, int>? cpuOfThread = null)
     {
-        var workers = StartWorkers(threads, perFlow, cpuOfThread);
+        var workers = StartWorkers(threads, perFlow, cpuOfThread, TimeLimit);
         foreach (var t in workers)
             Assert.True(t.Join(TimeLimit + TimeSpan.FromSeconds(5)), "a sender thread did not finish");
     }
 
-    /// <summary>Streams in the background until <see cref="StopAndJoin"/> or until <paramref name="perFlow"/> per flow.</summary>
+    /// <summary>Streams in the background until <see cref="StopAndJoin"/>, until <paramref name="perFlow"/> per flow, or for two minutes at most.</summary>
     public Thread[] Start(int threads, int perFlow, Func<int, int>? cpuOfThread = null) =>
-        StartWorkers(threads, perFlow, cpuOfThread);
+        StartWorkers(threads, perFlow, cpuOfThread, StreamTimeLimit);
 
     public void StopAndJoin(Thread[] workers)
     {
         _stop = true;
         foreach (var t in workers)
-            Assert.True(t.Join(TimeLimit + TimeSpan.FromSeconds(5)), "a sender thread did not stop");
+            Assert.True(t.Join(StreamTimeLimit + TimeSpan.FromSeconds(5)), "a sender thread did not stop");
         _stop = false;
     }
 
-    private Thread[] StartWorkers(int threads, int perFlow, Func<int, int>? cpuOfThread)
+    private Thread[] StartWorkers(int threads, int perFlow, Func<int, int>? cpuOfThread, TimeSpan timeLimit)
     {
         var workers = new Thread[threads];
         for (int t = 0; t < threads; t++)
         {
             int thread = t;
-            workers[t] = new Thread(() => Body(thread, threads, perFlow, cpuOfThread?.Invoke(thread) ?? -1))
+            workers[t] = new Thread(() => Body(thread, threads, perFlow, cpuOfThread?.Invoke(thread) ?? -1, timeLimit))
             {
                 IsBackground = true,
                 Name = $"udp-sender-{t}",
@@ -267,7 +273,7 @@ internal sealed class Senders
         return workers;
     }
 
-    private void Body(int thread, int threads, int perFlow, int cpu)
+    private void Body(int thread, int threads, int perFlow, int cpu, TimeSpan timeLimit)
     {
         if (cpu >= 0 && !Pinning.PinCurrentThread(cpu))
             AllPinned = false;
@@ -276,7 +282,7 @@ internal sealed class Senders
         var clock = Stopwatch.StartNew();
         long stallSince = 0;
         long lastReceived = -1;
-        for (int round = 0; round < perFlow && !_stop && clock.Elapsed < TimeLimit; round++)
+        for (int round = 0; round < perFlow && !_stop && clock.Elapsed < timeLimit; round++)
         {
             for (int flow = thread; flow < _flows.Count && !_stop; flow += threads)
             {
@@ -291,7 +297,7 @@ internal sealed class Senders
                         lastReceived = received;
                         stallSince = now;
                     }
-                    else if (now - stallSince > Stall.TotalMilliseconds || clock.Elapsed > TimeLimit)
+                    else if (now - stallSince > Stall.TotalMilliseconds || clock.Elapsed > timeLimit)
                     {
                         Volatile.Write(ref _writtenOff, Sent - received);
                         stallSince = now;

@@ -118,7 +118,8 @@ public class HotplugTests
             var dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = TestBackend.Current, Queues = 2 });
             dev.Start();
             var senders = new Senders(flows, dev.LocalEndPoint, () => recorder.Delivered, window: 512);
-            var workers = senders.Start(threads: 2, perFlow: 100_000, t => cpus[t % cpus.Count]);
+            // Enough to outlast the 200 transitions however slow a loaded machine makes them; stopped right after them.
+            var workers = senders.Start(threads: 2, perFlow: 1_000_000, t => cpus[t % cpus.Count]);
             try
             {
                 for (int round = 0; round < 200; round++)
@@ -144,7 +145,7 @@ public class HotplugTests
                 long q0 = recorder.OnQueue(0), q1 = recorder.OnQueue(1);
                 Wait.Until(
                     () => recorder.OnQueue(0) > q0 + 100 && recorder.OnQueue(1) > q1 + 100,
-                    () => $"both queues to receive: {recorder.Describe()}; {Diagnostics.Describe(stack, dev)}");
+                    () => $"both queues to receive (sent {senders.Sent}): {recorder.Describe()}; {Diagnostics.Describe(stack, dev)}");
             }
         }
         finally

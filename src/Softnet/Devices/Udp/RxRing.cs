@@ -82,6 +82,7 @@ internal sealed unsafe class RxRing : IDisposable
     public int Receive(int fd, int max)
     {
         ObjectDisposedException.ThrowIf(_memory is null, this);
+        Drained = false;
         int want = Math.Min(max, _posted);
         if (want <= 0)
             return 0;
@@ -90,12 +91,20 @@ internal sealed unsafe class RxRing : IDisposable
         if (n == first && first < want)
         {
             int more = Read(fd, 0, want - first);
+            Drained = more >= 0 && more < want - first;
             if (more > 0)
                 n += more;
+        }
+        else
+        {
+            Drained = n >= 0 && n < first;
         }
         _received = Math.Max(n, 0);
         return n;
     }
+
+    /// <summary>The last <see cref="Receive"/> got fewer datagrams than it asked for without an error: the socket was empty (EAGAIN).</summary>
+    public bool Drained { get; private set; }
 
     /// <summary>The packet of the <paramref name="index"/>-th datagram of the last read, its payload length set and its source address in place.</summary>
     public Packet Take(int index, out bool truncated, out long drops)

@@ -61,7 +61,8 @@ internal sealed partial class UdpQueue
             if (ring.Replenish(cpu.Pool) is var rc and < 0)
                 Stack.LogOnce($"{_device.Name} queue {Queue}: re-arming the io_uring recvmsg failed: {Interop.Errno.Describe(-rc)}");
         }
-        return PassUp(bh, Fill(cpu, n), n, n, budget);
+        // The ring's readiness is its completion queue, which this backend does not treat as edge-triggered.
+        return PassUp(bh, Fill(cpu, n), n, n, budget, drained: false);
     }
 
     /// <summary>

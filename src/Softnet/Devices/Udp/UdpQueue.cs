@@ -5,8 +5,10 @@ namespace Softnet.Devices.Udp;
 
 /// <summary>
 /// One RX queue of a <see cref="UdpDevice"/>: a SO_REUSEPORT socket and its NAPI. Readiness is the queue's interrupt:
-/// it schedules the NAPI on the queue's CPU and stays masked (EPOLLONESHOT) until the NAPI completes. A poll reads up
-/// to its weight with one recvmmsg into the packets posted in its RX ring and hands the batch up.
+/// it schedules the NAPI on the queue's CPU and stays masked until the NAPI completes. A poll reads up to its weight
+/// with one recvmmsg into the packets posted in its RX ring and hands the batch up; a poll whose read ended on EAGAIN
+/// unmasks without a syscall (edge-triggered readiness: a datagram arriving after that read raises an edge, which
+/// the masked interrupt remembers, making that unmask an epoll_ctl that reports it, or which interrupts again after it).
 /// </summary>
 internal sealed partial class UdpQueue : Napi, IIrqHandler
 {
@@ -132,14 +134,15 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         for (int i = 0; i < n; i++)
             _packets[i] = _rx.Take(i, out _truncated[i], out _drops[i]);
         _rx.Consume();
-        return PassUp(bh, Fill(cpu, n), n, n, budget);
+        return PassUp(bh, Fill(cpu, n), n, n, budget, _rx.Drained);
     }
 
     /// <summary>
     /// Hands the first <paramref name="valid"/> of <paramref name="got"/> packets up, returns the rest to the pool,
     /// and completes the poll (unmasking the interrupt) when it read less than <paramref name="budget"/>.
+    /// <paramref name="drained"/>: the read ended on EAGAIN, so the unmask may skip the epoll_ctl (edge-triggered readiness).
     /// </summary>
-    private int PassUp(in BottomHalf bh, int valid, int got, int n, int budget)
+    private int PassUp(in BottomHalf bh, int valid, int got, int n, int budget, bool drained)
     {
         var cpu = bh.Cpu;
         if (Down && valid > 0)
@@ -159,7 +162,7 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
             // replies for the CPU's TX flush, batched with the other queues'.
             _device.FlushTx(cpu);
             if (CompleteDone(n))
-                RearmIrq();
+                RearmIrq(drained);
         }
         return n;
     }
