@@ -133,6 +133,10 @@ def main():
         top = max(rows, key=lambda o: (rank[o["state"]], o.get("last_transition_ns", 0)))
         return top["state"], top.get("last_transition_ns", 0)
 
+    def cpu_transitions(s):
+        """State changes of all CPUs' detectors so far."""
+        return sum(c["overload"]["transitions"] for c in s["cpus"] if c.get("overload"))
+
     kdrops = kernel_backlog_drops()
     warm_sent = 0
     if o.warm > 0:
@@ -151,7 +155,11 @@ def main():
             if state == "normal" and (last == 0 or time.monotonic() - last / 1e9 >= 1.0):
                 break
             time.sleep(0.05)
-    delivered_before = stats()[1]["delivered"]
+    before = stats()[1]
+    delivered_before = before["delivered"]
+    # State changes are counted from the measured flood's start to its end: the warm-up's and the final fall after
+    # the flood belong to no on/off cycle.
+    transitions_before = transitions_in = cpu_transitions(before)
     competitor = start(["taskset", "-c", str(o.rx), f"{o.bin}/competitor", str(o.pre), str(o.secs)],
                                   stdout=subprocess.PIPE, text=True)
     time.sleep(o.pre)
@@ -177,6 +185,7 @@ def main():
         at = time.monotonic() - t0
         delivered.append((at, s["delivered"]))
         if at <= o.secs:
+            transitions_in = cpu_transitions(s)
             admin_ms.append(took * 1e3)
             if not rss or at >= o.secs * len(rss) / 2:
                 rss.append(rss_kb(serve.pid))
@@ -221,7 +230,7 @@ def main():
         "admin_p50_ms": pct(admin_ms, 0.5), "admin_p99_ms": pct(admin_ms, 0.99), "admin_max_ms": max(admin_ms, default=None),
         "detect_ms": None if detected is None else detected * 1e3, "leave_ms": None if left is None else left * 1e3,
         "drained_ms": None if drained is None else drained * 1e3,
-        "transitions": sum(c["transitions"] for c in final["overload"]["cpus"]),
+        "transitions": transitions_in - transitions_before,
         "throttled": sum(c["throttled"] for c in final["overload"]["cpus"]),
         "alloc_per_packet": final["overload"].get("poll_alloc_bytes_per_packet"),
         "rss_start_kb": rss[0] if rss else None, "rss_end_kb": rss[-1] if rss else None,

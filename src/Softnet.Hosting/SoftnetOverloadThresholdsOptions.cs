@@ -24,7 +24,7 @@ public sealed class SoftnetOverloadThresholdsOptions
     /// <summary>How long the level must stay below a low watermark before that state is left.</summary>
     public TimeSpan? LeaveDwell { get; set; }
 
-    /// <summary>A state entered again within this time of the last fall doubles the leave dwell; zero turns flap damping off.</summary>
+    /// <summary>A state entered again within this time of the last fall multiplies the leave dwell by four; zero turns flap damping off.</summary>
     public TimeSpan? FlapWindow { get; set; }
 
     /// <summary>The longest the leave dwell grows to under flap damping.</summary>

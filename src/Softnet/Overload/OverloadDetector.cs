@@ -5,11 +5,15 @@ namespace Softnet.Overload;
 /// caller passes in (so it runs on any clock, a test's included). <see cref="Update"/> rises to the highest level whose
 /// high watermark the signal has held without a break for the enter dwell, and falls past every level whose low
 /// watermark it has stayed under for the leave dwell. A state entered again soon after a fall (within the flap
-/// window) doubles the leave dwell, up to its maximum, so a load that comes and goes quickly holds the state instead of
-/// flapping it. One writer at a time; readers may look from any thread.
+/// window) multiplies the leave dwell by four, up to its maximum, so a load that comes and goes quickly holds the state
+/// instead of flapping it: after one quick re-entry the dwell (200 ms by default) outlasts an off phase as long as the
+/// on phase that brought the state back. One writer at a time; readers may look from any thread.
 /// </summary>
 public sealed class OverloadDetector
 {
+    /// <summary>The leave dwell's growth per quick re-entry: doubling would give exactly 100 ms after the first one, no more than a 100 ms off phase.</summary>
+    internal const int FlapFactor = 4;
+
     private readonly OverloadThresholds _t;
     private readonly long _enterNs;
     private readonly long _leaveBaseNs;
@@ -103,7 +107,7 @@ public sealed class OverloadDetector
         if (next < current)
             _lastFallNs = nowNs;
         else
-            Volatile.Write(ref _leaveNs, nowNs - _lastFallNs < _flapWindowNs ? Math.Min(2 * _leaveNs, _leaveMaxNs) : _leaveBaseNs);
+            Volatile.Write(ref _leaveNs, nowNs - _lastFallNs < _flapWindowNs ? Math.Min(FlapFactor * _leaveNs, _leaveMaxNs) : _leaveBaseNs);
         Volatile.Write(ref _timeIn[current], _timeIn[current] + Math.Max(0, nowNs - _enteredNs));
         _enteredNs = nowNs;
         Volatile.Write(ref _lastTransitionNs, nowNs);

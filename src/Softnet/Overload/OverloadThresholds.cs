@@ -29,7 +29,7 @@ public sealed record OverloadThresholds
     public TimeSpan LeaveDwell { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// Flap damping: a state entered again within this time of the last fall doubles the leave dwell (up to
+    /// Flap damping: a state entered again within this time of the last fall multiplies the leave dwell by four (up to
     /// <see cref="MaxLeaveDwell"/>); one entered later starts again from <see cref="LeaveDwell"/>. So a load that comes
     /// and goes faster than the detector should follow keeps the state instead of flapping it, while a single flood is
     /// still left after <see cref="LeaveDwell"/>. Zero turns damping off.

@@ -6,7 +6,7 @@ namespace Softnet.Simulation.Checks;
 /// The overload detector's specification, written independently of it, fed the same levels at the same times: a
 /// level is entered once the signal has been at or above its high watermark without a break for the enter dwell (the
 /// highest such level wins), and left once the signal has been under its low watermark for the leave dwell, level by
-/// level, never in the same update as a rise; a rise within the flap window of the last fall doubles the leave dwell
+/// level, never in the same update as a rise; a rise within the flap window of the last fall multiplies the leave dwell by four
 /// (up to its maximum), a later one resets it. Every update's outcome must be the model's, and a change of direction
 /// (a rise after a fall, a fall after a rise) must come no sooner than the dwell that guards it.
 /// </summary>
@@ -63,7 +63,7 @@ internal sealed class OverloadModel
             if (direction < 0)
                 _lastFallNs = nowNs;
             else
-                _leaveNs = nowNs - _lastFallNs < (long)t.FlapWindow.TotalNanoseconds ? Math.Min(2 * _leaveNs, (long)t.MaxLeaveDwell.TotalNanoseconds) : baseLeave;
+                _leaveNs = nowNs - _lastFallNs < (long)t.FlapWindow.TotalNanoseconds ? Math.Min(4 * _leaveNs, (long)t.MaxLeaveDwell.TotalNanoseconds) : baseLeave;
         }
         _state = to;
         return null;

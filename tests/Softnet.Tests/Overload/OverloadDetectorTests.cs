@@ -157,11 +157,11 @@ public sealed class OverloadDetectorTests
     }
 
     /// <summary>
-    /// Flap damping: entered again within the flap window of the last fall, the state takes twice the leave dwell to
-    /// leave, then four times; entered again after a calm longer than the window, the configured dwell again.
+    /// Flap damping: entered again within the flap window of the last fall, the state takes four times the leave dwell
+    /// to leave, then sixteen times up to the maximum; entered again after a calm longer than the window, the configured dwell again.
     /// </summary>
     [Fact]
-    public void ReenteringSoonAfterLeaving_DoublesTheLeaveDwell_AndCalmResetsIt()
+    public void ReenteringSoonAfterLeaving_MultipliesTheLeaveDwell_AndCalmResetsIt()
     {
         var d = new OverloadDetector(T, 0);
         long t = 0;
@@ -178,11 +178,38 @@ public sealed class OverloadDetectorTests
         }
 
         Assert.Equal(50 * Ms, Cycle());
-        Assert.Equal(100 * Ms, Cycle());
         Assert.Equal(200 * Ms, Cycle());
-        Assert.Equal(200 * Ms, d.LeaveDwellNs);
+        Assert.Equal(800 * Ms, Cycle());
+        Assert.Equal(1000 * Ms, Cycle());
+        Assert.Equal(1000 * Ms, d.LeaveDwellNs);
         t += 1001 * Ms;
         Assert.Equal(50 * Ms, Cycle());
+    }
+
+    /// <summary>
+    /// A 100 ms on / 100 ms off load for 5 s with the default thresholds, sampled every millisecond, the level lagging
+    /// the load by 5 ms on the way up (so it is low for 105 ms of every 200), either stepping straight to full load or
+    /// ramping through the pressured level for 10 ms: the state is entered within 15 ms, left once in the first off
+    /// phase, entered again and then held — at most one state change per second.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 3)]
+    [InlineData(true, 5)]
+    public void OnOffLoadOf100Ms_ChangesTheStateAtMostOncePerSecond(bool ramp, int expected)
+    {
+        var d = new OverloadDetector(new OverloadThresholds(), 0);
+        long firstOverloaded = -1;
+        for (long t = 0; t < 5000 * Ms; t += Ms)
+        {
+            long phase = t % (200 * Ms);
+            double level = phase >= 95 * Ms ? 0.0 : ramp && phase < 10 * Ms ? 0.6 : 1.0;
+            d.Update(level, t);
+            if (firstOverloaded < 0 && d.State == OverloadState.Overloaded)
+                firstOverloaded = t;
+        }
+        Assert.Equal(ramp ? 15 * Ms : 5 * Ms, firstOverloaded);
+        Assert.Equal(expected, d.Transitions);
+        Assert.Equal(OverloadState.Overloaded, d.State);
     }
 
     [Fact]

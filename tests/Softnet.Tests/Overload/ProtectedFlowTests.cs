@@ -110,6 +110,86 @@ public sealed class ProtectedFlowTests
             Assert.True(stack.Cpus[0].Overload.Throttled > 0, $"the budget never bit: {stack.Cpus[0].Overload}");
     }
 
+    /// <summary>
+    /// One CPU whose net_rx_action pass may run for 4 000 datagrams and 1 s, a queue of weight 8 and a handler costing
+    /// 20 µs per flood datagram, so one pass is hundreds of polls of the flooded queue. A protected datagram sent while
+    /// that pass runs is delivered before the flooded queue has delivered more than two more batches: its interrupt
+    /// is taken between polls and its NAPI polled next, not after the pass.
+    /// </summary>
+    [Fact]
+    public void ProtectedDatagram_WaitsAtMostOnePoll_NotTheWholePass()
+    {
+        const int Probes = 5;
+        const int Flood = 4_000;
+        long floodBatches = 0, handled = 0;
+        var sentAt = new long[Probes];
+        var seenAt = new long[Probes];
+        int seen = 0;
+        using var floodSocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var protectedSocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        floodSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        protectedSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int protectedPort = ((IPEndPoint)protectedSocket.LocalEndPoint!).Port;
+        var stack = new NetStack(
+            new NetStackOptions { Cpus = 1, NetdevBudget = Flood, NetdevBudgetUsecs = 1_000_000 },
+            (batch, _) =>
+            {
+                if (batch[0].QueueIndex == UdpQueue.ProtectedQueue)
+                {
+                    foreach (var p in batch)
+                        seenAt[p.Data[0]] = Volatile.Read(ref floodBatches);
+                    Volatile.Write(ref seen, seen + batch.Length);
+                }
+                else
+                {
+                    Spin.For(TimeSpan.FromMicroseconds(20 * batch.Length));
+                    Interlocked.Increment(ref floodBatches);
+                }
+                Interlocked.Add(ref handled, batch.Length);
+            });
+        long sent = 0;
+        try
+        {
+            var dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions
+            {
+                Queues = 1,
+                Weight = 8,
+                ReceiveBufferBytes = 8 * 1024 * 1024,
+                Protected = [new ProtectedFlow(IPAddress.Loopback, 32, protectedPort, protectedPort)],
+            });
+            dev.Start();
+            var destination = new IPEndPoint(IPAddress.Loopback, dev.LocalEndPoint.Port);
+            var flood = new byte[32];
+            for (int i = 0; i < Flood; i++)
+            {
+                floodSocket.SendTo(flood, destination);
+                sent++;
+            }
+            for (int probe = 0; probe < Probes; probe++)
+            {
+                long before = Volatile.Read(ref floodBatches);
+                Wait.Until(() => Volatile.Read(ref floodBatches) >= before + 3, () => $"flood batches {floodBatches}");
+                sentAt[probe] = Volatile.Read(ref floodBatches);
+                protectedSocket.SendTo(new[] { (byte)probe }, destination);
+                sent++;
+                Wait.Until(() => Volatile.Read(ref seen) > probe, () => $"protected probe {probe} not delivered");
+            }
+            Wait.Until(
+                () => Volatile.Read(ref handled) + dev.ReadSocketDrops() >= sent,
+                () => $"everything delivered or dropped: {handled} + {dev.ReadSocketDrops()} of {sent}");
+            Assert.Equal(0, dev.ReadSocketDrops());
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+
+        // Every probe went out while the flood's first pass still ran, and came in within two of its polls.
+        Assert.True(Volatile.Read(ref floodBatches) > sentAt[Probes - 1] + 2, $"the flood ran dry: {floodBatches} batches, last probe at {sentAt[Probes - 1]}");
+        for (int probe = 0; probe < Probes; probe++)
+            Assert.InRange(seenAt[probe] - sentAt[probe], 0, 2);
+    }
+
     /// <summary>A protected source's datagram is answered through <see cref="Devices.Udp.UdpDevice.Reply"/> and counted as replied.</summary>
     [Fact]
     public void ProtectedReplies_AreCounted()
