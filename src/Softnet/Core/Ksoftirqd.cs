@@ -11,7 +11,6 @@ internal sealed class Ksoftirqd
 {
     private readonly SoftnetData _cpu;
     private int _irqSources;
-    private int _protectedIrqSources;
     private int _threadId;
     private bool _stopping;
     private bool _parked;
@@ -43,28 +42,17 @@ internal sealed class Ksoftirqd
     }
 
     /// <summary>Makes readiness of <paramref name="fd"/> an interrupt handled on this thread, armed once per <see cref="RearmIrq"/>.</summary>
-    public void RegisterIrq(int fd, IIrqHandler handler, bool isProtected)
+    public void RegisterIrq(int fd, IIrqHandler handler)
     {
         Waiter.Register(fd, handler);
         Interlocked.Increment(ref _irqSources);
-        if (isProtected)
-            Interlocked.Increment(ref _protectedIrqSources);
     }
 
-    public void UnregisterIrq(int fd, bool isProtected)
+    public void UnregisterIrq(int fd)
     {
         Waiter.Unregister(fd);
         Interlocked.Decrement(ref _irqSources);
-        if (isProtected)
-            Interlocked.Decrement(ref _protectedIrqSources);
     }
-
-    /// <summary>
-    /// The hard IRQ a CPU takes between two NAPI polls: on this thread, while a protected queue's interrupt is
-    /// registered here, runs the handlers of ready sources without sleeping. True when any ran.
-    /// </summary>
-    public bool TakeIrqsBetweenPolls() =>
-        Volatile.Read(ref _protectedIrqSources) > 0 && IsCurrent && Waiter.TryPollIrqs();
 
     /// <summary>Unmasks the queue interrupt after its NAPI completed.</summary>
     public void RearmIrq(int fd, bool drained) => Waiter.Rearm(fd, drained);

@@ -23,14 +23,14 @@ public abstract partial class Napi
         _irqSource = source;
         _irqHandler = handler;
         Volatile.Write(ref _irqCpu, cpu);
-        cpu.Ksoftirqd.RegisterIrq(source, handler, Protected);
+        cpu.Ksoftirqd.RegisterIrq(source, handler);
     }
 
     /// <summary>free_irq: the interrupt no longer fires; an event already collected may still run its handler once.</summary>
     internal virtual void UnregisterIrq()
     {
         if (Volatile.Read(ref _irqCpu) is { } cpu)
-            cpu.Ksoftirqd.UnregisterIrq(_irqSource, Protected);
+            cpu.Ksoftirqd.UnregisterIrq(_irqSource);
         Volatile.Write(ref _irqCpu, null);
     }
 

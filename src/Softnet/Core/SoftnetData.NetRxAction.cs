@@ -124,8 +124,6 @@ internal sealed partial class SoftnetData
         {
             if (Pool.HasDeferred)
                 Pool.FlushDefer();
-            if (Ksoftirqd.TakeIrqsBetweenPolls())
-                PollProtectedNext(ref list, ref listTail);
             if (list is null)
             {
                 if (repoll is null)
@@ -170,20 +168,6 @@ internal sealed partial class SoftnetData
         // net_rps_action_and_irq_enable: every pass ends with the epilogue, also inside a longer bottom half.
         PollEpilogue();
         return leftover;
-    }
-
-    /// <summary>
-    /// A protected queue's interrupt taken between polls listed its NAPI on the poll list, which this pass took
-    /// already: it goes to the front of the pass's list, so it waits for at most the poll that ran when it arrived.
-    /// </summary>
-    private void PollProtectedNext(ref Napi? list, ref Napi? listTail)
-    {
-        if (TakeProtected(out var tail) is not { } head)
-            return;
-        tail!.NextInList = list;
-        if (list is null)
-            listTail = tail;
-        list = head;
     }
 
     /// <summary>

@@ -116,28 +116,6 @@ internal sealed partial class SoftnetData
         }
     }
 
-    /// <summary>Takes the protected NAPIs off the poll list: they are listed first, so they are its head.</summary>
-    private Napi? TakeProtected(out Napi? tail)
-    {
-        lock (_pollLock)
-        {
-            Napi? head = _pollHead;
-            if (head is null || !head.Protected)
-            {
-                tail = null;
-                return null;
-            }
-            tail = head;
-            while (tail.NextInList is { Protected: true } next)
-                tail = next;
-            _pollHead = tail.NextInList;
-            if (_pollHead is null)
-                _pollTail = null;
-            tail.NextInList = null;
-            return head;
-        }
-    }
-
     /// <summary>The new poll list is the unpolled leftovers, then what was scheduled during the pass, then the repolls.</summary>
     private bool Requeue(Napi? list, Napi? listTail, Napi? repoll, Napi? repollTail)
     {
