@@ -15,7 +15,7 @@
 #   bench/all.sh              about 20 minutes on 2 CPUs
 #   QUICK=1 bench/all.sh      about 3-4 minutes: one round of everything, short runs; checks the pipeline, not a
 #                             result (its summary says so)
-# NAME (default all, or quick with QUICK=1) names the directory. Every figure is a median of pair ratios with
+# NAME (default all, or quick with QUICK=1) names the directory; STEPS="udp-drain loopback ..." runs only those steps. Every figure is a median of pair ratios with
 # min–max; the tables name the commit and the exact command. Exit code 0 when every script finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,8 +62,9 @@ tmp_machine=$OUT/machine.md
 machine "at start" >"$tmp_machine"
 
 status=0
-step() { # name command...: runs one script, logs it, times it
+step() { # name command...: runs one script, logs it, times it; STEPS (names, space-separated) runs only those
   local name=$1; shift
+  case " ${STEPS:-$name} " in *" $name "*) ;; *) return 0 ;; esac
   local t0=$SECONDS
   echo "all.sh: $name: $*" >&2
   echo "## $name: $*" >>"$log"

@@ -16,8 +16,8 @@ internal sealed record OverloadOptions
 
     public int OverloadCpuShare { get; init; } = 90;
 
-    /// <summary>The CPU budget's slice in µs (<c>--overload-slice-us</c>).</summary>
-    public int OverloadSliceUs { get; init; } = 1000;
+    /// <summary>The CPU budget's slice in µs (<c>--overload-slice-us</c>); 0 leaves the library's choice.</summary>
+    public int OverloadSliceUs { get; init; }
 
     public bool OverloadDemote { get; init; }
 
@@ -36,7 +36,7 @@ internal sealed record OverloadOptions
         RtPriorityFallback = RtPriorityFallback,
         Overload = Overload,
         OverloadCpuShare = OverloadCpuShare,
-        OverloadBudgetSlice = TimeSpan.FromMicroseconds(OverloadSliceUs),
+        OverloadBudgetSlice = OverloadSliceUs > 0 ? TimeSpan.FromMicroseconds(OverloadSliceUs) : null,
         OverloadDemote = OverloadDemote,
     };
 

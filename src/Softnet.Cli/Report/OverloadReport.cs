@@ -16,7 +16,7 @@ internal sealed record OverloadReport(
     string Mode, int CpuShareLimit, double PeriodMs, double SliceMs, IReadOnlyList<CpuStat> Cpus, UdpProtectedStats? Protected = null, long ShedEpisodes = 0)
 {
     public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot, UdpProtectedStats? protectedStats = null, long shedEpisodes = 0) =>
-        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, options.OverloadBudgetSlice.TotalMilliseconds, snapshot.Cpus, protectedStats, shedEpisodes);
+        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, options.EffectiveOverloadBudgetSlice.TotalMilliseconds, snapshot.Cpus, protectedStats, shedEpisodes);
 
     public OverloadJson ToJson(IReadOnlyList<UdpQueueStats> queues) => new(
         Mode,

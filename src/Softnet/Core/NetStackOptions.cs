@@ -99,8 +99,17 @@ public sealed record NetStackOptions
     /// <summary>
     /// The CPU budget's slice (<see cref="OverloadMode.Auto"/>): the packet threads may poll <see cref="OverloadCpuShare"/>
     /// percent of every slice, so they hold a CPU for about share × slice at most before giving it away for the rest.
+    /// Unset, it is 1 ms for SCHED_FIFO packet threads (<see cref="RtPriority"/>) and <see cref="OverloadPeriod"/> for
+    /// SCHED_OTHER ones (<see cref="EffectiveOverloadBudgetSlice"/>).
     /// </summary>
-    public TimeSpan OverloadBudgetSlice { get; init; } = TimeSpan.FromMilliseconds(1);
+    public TimeSpan? OverloadBudgetSlice { get; init; }
+
+    /// <summary>
+    /// The budget's slice in force: <see cref="OverloadBudgetSlice"/> when set, else 1 ms with <see cref="RtPriority"/>
+    /// and <see cref="OverloadPeriod"/> without. The fair scheduler already breaks a SCHED_OTHER thread's runs into its
+    /// own slices; a budget throttling it every millisecond would only hand those slices to others.
+    /// </summary>
+    public TimeSpan EffectiveOverloadBudgetSlice => OverloadBudgetSlice ?? (RtPriority > 0 ? TimeSpan.FromMilliseconds(1) : OverloadPeriod);
 
     /// <summary>The detector's watermarks and dwell times.</summary>
     public OverloadThresholds OverloadThresholds { get; init; } = new();
@@ -144,7 +153,7 @@ public sealed record NetStackOptions
         Range(nameof(OverloadCpuShare), OverloadCpuShare, 1, 100);
         if (OverloadPeriod < TimeSpan.FromMilliseconds(1) || OverloadPeriod > TimeSpan.FromSeconds(1))
             throw new ArgumentOutOfRangeException(nameof(OverloadPeriod), OverloadPeriod, $"{nameof(OverloadPeriod)} must be between 1 ms and 1 s");
-        if (OverloadBudgetSlice < TimeSpan.FromMicroseconds(100) || OverloadBudgetSlice > OverloadPeriod)
+        if (OverloadBudgetSlice is { } slice && (slice < TimeSpan.FromMicroseconds(100) || slice > OverloadPeriod))
             throw new ArgumentOutOfRangeException(nameof(OverloadBudgetSlice), OverloadBudgetSlice, $"{nameof(OverloadBudgetSlice)} must be between 100 µs and {nameof(OverloadPeriod)} ({OverloadPeriod.TotalMilliseconds} ms)");
         if (!Enum.IsDefined(Overload))
             throw new ArgumentOutOfRangeException(nameof(Overload), Overload, $"{nameof(Overload)} must be Off or Auto");

@@ -18,7 +18,7 @@ internal sealed class OverloadControl
         Mode = o.Overload;
         PeriodNs = (long)o.OverloadPeriod.TotalNanoseconds;
         ShareLimit = o.OverloadCpuShare / 100.0;
-        SliceNs = (long)o.OverloadBudgetSlice.TotalNanoseconds;
+        SliceNs = (long)o.EffectiveOverloadBudgetSlice.TotalNanoseconds;
         Thresholds = o.OverloadThresholds;
         StartNs = stack.Platform.NowNs();
     }
