@@ -114,6 +114,9 @@ for rt in $RTS; do
   done
 done
 
-python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS bench/overload.sh ${EXTRA[*]:-}"
+python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS bench/overload.sh ${EXTRA[*]:-}" \
+  | tee "$OUT/summary.md"
 gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
+# What stays in OUT is the results: the tools built for the run and the servers' stderr go.
+rm -f "$OUT"/flood "$OUT"/pinger "$OUT"/competitor "$OUT"/serve-*.err
 echo "plots: $OUT/overload-*.png"

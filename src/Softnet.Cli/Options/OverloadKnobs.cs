@@ -16,7 +16,7 @@ internal sealed class OverloadKnobs
 
     public Option<int> OverloadCpuShare { get; } = Knob.Int32("--overload-cpu-share", "P", 1, 100, 90, "percent of each CPU the packet threads may poll per budget slice");
 
-    public Option<int> OverloadSliceUs { get; } = Knob.Int32("--overload-slice-us", "N", 100, 10_000, 0, "with auto: the CPU budget's slice in µs; the packet threads run at most about share × slice before giving the CPU away", "1000 with --rt-priority, else the detector's period");
+    public Option<int> OverloadSliceUs { get; } = Knob.Int32("--overload-slice-us", "N", 100, 10_000, 0, "with auto: the CPU budget's slice in µs; the packet threads run at most about share × slice before giving the CPU away", "1000 with --rt-priority, else no budget");
 
     public Option<bool> OverloadDemote { get; } = Knob.Flag("--overload-demote", "with --rt-priority: run SCHED_OTHER while the CPU is overloaded, FIFO when normal");
 

@@ -16,7 +16,7 @@ internal sealed record OverloadReport(
     string Mode, int CpuShareLimit, double PeriodMs, double SliceMs, IReadOnlyList<CpuStat> Cpus, UdpProtectedStats? Protected = null, long ShedEpisodes = 0)
 {
     public static OverloadReport From(NetStackOptions options, SoftnetSnapshot snapshot, UdpProtectedStats? protectedStats = null, long shedEpisodes = 0) =>
-        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, options.EffectiveOverloadBudgetSlice.TotalMilliseconds, snapshot.Cpus, protectedStats, shedEpisodes);
+        new(options.Overload.Name(), options.OverloadCpuShare, options.OverloadPeriod.TotalMilliseconds, options.EffectiveOverloadBudgetSlice?.TotalMilliseconds ?? 0, snapshot.Cpus, protectedStats, shedEpisodes);
 
     public OverloadJson ToJson(IReadOnlyList<UdpQueueStats> queues) => new(
         Mode,
@@ -33,7 +33,7 @@ internal sealed record OverloadReport(
 
     public void WriteText(TextWriter w, IReadOnlyList<UdpQueueStats> queues)
     {
-        w.WriteLine($"overload: {Mode}" + (Mode == "auto" ? $", CPU budget {CpuShareLimit}% of every {SliceMs.ToString(CultureInfo.InvariantCulture)} ms" : ""));
+        w.WriteLine($"overload: {Mode}" + (Mode == "auto" && SliceMs > 0 ? $", CPU budget {CpuShareLimit}% of every {SliceMs.ToString(CultureInfo.InvariantCulture)} ms" : ""));
         var table = new TextTable("", "state", "transitions", "overloaded_ms", "cpu_share_used", "cpu_share_max", "throttled");
         foreach (var c in Cpus)
             Row(table, $"cpu {c.Cpu}", c.Overload, c.Overload.Throttled.ToString(CultureInfo.InvariantCulture));

@@ -79,7 +79,7 @@ public sealed record NetStackOptions
 
     /// <summary>
     /// Overload control: <see cref="OverloadMode.Off"/> detects and reports only; <see cref="OverloadMode.Auto"/> also
-    /// enforces the CPU budget (<see cref="OverloadCpuShare"/> of every <see cref="OverloadBudgetSlice"/>).
+    /// enforces the CPU budget (<see cref="OverloadCpuShare"/> of every <see cref="EffectiveOverloadBudgetSlice"/>).
     /// </summary>
     public OverloadMode Overload { get; init; } = OverloadMode.Off;
 
@@ -99,17 +99,18 @@ public sealed record NetStackOptions
     /// <summary>
     /// The CPU budget's slice (<see cref="OverloadMode.Auto"/>): the packet threads may poll <see cref="OverloadCpuShare"/>
     /// percent of every slice, so they hold a CPU for about share × slice at most before giving it away for the rest.
-    /// Unset, it is 1 ms for SCHED_FIFO packet threads (<see cref="RtPriority"/>) and <see cref="OverloadPeriod"/> for
-    /// SCHED_OTHER ones (<see cref="EffectiveOverloadBudgetSlice"/>).
+    /// Unset, it is 1 ms for SCHED_FIFO packet threads (<see cref="RtPriority"/>), and SCHED_OTHER ones have no budget
+    /// (<see cref="EffectiveOverloadBudgetSlice"/>).
     /// </summary>
     public TimeSpan? OverloadBudgetSlice { get; init; }
 
     /// <summary>
-    /// The budget's slice in force: <see cref="OverloadBudgetSlice"/> when set, else 1 ms with <see cref="RtPriority"/>
-    /// and <see cref="OverloadPeriod"/> without. The fair scheduler already breaks a SCHED_OTHER thread's runs into its
-    /// own slices; a budget throttling it every millisecond would only hand those slices to others.
+    /// The budget's slice in force, null for no budget: <see cref="OverloadBudgetSlice"/> when set, else 1 ms with
+    /// <see cref="RtPriority"/> and none without, as the kernel's RT throttling limits only the real-time class. The
+    /// fair scheduler already shares the CPU among SCHED_OTHER threads, and every throttle of one hands the competing
+    /// tasks a whole scheduler slice, not just the budget's break.
     /// </summary>
-    public TimeSpan EffectiveOverloadBudgetSlice => OverloadBudgetSlice ?? (RtPriority > 0 ? TimeSpan.FromMilliseconds(1) : OverloadPeriod);
+    public TimeSpan? EffectiveOverloadBudgetSlice => OverloadBudgetSlice ?? (RtPriority > 0 ? TimeSpan.FromMilliseconds(1) : null);
 
     /// <summary>The detector's watermarks and dwell times.</summary>
     public OverloadThresholds OverloadThresholds { get; init; } = new();

@@ -48,7 +48,7 @@ internal sealed class CpuOverload
         _maxBacklog = maxBacklog;
         _messages = OverloadControl.TransitionMessages($"cpu {cpu.Cpu}");
         _detector = new OverloadDetector(control.Thresholds, nowNs);
-        _budget = control.Mode == OverloadMode.Auto ? new CpuBudget(control.SliceNs, control.ShareLimit, nowNs) : null;
+        _budget = control.Mode == OverloadMode.Auto && control.SliceNs > 0 ? new CpuBudget(control.SliceNs, control.ShareLimit, nowNs) : null;
         _bucketNs = Math.Max(1, control.PeriodNs / 10);
         _bucket = nowNs / _bucketNs;
         StartPeriod(nowNs);

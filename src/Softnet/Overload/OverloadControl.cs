@@ -18,7 +18,7 @@ internal sealed class OverloadControl
         Mode = o.Overload;
         PeriodNs = (long)o.OverloadPeriod.TotalNanoseconds;
         ShareLimit = o.OverloadCpuShare / 100.0;
-        SliceNs = (long)o.EffectiveOverloadBudgetSlice.TotalNanoseconds;
+        SliceNs = (long)(o.EffectiveOverloadBudgetSlice?.TotalNanoseconds ?? 0);
         Thresholds = o.OverloadThresholds;
         StartNs = stack.Platform.NowNs();
     }
@@ -30,7 +30,7 @@ internal sealed class OverloadControl
     /// <summary>The CPU share the packet threads may use, as a fraction; the CPU-share signal is measured against it in both modes.</summary>
     public double ShareLimit { get; }
 
-    /// <summary>The CPU budget's slice: <see cref="ShareLimit"/> of every slice is the packet threads' runtime (in <see cref="OverloadMode.Auto"/>).</summary>
+    /// <summary>The CPU budget's slice: <see cref="ShareLimit"/> of every slice is the packet threads' runtime (in <see cref="OverloadMode.Auto"/>); 0 for no budget.</summary>
     public long SliceNs { get; }
 
     public OverloadThresholds Thresholds { get; }

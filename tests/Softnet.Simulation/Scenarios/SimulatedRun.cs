@@ -56,6 +56,7 @@ internal sealed class SimulatedRun(ScenarioSpec spec, Invariants invariants)
             Overload = spec.Overload,
             OverloadPeriod = TimeSpan.FromMilliseconds(1),
             OverloadCpuShare = 50,
+            OverloadBudgetSlice = TimeSpan.FromMilliseconds(1),
             OverloadThresholds = Thresholds,
         };
         DriveDetector();

@@ -33,7 +33,7 @@ public sealed class CpuBudgetTests
         var log = new ConcurrentQueue<string>();
         long handled = 0, sent = 0;
         var stack = new NetStack(
-            new NetStackOptions { Cpus = 2, Mode = kick, Overload = mode, OverloadCpuShare = 20, Log = log.Enqueue },
+            new NetStackOptions { Cpus = 2, Mode = kick, Overload = mode, OverloadCpuShare = 20, OverloadBudgetSlice = TimeSpan.FromMilliseconds(1), Log = log.Enqueue },
             (batch, _) =>
             {
                 Spin.For(TimeSpan.FromMicroseconds(50) * batch.Length);
@@ -114,7 +114,7 @@ public sealed class CpuBudgetTests
     {
         var (report, stdout) = RunAddsUp(
             "--seconds", "1", "--cpus", "2", "--queues", "2", "--rate", "20000", "--work-us", "100",
-            "--overload", "auto", "--overload-cpu-share", "50");
+            "--overload", "auto", "--overload-cpu-share", "50", "--overload-slice-us", "1000");
         var o = report.GetProperty("overload");
         Assert.Equal("auto", o.GetProperty("mode").GetString());
         Assert.Equal(0.5, o.GetProperty("cpu_share_limit").GetDouble());
@@ -139,7 +139,7 @@ public sealed class CpuBudgetTests
     {
         var (report, stdout) = RunAddsUp(
             "--device", "loopback", "--seconds", "1", "--cpus", "2", "--rate", "50000", "--work-us", "20",
-            "--overload", "auto", "--overload-cpu-share", "30");
+            "--overload", "auto", "--overload-cpu-share", "30", "--overload-slice-us", "1000");
         Assert.True(report.GetProperty("overload").GetProperty("cpus").EnumerateArray().Sum(c => c.GetProperty("throttled").GetInt64()) > 0, stdout);
     }
 

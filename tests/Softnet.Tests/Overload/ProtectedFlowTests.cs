@@ -38,7 +38,7 @@ public sealed class ProtectedFlowTests
         protectedSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         int protectedPort = ((IPEndPoint)protectedSocket.LocalEndPoint!).Port;
         var stack = new NetStack(
-            new NetStackOptions { Cpus = 1, Overload = mode, OverloadCpuShare = 30 },
+            new NetStackOptions { Cpus = 1, Overload = mode, OverloadCpuShare = 30, OverloadBudgetSlice = TimeSpan.FromMilliseconds(1) },
             (batch, _) =>
             {
                 foreach (var p in batch)

@@ -28,7 +28,7 @@ public sealed class ShedAndBackPressureTests
     {
         long handled = 0, sent = 0;
         var stack = new NetStack(
-            new NetStackOptions { Cpus = 1, Overload = OverloadMode.Auto, OverloadCpuShare = 50 },
+            new NetStackOptions { Cpus = 1, Overload = OverloadMode.Auto, OverloadCpuShare = 50, OverloadBudgetSlice = TimeSpan.FromMilliseconds(1) },
             (batch, _) =>
             {
                 Spin.For(TimeSpan.FromMicroseconds(50) * batch.Length);
@@ -97,7 +97,7 @@ public sealed class ShedAndBackPressureTests
     {
         long handled = 0, sent = 0;
         var stack = new NetStack(
-            new NetStackOptions { Cpus = 2, Overload = mode, OverloadCpuShare = 100, NetdevMaxBacklog = 200, RpsCpus = "2" },
+            new NetStackOptions { Cpus = 2, Overload = mode, OverloadCpuShare = 100, OverloadBudgetSlice = TimeSpan.FromMilliseconds(1), NetdevMaxBacklog = 200, RpsCpus = "2" },
             (batch, _) =>
             {
                 Spin.For(TimeSpan.FromMicroseconds(100) * batch.Length);
