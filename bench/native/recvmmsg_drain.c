@@ -230,6 +230,24 @@ static int allowed_cpu(int index)
     return 0;
 }
 
+/* Points n sendmmsg slots at one zeroed payload of `size` bytes, all to dst; returns the payload to free. */
+static char *send_batch(struct mmsghdr *msgs, struct iovec *iov, int n, struct sockaddr_storage *dst, socklen_t dstlen)
+{
+    char *payload = calloc(1, size);
+    if (!payload)
+        die(1, "calloc: %s", strerror(errno));
+    for (int i = 0; i < n; i++) {
+        iov[i].iov_base = payload;
+        iov[i].iov_len = size;
+        memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+        msgs[i].msg_hdr.msg_name = dst;
+        msgs[i].msg_hdr.msg_namelen = dstlen;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    return payload;
+}
+
 static socklen_t loopback(int v6, int port, struct sockaddr_storage *ss)
 {
     memset(ss, 0, sizeof(*ss));
@@ -303,18 +321,7 @@ static void prefill(int v6, int port, long long count)
     }
     static struct mmsghdr msgs[MAX_BATCH];
     static struct iovec iov[MAX_BATCH];
-    char *payload = calloc(1, size);
-    if (!payload)
-        die(1, "calloc: %s", strerror(errno));
-    for (int i = 0; i < batch; i++) {
-        iov[i].iov_base = payload;
-        iov[i].iov_len = size;
-        memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-        msgs[i].msg_hdr.msg_name = &dst;
-        msgs[i].msg_hdr.msg_namelen = dstlen;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    char *payload = send_batch(msgs, iov, batch, &dst, dstlen);
     long long sent = 0;
     for (long long round = 0; sent < count; round++) {
         if (now_ns() - start_ns > GIVE_UP_NS)
@@ -353,18 +360,7 @@ static void *stream_send(void *arg)
     }
     struct mmsghdr msgs[BURST];
     struct iovec iov[BURST];
-    char *payload = calloc(1, size);
-    if (!payload)
-        die(1, "calloc: %s", strerror(errno));
-    for (int i = 0; i < BURST; i++) {
-        iov[i].iov_base = payload;
-        iov[i].iov_len = size;
-        memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-        msgs[i].msg_hdr.msg_name = &dst;
-        msgs[i].msg_hdr.msg_namelen = dstlen;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    char *payload = send_batch(msgs, iov, BURST, &dst, dstlen);
     long long begin = now_ns(), end = begin + (long long)(stream_seconds * 1e9);
     long long sent = 0;
     for (int next = 0;; next = (next + 1) % SENDERS) {

@@ -59,14 +59,7 @@ internal sealed class PacketPool
     {
         if (Volatile.Read(ref _count) < dst.Length)
             FlushDefer();
-        int n;
-        lock (_lock)
-        {
-            n = Math.Min(dst.Length, _count);
-            _free.AsSpan(_count - n, n).CopyTo(dst);
-            _free.AsSpan(_count - n, n).Clear();
-            _count -= n;
-        }
+        int n = Take(dst, lend: false);
         if (n < dst.Length)
             n += Borrow(dst[n..]);
         if (n < dst.Length)
@@ -117,18 +110,25 @@ internal sealed class PacketPool
     {
         if (Volatile.Read(ref _count) == 0)
             return 0;
-        int n;
-        lock (_lock)
-        {
-            n = Math.Min(dst.Length, _count);
-            _free.AsSpan(_count - n, n).CopyTo(dst);
-            _free.AsSpan(_count - n, n).Clear();
-            _count -= n;
-            _total -= n;
-        }
+        int n = Take(dst, lend: true);
         foreach (var p in dst[..n])
             p.Owner = to;
         return n;
+    }
+
+    /// <summary>Moves up to <paramref name="dst"/>'s length packets off the free list; lent ones leave the pool's total too.</summary>
+    private int Take(Span<Packet> dst, bool lend)
+    {
+        lock (_lock)
+        {
+            int n = Math.Min(dst.Length, _count);
+            _free.AsSpan(_count - n, n).CopyTo(dst);
+            _free.AsSpan(_count - n, n).Clear();
+            _count -= n;
+            if (lend)
+                _total -= n;
+            return n;
+        }
     }
 
     /// <summary>Returns packets owned by this pool.</summary>
