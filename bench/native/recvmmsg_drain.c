@@ -248,6 +248,22 @@ static char *send_batch(struct mmsghdr *msgs, struct iovec *iov, int n, struct s
     return payload;
 }
 
+/* One sendmmsg; a full socket buffer or an interrupted call sends nothing this time, anything else is fatal. */
+static int send_some(int fd, struct mmsghdr *msgs, int n)
+{
+    int sent = sendmmsg(fd, msgs, n, 0);
+    if (sent < 0 && errno != EINTR && errno != EAGAIN && errno != ENOBUFS)
+        die(1, "sendmmsg: %s", strerror(errno));
+    return sent > 0 ? sent : 0;
+}
+
+static void close_senders(int *senders, char *payload)
+{
+    for (int s = 0; s < SENDERS; s++)
+        close(senders[s]);
+    free(payload);
+}
+
 static socklen_t loopback(int v6, int port, struct sockaddr_storage *ss)
 {
     memset(ss, 0, sizeof(*ss));
@@ -308,17 +324,24 @@ static int local_port(int fd)
                                           : ((struct sockaddr_in *)&ss)->sin_port);
 }
 
-static void prefill(int v6, int port, long long count)
+/* SENDERS sockets on ephemeral loopback ports (one flow each) and the destination; returns its length. */
+static socklen_t open_senders(int v6, int port, int *senders, struct sockaddr_storage *dst)
 {
-    int senders[SENDERS];
-    struct sockaddr_storage any, dst;
+    struct sockaddr_storage any;
     socklen_t anylen = loopback(v6, 0, &any);
-    socklen_t dstlen = loopback(v6, port, &dst);
     for (int s = 0; s < SENDERS; s++) {
         senders[s] = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (senders[s] < 0 || bind(senders[s], (struct sockaddr *)&any, anylen) != 0)
             die(1, "sender socket: %s", strerror(errno));
     }
+    return loopback(v6, port, dst);
+}
+
+static void prefill(int v6, int port, long long count)
+{
+    int senders[SENDERS];
+    struct sockaddr_storage dst;
+    socklen_t dstlen = open_senders(v6, port, senders, &dst);
     static struct mmsghdr msgs[MAX_BATCH];
     static struct iovec iov[MAX_BATCH];
     char *payload = send_batch(msgs, iov, batch, &dst, dstlen);
@@ -327,15 +350,9 @@ static void prefill(int v6, int port, long long count)
         if (now_ns() - start_ns > GIVE_UP_NS)
             die(3, "gave up prefilling after 30 s with %lld of %lld sent", sent, count);
         int want = count - sent < batch ? (int)(count - sent) : batch;
-        int n = sendmmsg(senders[round % SENDERS], msgs, want, 0);
-        if (n > 0)
-            sent += n;
-        else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOBUFS)
-            die(1, "sendmmsg: %s", strerror(errno));
+        sent += send_some(senders[round % SENDERS], msgs, want);
     }
-    for (int s = 0; s < SENDERS; s++)
-        close(senders[s]);
-    free(payload);
+    close_senders(senders, payload);
 }
 
 // Streaming: paced like softnet run's UDP load (Softnet.Load's Pacer): bursts of rate × 20 µs datagrams (1..8) from
@@ -349,15 +366,8 @@ static void *stream_send(void *arg)
     enum { BURST = 8 };
     int burst = rate * 20 / 1000000 < 1 ? 1 : rate * 20 / 1000000 > BURST ? BURST : (int)(rate * 20 / 1000000);
     int senders[SENDERS];
-    int v6 = 0;
-    struct sockaddr_storage any, dst;
-    socklen_t anylen = loopback(v6, 0, &any);
-    socklen_t dstlen = loopback(v6, port, &dst);
-    for (int s = 0; s < SENDERS; s++) {
-        senders[s] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (senders[s] < 0 || bind(senders[s], (struct sockaddr *)&any, anylen) != 0)
-            die(1, "sender socket: %s", strerror(errno));
-    }
+    struct sockaddr_storage dst;
+    socklen_t dstlen = open_senders(0, port, senders, &dst);
     struct mmsghdr msgs[BURST];
     struct iovec iov[BURST];
     char *payload = send_batch(msgs, iov, BURST, &dst, dstlen);
@@ -377,15 +387,9 @@ static void *stream_send(void *arg)
             }
             continue;
         }
-        int n = sendmmsg(senders[next], msgs, burst, 0);
-        if (n > 0)
-            sent += n;
-        else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOBUFS)
-            die(1, "sendmmsg: %s", strerror(errno));
+        sent += send_some(senders[next], msgs, burst);
     }
-    for (int s = 0; s < SENDERS; s++)
-        close(senders[s]);
-    free(payload);
+    close_senders(senders, payload);
     stream_sent = sent;
     sender_done = 1;
     return NULL;

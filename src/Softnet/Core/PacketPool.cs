@@ -195,7 +195,7 @@ internal sealed class PacketPool
     /// <summary>Moves every deferred packet back into the pool (skb_defer_free_flush); returns how many.</summary>
     public int FlushDefer()
     {
-        if (Volatile.Read(ref _defer.Head) is null)
+        if (!HasDeferred)
             return 0;
         // Detaching the chain also zeroes the length, which its head carries.
         return ReturnChain(Interlocked.Exchange(ref _defer.Head, null));
