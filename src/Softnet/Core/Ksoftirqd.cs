@@ -90,7 +90,7 @@ internal sealed class Ksoftirqd
             }
             cpu.Stack.Realtime.Follow(budget.State);
             // Parked (CPU offline): pending kicks stay pending until the CPU comes back. Throttled (out of CPU budget):
-            // nothing runs, watchdogs included, until the period ends.
+            // nothing runs, watchdogs included, until the throttle ends.
             bool throttled = budget.IsThrottled(now) && !cpu.HasUnbudgetedWork();
             if (parked || throttled || !cpu.HasSoftirqWork())
             {

@@ -112,7 +112,7 @@ internal sealed partial class SoftnetData
         var platform = Stack.Platform;
         int budget = o.NetdevBudget;
         long now = platform.NowNs();
-        // Out of CPU budget: the budgeted queues stay masked until the period ends.
+        // Out of CPU budget: the budgeted queues stay masked until the throttle ends.
         if (CpuOverload.IsThrottled(now))
             return PollUnbudgeted(bh);
         CpuOverload.CountPass();

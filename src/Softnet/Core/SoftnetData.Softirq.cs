@@ -21,7 +21,7 @@ internal sealed partial class SoftnetData
     {
         // Parked (offline, or coming back and waiting for its stand-in): a thread with an older view of this CPU must
         // not run its softirq now; the work stays pending for the CPU's own thread once it is unparked. Out of CPU
-        // budget: the softirq thread, which sleeps until the period ends, picks the work up then.
+        // budget: the softirq thread, which sleeps until the throttle ends, picks the work up then.
         long now = Stack.Platform.NowNs();
         if (Ksoftirqd.Parked || CpuOverload.IsThrottled(now))
         {

@@ -7,8 +7,9 @@ namespace Softnet.Overload;
 /// thread, a NAPI thread or an application thread processing inline) reports its duration here; the time is summed
 /// per period. At each period's end — rolled by the next poll, or by the CPU's softirq thread, which wakes for it
 /// while anything is active or not normal — the period's CPU share and time_squeeze rate are computed, the queues
-/// last polled on this CPU are ticked, and the state machine is fed. In <see cref="OverloadMode.Auto"/> a period
-/// whose polling time reaches the budget throttles the CPU until the period ends: its pollers stop and leave their
+/// last polled on this CPU are ticked, and the state machine is fed. In <see cref="OverloadMode.Auto"/>, with a budget
+/// slice in force (<see cref="NetStackOptions.EffectiveOverloadBudgetSlice"/>), every poll is also charged to the
+/// <see cref="CpuBudget"/>, which throttles the CPU's pollers once a slice's runtime is used: they stop and leave their
 /// queues masked (Mogul and Ramakrishnan's cycle limit, Linux's RT throttling done per stack). Written under the
 /// CPU's bottom-half lock; read from anywhere.
 /// </summary>
