@@ -68,9 +68,27 @@ public sealed class UdpLoad : IDisposable
         {
             int producer = p;
             long share = count > 0 ? count / _flows.Length + (p < count % _flows.Length ? 1 : 0) : long.MaxValue;
+            // The send state is made here, on the caller's thread: a run that counts what its other threads allocate
+            // (softnet run's alloc_bytes_per_packet) counts no start-up of the sender.
+            var batch = NewBatch(out var buffers);
             _threads.Add(SystemPlatform.Instance.StartThread($"udp-load/{p}", cpus[p % cpus.Count],
-                () => Produce(producer, deadlineNs, (double)rate / _flows.Length, share)));
+                () => Produce(producer, deadlineNs, (double)rate / _flows.Length, share, batch, buffers)));
         }
+    }
+
+    /// <summary>One producer's sendmmsg batch with its destination set and its pinned payload buffers.</summary>
+    private MessageBatch NewBatch(out byte[][] buffers)
+    {
+        var batch = new MessageBatch(Burst);
+        buffers = new byte[Burst][];
+        Span<byte> destination = stackalloc byte[Softnet.Core.Packet.MaxAddressBytes];
+        int destinationLength = SockAddr.Write(_target, destination);
+        for (int i = 0; i < Burst; i++)
+        {
+            buffers[i] = GC.AllocateArray<byte>(Math.Max(_size, PacketHeader.Size), pinned: true);
+            batch.SetDestination(i, destination[..destinationLength]);
+        }
+        return batch;
     }
 
     /// <summary>Asks the producers to stop and waits for them.</summary>
@@ -96,20 +114,12 @@ public sealed class UdpLoad : IDisposable
         }
     }
 
-    private void Produce(int producer, long deadlineNs, double rate, long share)
+    private void Produce(int producer, long deadlineNs, double rate, long share, MessageBatch batch, byte[][] buffers)
     {
+        using var owned = batch;
         var flows = _flows[producer];
         if (flows.Length == 0)
             return;
-        using var batch = new MessageBatch(Burst);
-        var buffers = new byte[Burst][];
-        Span<byte> destination = stackalloc byte[Softnet.Core.Packet.MaxAddressBytes];
-        int destinationLength = SockAddr.Write(_target, destination);
-        for (int i = 0; i < Burst; i++)
-        {
-            buffers[i] = GC.AllocateArray<byte>(Math.Max(_size, PacketHeader.Size), pinned: true);
-            batch.SetDestination(i, destination[..destinationLength]);
-        }
         var pacer = new Pacer(rate, Burst, _clock.NowNs());
         ref long sent = ref _sent[(producer + 1) * 8];
         long total = 0;

@@ -76,6 +76,9 @@ internal static class UdpRun
             if (options.Prefill > 0)
             {
                 sent = Prefill(device, load, options.Prefill, progress);
+                // The drain is what is measured: the sender's allocations while it queued are not the receiver's.
+                allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                ownBefore = GC.GetAllocatedBytesForCurrentThread();
                 var cpu = ReceiveCpuTime.Start();
                 device.Start();
                 long deadline = clock.NowNs() + (long)DrainTimeout.TotalNanoseconds;

@@ -3,8 +3,9 @@ namespace Softnet.Core;
 /// <summary>
 /// A batch's packets grouped by the CPU whose backlog they are for, each group in arrival order (a stable counting
 /// sort), so a target's queue lock is taken once per group rather than once per packet. A flow has one target, so
-/// per-flow order holds. One per thread, reused batch after batch; empty whenever a handler runs, so a handler that
-/// injects packets on the same thread finds it free.
+/// per-flow order holds. One per thread, and one per CPU for the polls in its bottom half (made with the CPU, so a
+/// packet thread's first poll allocates nothing); reused batch after batch; empty whenever a handler runs, so a
+/// handler that injects packets on the same thread finds it free.
 /// </summary>
 internal sealed class BacklogGroups
 {
@@ -26,6 +27,10 @@ internal sealed class BacklogGroups
 
     private BacklogGroups() => _view = _packets;
 
+    /// <summary>Groups sized for a stack of <paramref name="cpus"/> CPUs, for one CPU's bottom half.</summary>
+    internal BacklogGroups(int cpus)
+        : this() => Size(cpus);
+
     /// <summary>Where admission records why each packet it refused was dropped, parallel to the group it was given.</summary>
     public DropReason[] Reasons { get; } = new DropReason[Chunk];
 
@@ -38,12 +43,15 @@ internal sealed class BacklogGroups
     {
         var groups = t_groups ??= new BacklogGroups();
         if (groups._counts.Length < cpus)
-        {
-            groups._counts = new int[cpus];
-            groups._groupCpu = new int[cpus];
-            groups._bounds = new int[cpus + 1];
-        }
+            groups.Size(cpus);
         return groups;
+    }
+
+    private void Size(int cpus)
+    {
+        _counts = new int[cpus];
+        _groupCpu = new int[cpus];
+        _bounds = new int[cpus + 1];
     }
 
     public void Add(Packet p, int cpu)

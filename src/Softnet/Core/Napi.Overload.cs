@@ -16,6 +16,16 @@ public abstract partial class Napi
     /// </summary>
     public OverloadInfo Overload => Volatile.Read(ref _overload)?.Info() ?? default;
 
+    /// <summary>
+    /// Creates the queue's detector before its first poll: a driver calls it when the queue starts, so that poll
+    /// allocates nothing. Otherwise the first poll creates it.
+    /// </summary>
+    internal void RegisterOverload()
+    {
+        if (Device is not null)
+            _overload ??= Stack.OverloadControl.Register(this);
+    }
+
     /// <summary>The queue's detector state, for the packet path (normal before the first poll).</summary>
     internal OverloadState OverloadState => Volatile.Read(ref _overload)?.State ?? OverloadState.Normal;
 
@@ -54,7 +64,8 @@ public abstract partial class Napi
     /// </summary>
     private int BeginPoll(SoftnetData cpu, long startNs, int weight)
     {
-        _pollAllocStart = GC.GetAllocatedBytesForCurrentThread();
+        if (Stack.OverloadControl.Mode == OverloadMode.Auto)
+            _pollAllocStart = GC.GetAllocatedBytesForCurrentThread();
         if (!Budgeted || cpu.Stack != Stack || !cpu.CpuOverload.HasBudget)
             return weight;
         _pollCpuStartNs = Stack.Platform.ThreadCpuNs();
@@ -86,8 +97,9 @@ public abstract partial class Napi
         }
         if (Device is not null)
             (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
-        // What the poll allocated on its thread (the handler included): the measure of "no allocation per packet".
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - _pollAllocStart;
+        // What the poll allocated on its thread (the handler included): the measure of "no allocation per packet",
+        // taken where the budget acts (auto); with the policy off a poll does not pay for two reads of it.
+        long allocated = Stack.OverloadControl.Mode == OverloadMode.Auto ? GC.GetAllocatedBytesForCurrentThread() - _pollAllocStart : 0;
         if (!Protected)
             cpu.CpuOverload.AccountPoll(startNs, endNs, allocated);
         else

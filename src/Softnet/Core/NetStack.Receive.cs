@@ -77,7 +77,7 @@ public sealed partial class NetStack
             : throw new InvalidOperationException("ReceiveList is for NAPI poll context");
         var direct = self.DirectBatch;
         var kicks = new BatchKicks(self, inSoftirq: true, default);
-        var groups = BacklogGroups.For(_cpus.Length);
+        var groups = self.Groups;
         var rps = new RpsLookup();
         int n = 0;
         foreach (var p in batch)

@@ -35,6 +35,7 @@ internal sealed partial class SoftnetData
         _localFree = new Packet[Math.Max(o.DevWeight, 64)];
         _deferChains = new DeferChains(o.Cpus);
         DirectBatch = new Packet[Math.Max(o.DevWeight, 64)];
+        Groups = new BacklogGroups(o.Cpus);
         Ipis = new IpiOutbox(o.Cpus);
         Watchdogs = new NapiWatchdogs(this);
         if (CpuMask.Parse(o.FlowLimit, o.Cpus, nameof(o.FlowLimit)).Contains(cpu))
@@ -101,6 +102,9 @@ internal sealed partial class SoftnetData
 
     /// <summary>Scratch for packets a driver's poll delivers without RPS; used under <see cref="Bh"/>.</summary>
     internal Packet[] DirectBatch { get; }
+
+    /// <summary>The RPS groups of a driver's poll (netif_receive_skb_list); used under <see cref="Bh"/>.</summary>
+    internal BacklogGroups Groups { get; }
 
     internal PacketPool Pool { get; }
 

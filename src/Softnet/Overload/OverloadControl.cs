@@ -37,7 +37,7 @@ internal sealed class OverloadControl
 
     public long StartNs { get; }
 
-    /// <summary>The device queues' detectors, in the order they were first polled.</summary>
+    /// <summary>The device queues' detectors, in the order they were registered (when a queue starts, or at its first poll).</summary>
     public NapiOverload[] Napis => Volatile.Read(ref _napis);
 
     public NapiOverload Register(Napi napi)

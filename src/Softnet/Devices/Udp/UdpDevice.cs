@@ -413,6 +413,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             config.IrqSuspendTimeoutNs = _options.IrqSuspendTimeoutNs;
         }
         NapiEnable(q);
+        q.RegisterOverload();
         q.RegisterIrq(AffineCpu(index));
     }
 
@@ -426,6 +427,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         if (q.Id == 0)
             q.Id = Stack.AllocateNapiId();
         q.Enable();
+        q.RegisterOverload();
         q.RegisterIrq(AffineCpu(0));
     }
 
