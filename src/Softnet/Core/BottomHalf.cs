@@ -29,6 +29,12 @@ internal readonly ref struct BottomHalf
     /// <summary>The CPU whose bottom half the calling thread is in; null outside NAPI context.</summary>
     internal static SoftnetData? Current => t_current;
 
+    /// <summary>
+    /// Makes the calling thread's storage for its current bottom half, which the runtime allocates on a thread's first
+    /// use of it: a stack thread calls this when it starts, so its first interrupt or poll allocates nothing.
+    /// </summary>
+    internal static void PrepareThread() => t_current = null;
+
     /// <summary>Waits for <paramref name="cpu"/>'s bottom-half lock and enters.</summary>
     internal static BottomHalf Enter(SoftnetData cpu)
     {

@@ -75,10 +75,20 @@ public sealed partial class NetStack
         var self = bh.Cpu is { } cpu && cpu.Stack == this
             ? cpu
             : throw new InvalidOperationException("ReceiveList is for NAPI poll context");
+        var rps = new RpsLookup();
+        if (batch.IsEmpty)
+            return;
+        if (!rps.Steers(batch[0]) && OneQueue(batch))
+        {
+            // No RPS on the batch's queue: every packet is delivered here, straight from the driver's array.
+            var chunk = self.DirectBatch.Length;
+            for (int i = 0; i < batch.Length; i += chunk)
+                self.Deliver(batch.Slice(i, Math.Min(chunk, batch.Length - i)));
+            return;
+        }
         var direct = self.DirectBatch;
         var kicks = new BatchKicks(self, inSoftirq: true, default);
         var groups = self.Groups;
-        var rps = new RpsLookup();
         int n = 0;
         foreach (var p in batch)
         {
@@ -103,6 +113,19 @@ public sealed partial class NetStack
         if (n > 0)
             self.Deliver(direct.AsSpan(0, n));
         direct.AsSpan(0, n).Clear();
+    }
+
+    /// <summary>Whether every packet of <paramref name="batch"/> (not empty) came from the first one's device and queue.</summary>
+    private static bool OneQueue(ReadOnlySpan<Packet> batch)
+    {
+        var device = batch[0].Device;
+        int queue = batch[0].QueueIndex;
+        foreach (var p in batch)
+        {
+            if (p.Device != device || p.QueueIndex != queue)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Admits each group of <paramref name="groups"/> to its CPU's backlog, one lock hold per group, and kicks each backlog a group claimed.</summary>

@@ -158,6 +158,7 @@ public sealed partial class NetStack : IDisposable
         Platform.StartThread(name, Options.Pin && home is not null ? home.OsCpu : -1, () =>
         {
             t_home = home;
+            BottomHalf.PrepareThread();
             if (_realtime.ApplyToCurrentThread() is var errno and not 0)
                 LogOnce($"{name}: sched_setscheduler SCHED_FIFO failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER");
             body();

@@ -24,6 +24,14 @@ internal struct RpsLookup()
         return _single >= 0 ? _single : _map.CpuFor(p.FlowHash);
     }
 
+    /// <summary>Whether <paramref name="p"/>'s queue has an RPS map, so its packets may be steered.</summary>
+    public bool Steers(Packet p)
+    {
+        if (p.Device != _device || p.QueueIndex != _queue)
+            Load(p.Device, p.QueueIndex);
+        return _map is not null;
+    }
+
     private void Load(NetDevice? device, int queue)
     {
         _device = device;

@@ -67,6 +67,14 @@ internal sealed partial class SoftnetData
     /// </summary>
     internal void Free(ReadOnlySpan<Packet> batch)
     {
+        if (batch.IsEmpty)
+            return;
+        if (AllOwn(batch))
+        {
+            // The common case: a batch of this CPU's own packets goes back in one piece.
+            Pool.Return(batch);
+            return;
+        }
         int local = 0;
         var chains = _deferChains;
         foreach (ref readonly var p in batch)
@@ -99,6 +107,17 @@ internal sealed partial class SoftnetData
                     Stack.KickDefer(Stack.Cpu(owner.Cpu), this);
             }
         }
+    }
+
+    private bool AllOwn(ReadOnlySpan<Packet> batch)
+    {
+        var pool = Pool;
+        foreach (var p in batch)
+        {
+            if (p.Owner != pool)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>

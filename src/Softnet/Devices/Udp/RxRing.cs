@@ -67,8 +67,12 @@ internal sealed unsafe class RxRing : IDisposable
             return 0;
         var fresh = _fresh.AsSpan(0, missing);
         int got = pool.Rent(fresh);
+        int slot = Wrap(_head + _posted);
         for (int i = 0; i < got; i++)
-            Post((_head + _posted + i) % Capacity, fresh[i]);
+        {
+            Post(slot, fresh[i]);
+            slot = slot + 1 == Capacity ? 0 : slot + 1;
+        }
         fresh.Clear();
         _posted += got;
         SlotsPrepared += got;
@@ -107,25 +111,38 @@ internal sealed unsafe class RxRing : IDisposable
     public bool Drained { get; private set; }
 
     /// <summary>The packet of the <paramref name="index"/>-th datagram of the last read, its payload length set and its source address in place.</summary>
-    public Packet Take(int index, out bool truncated, out long drops)
+    public Packet Take(int index, out bool truncated)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_received, nameof(index));
-        int slot = (_head + index) % Capacity;
+        int slot = Wrap(_head + index);
         ref var h = ref _headers[slot];
         var p = _slots[slot]!;
         truncated = (h.Header.Flags & Libc.MSG_TRUNC) != 0;
-        drops = MessageBatch.TryReadDropCounter(h.Header.Control, h.Header.ControlLength, out uint d) ? d : -1;
         p.AddressLength = (int)Math.Min(h.Header.NameLength, (uint)Packet.MaxAddressBytes);
-        p.SetLength((int)Math.Min(h.Length, (uint)p.RawBuffer.Length));
+        p.Length = (int)Math.Min(h.Length, (uint)p.RawBuffer.Length);
         return p;
     }
 
-    /// <summary>Gives up the slots of the last read (their packets are the caller's now); the next <see cref="Refill"/> posts new ones there.</summary>
+    /// <summary>
+    /// The socket's cumulative drop count (SO_RXQ_OVFL) carried by the last datagram of the last read: it covers the
+    /// earlier ones, so one read per poll counts every socket drop. False when the read got nothing or no such message.
+    /// </summary>
+    public bool TryReadDropCounter(out uint drops)
+    {
+        drops = 0;
+        if (_received == 0)
+            return false;
+        ref var h = ref _headers[Wrap(_head + _received - 1)];
+        return MessageBatch.TryReadDropCounter(h.Header.Control, h.Header.ControlLength, out drops);
+    }
+
+    /// <summary>
+    /// Gives up the slots of the last read (their packets are the caller's now); the next <see cref="Refill"/> posts new
+    /// ones there. The slots keep their old references until then: only the posted range counts.
+    /// </summary>
     public void Consume()
     {
-        for (int i = 0; i < _received; i++)
-            _slots[(_head + i) % Capacity] = null;
-        _head = (_head + _received) % Capacity;
+        _head = Wrap(_head + _received);
         _posted -= _received;
         _received = 0;
     }
@@ -134,15 +151,15 @@ internal sealed unsafe class RxRing : IDisposable
     public void Dispose()
     {
         Free();
-        foreach (var p in _slots)
-        {
-            if (p is not null)
-                NetStack.FreeDropped(p);
-        }
+        for (int i = 0, slot = _head; i < _posted; i++, slot = slot + 1 == Capacity ? 0 : slot + 1)
+            NetStack.FreeDropped(_slots[slot]!);
         Array.Clear(_slots);
         _posted = 0;
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>A slot index past the end wrapped to the front; callers stay below twice the capacity.</summary>
+    private int Wrap(int slot) => slot >= Capacity ? slot - Capacity : slot;
 
     private int Read(int fd, int slot, int count)
     {

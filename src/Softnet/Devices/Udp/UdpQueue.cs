@@ -132,9 +132,11 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
             n = 0;
         }
         for (int i = 0; i < n; i++)
-            _packets[i] = _rx.Take(i, out _truncated[i], out _drops[i]);
+            _packets[i] = _rx.Take(i, out _truncated[i]);
+        if (_rx.TryReadDropCounter(out uint drops))
+            CountSocketDrops(cpu, drops);
         _rx.Consume();
-        return PassUp(bh, Fill(cpu, n), n, n, budget, _rx.Drained);
+        return PassUp(bh, Fill(cpu, n, perPacketDrops: false), n, n, budget, _rx.Drained);
     }
 
     /// <summary>
@@ -224,10 +226,11 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
 
     /// <summary>
     /// Checks the first <paramref name="n"/> received packets (payload, length and source in place): truncated
-    /// datagrams are dropped as malformed, the early-drop filter runs, socket drops are counted. Returns the good
-    /// ones, packed at the front.
+    /// datagrams are dropped as malformed, the early-drop filter runs, and with <paramref name="perPacketDrops"/>
+    /// each packet's socket drop counter is counted (the caller counted the read's last one otherwise). Returns the
+    /// good ones, packed at the front.
     /// </summary>
-    private int Fill(SoftnetData cpu, int n)
+    private int Fill(SoftnetData cpu, int n, bool perPacketDrops = true)
     {
         long now = Stack.Platform.NowNs();
         var local = Socket.LocalSockaddrBytes;
@@ -238,7 +241,7 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
         for (int i = 0; i < n; i++)
         {
             var p = _packets[i];
-            if (_drops[i] >= 0)
+            if (perPacketDrops && _drops[i] >= 0)
                 CountSocketDrops(cpu, (uint)_drops[i]);
             if (_truncated[i])
             {
@@ -252,7 +255,8 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
                 continue;
             }
             Stamp(p, local, now);
-            (_packets[valid], _packets[i]) = (p, _packets[valid]);
+            if (valid != i)
+                (_packets[valid], _packets[i]) = (p, _packets[valid]);
             valid++;
         }
         return valid;
