@@ -64,8 +64,7 @@ public abstract partial class Napi
     /// </summary>
     private int BeginPoll(SoftnetData cpu, long startNs, int weight)
     {
-        if (Stack.OverloadControl.Mode == OverloadMode.Auto)
-            _pollAllocStart = GC.GetAllocatedBytesForCurrentThread();
+        _pollAllocStart = GC.GetAllocatedBytesForCurrentThread();
         if (!Budgeted || cpu.Stack != Stack || !cpu.CpuOverload.HasBudget)
             return weight;
         _pollCpuStartNs = Stack.Platform.ThreadCpuNs();
@@ -97,9 +96,8 @@ public abstract partial class Napi
         }
         if (Device is not null)
             (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
-        // What the poll allocated on its thread (the handler included): the measure of "no allocation per packet",
-        // taken where the budget acts (auto); with the policy off a poll does not pay for two reads of it.
-        long allocated = Stack.OverloadControl.Mode == OverloadMode.Auto ? GC.GetAllocatedBytesForCurrentThread() - _pollAllocStart : 0;
+        // What the poll allocated on its thread (the handler included): the measure of "no allocation per packet".
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - _pollAllocStart;
         if (!Protected)
             cpu.CpuOverload.AccountPoll(startNs, endNs, allocated);
         else
