@@ -17,6 +17,15 @@ namespace Softnet.Overload;
 /// </summary>
 internal sealed class CpuBudget
 {
+    /// <summary>
+    /// How long a budgeted poll may run on a CPU that takes a protected queue's interrupt. A protected datagram that
+    /// arrives during a flooded queue's poll waits for that poll to end (the softirq thread looks at its interrupts
+    /// between polls), so such a poll reads only as many datagrams as fit in this time at the queue's recent cost per
+    /// datagram. 100 µs is half of the slack a protected round trip is allowed over its idle p99 (200 µs); the price
+    /// is more, shorter polls for the flooded queue.
+    /// </summary>
+    public const long ProtectedWaitNs = 100_000;
+
     private readonly long _sliceNs;
     private readonly long _runtimeNs;
     private long _sliceEnd;
@@ -57,6 +66,13 @@ internal sealed class CpuBudget
             return weight;
         return left <= 0 ? 1 : (int)Math.Max(1, (left + nsPerPacket - 1) / nsPerPacket);
     }
+
+    /// <summary>
+    /// <paramref name="quota"/> cut to the datagrams that take at most <see cref="ProtectedWaitNs"/> at
+    /// <paramref name="nsPerPacket"/> each (unchanged while the cost is not known yet), and at least one.
+    /// </summary>
+    public static int ProtectedQuota(int quota, long nsPerPacket) =>
+        nsPerPacket <= 0 ? quota : (int)Math.Clamp(ProtectedWaitNs / nsPerPacket, 1, quota);
 
     /// <summary>Charges a poll that ran from <paramref name="startNs"/> to <paramref name="endNs"/>; throttles the CPU once the runtime is used.</summary>
     public void Charge(long startNs, long endNs)

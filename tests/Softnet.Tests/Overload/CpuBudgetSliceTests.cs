@@ -100,4 +100,18 @@ public sealed class CpuBudgetSliceTests
         budget.Charge(0, 499 * Us);
         Assert.Equal(1, budget.Quota(499 * Us, 64, 20 * Us));
     }
+
+    /// <summary>
+    /// On a CPU with a protected queue a budgeted poll reads at most 100 µs of work at the queue's cost per packet, at
+    /// least one packet, never more than the budget's own quota, and its whole quota while the cost is not known.
+    /// </summary>
+    [Fact]
+    public void ProtectedQuota_BoundsAPollToAShortRun()
+    {
+        Assert.Equal(5, CpuBudget.ProtectedQuota(64, 20 * Us));
+        Assert.Equal(3, CpuBudget.ProtectedQuota(3, 20 * Us));
+        Assert.Equal(1, CpuBudget.ProtectedQuota(64, 250 * Us));
+        Assert.Equal(64, CpuBudget.ProtectedQuota(64, 1 * Us));
+        Assert.Equal(64, CpuBudget.ProtectedQuota(64, 0));
+    }
 }
