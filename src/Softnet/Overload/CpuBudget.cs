@@ -11,7 +11,8 @@ namespace Softnet.Overload;
 /// then lengthens the cycle instead of eating into the time left to others. The next slice starts when the throttle
 /// ends; after a pause of the pollers at least as long as that idle part, one starts with the next poll, so a run never
 /// gets the end of one slice and the whole of the next back to back. A poll is charged when it ends, to each slice for
-/// its part there; what polls use past a slice's runtime is owed by the slices after it
+/// its part there, from the end of the poll before when it follows that closely (the loop between polls is the
+/// pollers' time); what polls use past a slice's runtime is owed by the slices after it
 /// (up to one slice's length, so that a poller preempted mid-poll is not punished for the preemption for long), which
 /// keeps the share exact over time. Written under the CPU's bottom-half lock; the throttle's end is read from anywhere.
 /// </summary>
@@ -77,6 +78,11 @@ internal sealed class CpuBudget
     /// <summary>Charges a poll that ran from <paramref name="startNs"/> to <paramref name="endNs"/>; throttles the CPU once the runtime is used.</summary>
     public void Charge(long startNs, long endNs)
     {
+        // A poll that follows the last one closer than a slice's idle part is charged from that one's end: the loop
+        // between the pollers' polls (finding the next NAPI, its interrupts, the clock reads) is their time too, and
+        // left out it let a slice end before its runtime was used, so the next one started without a break.
+        if (startNs > _lastEndNs && startNs - _lastEndNs < _sliceNs - _runtimeNs && _lastEndNs >= Volatile.Read(ref _throttledUntil))
+            startNs = _lastEndNs;
         Begin(startNs);
         // A poll that crosses slice ends is charged to each slice for its part there.
         long from = startNs;
