@@ -9,8 +9,8 @@ Detection is timed by the stack itself: the CPU's `overload.last_transition_ns` 
 GET /stats that shows the new state reports it, against the flood's own start on the same clock (printed by flood),
 so the 10 ms polling does not limit the resolution. Before the measurement, serve is warmed up with WARM seconds of
 the same flood and pings (the first datagrams of a process pay for compiling its packet path, on the packet
-thread: with SCHED_FIFO that is a stall of ~10 ms for everything else on the CPU), then left to calm down; the admin
-path is warmed up with 100 requests first, for the same reason."""
+thread: with SCHED_FIFO that is a stall of ~10 ms for everything else on the CPU), then left to calm down; 100 admin
+requests go first, for the endpoint's start-up."""
 import argparse
 import http.client
 import json
@@ -126,8 +126,8 @@ def main():
         body = conn.getresponse().read()
         return time.monotonic() - t, json.loads(body)
 
-    # The admin path is warmed up like the packet path: its first requests pay for the endpoint's start-up and, after
-    # ~30 calls, for tiered compilation's rewrite of its methods, which would otherwise run during the flood.
+    # The admin path's first requests pay for the endpoint's start-up, not the flood. (Tiered compilation of its methods
+    # goes on in the background for much longer at 100 requests/s: that cost stays in the measurement.)
     for _ in range(100):
         stats()
         time.sleep(0.001)
