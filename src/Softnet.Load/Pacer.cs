@@ -60,4 +60,18 @@ public struct Pacer
         else
             Thread.Yield();
     }
+
+    /// <summary>
+    /// Sleeps until the next batch is due, however short the wait: the thread spends no CPU time waiting, so the CPU
+    /// time of a paced load is its sending alone. The tokens that accrue while the thread oversleeps go out as
+    /// back-to-back batches, so the rate holds.
+    /// </summary>
+    public readonly void Sleep()
+    {
+        double ns = (_batch - _tokens) / _perNs;
+        if (ns > 1_000_000)
+            Thread.Sleep(1);
+        else
+            ShortSleep.For(Math.Max(1_000, (long)ns));
+    }
 }

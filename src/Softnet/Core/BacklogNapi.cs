@@ -82,7 +82,18 @@ internal sealed class BacklogNapi : Napi
                 redirect = owner;
                 return -1;
             }
-            foreach (var p in packets)
+            // The packets that find the queue below netdev_max_backlog and flow limit not yet engaged are all admitted:
+            // they go in with one copy, and only the rest are judged one by one.
+            int qlen0 = _input.Count;
+            int open = (flowLimit is null ? _maxBacklog + 1 : Math.Min(_maxBacklog + 1, FlowLimitTable.EngageLength(_maxBacklog))) - qlen0;
+            int bulk = Math.Clamp(open, 0, packets.Length);
+            if (bulk > 0)
+            {
+                if (qlen0 == 0)
+                    schedule = Claim(self);
+                _input.Enqueue(packets[..bulk]);
+            }
+            foreach (var p in packets[bulk..])
             {
                 int qlen = _input.Count;
                 DropReason reason;
@@ -97,16 +108,8 @@ internal sealed class BacklogNapi : Napi
                 }
                 else
                 {
-                    if (qlen == 0 && TryClaimLocked())
-                    {
-                        schedule = true;
-                        _cursors.IpiClaim = self != _cpu;
-                        // A local claim is listed here, with the claim: listed after this lock is released, it could
-                        // follow a CPU offline hand-over that took the claim away, and put the backlog on the list
-                        // without SCHED.
-                        if (self == _cpu)
-                            _cpu.ListNoRaise(this);
-                    }
+                    if (qlen == 0)
+                        schedule |= Claim(self);
                     _input.Enqueue(p);
                     continue;
                 }
@@ -116,6 +119,23 @@ internal sealed class BacklogNapi : Napi
             _cursors.Tail += packets.Length - dropped;
             return dropped;
         }
+    }
+
+    /// <summary>
+    /// An enqueue that found the queue empty claims SCHED unless someone holds it; returns whether it did, and the
+    /// caller must then kick the CPU (an IPI in softirq mode when <paramref name="self"/> is another CPU). Caller holds
+    /// <see cref="QueueLock"/>.
+    /// </summary>
+    private bool Claim(SoftnetData self)
+    {
+        if (!TryClaimLocked())
+            return false;
+        _cursors.IpiClaim = self != _cpu;
+        // A local claim is listed here, with the claim: listed after this lock is released, it could follow a CPU
+        // offline hand-over that took the claim away, and put the backlog on the list without SCHED.
+        if (self == _cpu)
+            _cpu.ListNoRaise(this);
+        return true;
     }
 
     /// <summary>Claims SCHED unless someone holds it; the winner must kick the owner (<c>NetStack.KickBacklog</c>). Caller holds <see cref="QueueLock"/>.</summary>

@@ -64,6 +64,9 @@ public sealed partial class NetStack
         // local_bh_enable: whatever softirq work is pending on the caller's CPU runs now, within the call.
         if (!inSoftirq && (kicks.Local || self.HasPendingSoftirq))
             self.RunInline();
+        // The caller's own backlog held by its thread, which cannot run on this CPU while the caller does: polled here.
+        if (!inSoftirq && Mode == KickMode.BacklogThreads && self.Backlog.Has(NapiState.SchedThreaded))
+            self.PollThreadedBacklogInline();
     }
 
     /// <summary>

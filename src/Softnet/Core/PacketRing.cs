@@ -22,17 +22,34 @@ internal sealed class PacketRing(int capacity)
         Volatile.Write(ref _count, _count + 1);
     }
 
-    /// <summary>Moves up to <paramref name="dst"/>.Length packets out, oldest first.</summary>
+    /// <summary>Appends <paramref name="packets"/> in order, with at most two copies (the ring may wrap).</summary>
+    public void Enqueue(ReadOnlySpan<Packet> packets)
+    {
+        while (_count + packets.Length > _items.Length)
+            Grow();
+        int tail = _head + _count;
+        if (tail >= _items.Length)
+            tail -= _items.Length;
+        int first = Math.Min(packets.Length, _items.Length - tail);
+        packets[..first].CopyTo(_items.AsSpan(tail)!);
+        packets[first..].CopyTo(_items.AsSpan()!);
+        Volatile.Write(ref _count, _count + packets.Length);
+    }
+
+    /// <summary>Moves up to <paramref name="dst"/>.Length packets out, oldest first, with at most two copies.</summary>
     public int Dequeue(Span<Packet> dst)
     {
         int n = Math.Min(dst.Length, _count);
-        for (int i = 0; i < n; i++)
-        {
-            dst[i] = _items[_head]!;
-            _items[_head] = null;
-            if (++_head == _items.Length)
-                _head = 0;
-        }
+        int first = Math.Min(n, _items.Length - _head);
+        var head = _items.AsSpan(_head, first);
+        head.CopyTo(dst!);
+        head.Clear();
+        var wrapped = _items.AsSpan(0, n - first);
+        wrapped.CopyTo(dst[first..]!);
+        wrapped.Clear();
+        _head += n;
+        if (_head >= _items.Length)
+            _head -= _items.Length;
         Volatile.Write(ref _count, _count - n);
         return n;
     }

@@ -57,6 +57,28 @@ internal sealed partial class SoftnetData
         }
     }
 
+    /// <summary>
+    /// The sender's own backlog while its thread holds it (SCHED_THREADED, from a remote enqueue or a defer kick), polled
+    /// here by the sender that just queued to it, up to one net_rx_action budget. The thread is pinned to this CPU, so
+    /// while the sender runs here the thread cannot: left to it, the backlog waits for the scheduler to preempt the
+    /// sender and overflows meanwhile, where a backlog the sender claimed itself is processed inline. The bottom half
+    /// keeps one poller at a time (a thread preempted inside its round holds it, and this pass gives way); a round that
+    /// empties the queues completes the backlog, and the thread, already woken, finds it no longer its own.
+    /// </summary>
+    internal void PollThreadedBacklogInline()
+    {
+        var backlog = Backlog;
+        if (Ksoftirqd.Parked || (backlog.Budgeted && CpuOverload.IsThrottled(Stack.Platform.NowNs())) || !BottomHalf.TryEnter(this, out var bh))
+            return;
+        using (bh)
+        {
+            int budget = Stack.Options.NetdevBudget;
+            bool again = true;
+            while (again && budget > 0 && backlog.Has(NapiState.SchedThreaded))
+                budget -= backlog.PollRound(bh, out again);
+        }
+    }
+
     /// <summary>NET_RX is raised or NAPIs wait on the poll list.</summary>
     internal bool HasPendingSoftirq =>
         Volatile.Read(ref _softirqPending) != 0

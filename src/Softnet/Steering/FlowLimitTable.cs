@@ -24,7 +24,10 @@ internal sealed class FlowLimitTable
     public long Count;
 
     /// <summary>Whether flow limit judges packets for a backlog this full: from half of netdev_max_backlog on, so below it no flow hash is needed.</summary>
-    public static bool Engaged(int targetQueueLength, int maxBacklog) => targetQueueLength >= maxBacklog / 2;
+    public static bool Engaged(int targetQueueLength, int maxBacklog) => targetQueueLength >= EngageLength(maxBacklog);
+
+    /// <summary>The queue length from which flow limit judges packets (half of netdev_max_backlog).</summary>
+    public static int EngageLength(int maxBacklog) => maxBacklog / 2;
 
     public bool ShouldDrop(uint flowHash, int targetQueueLength, int maxBacklog)
     {
