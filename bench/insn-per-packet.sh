@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # User-space instructions per drained datagram of `softnet run --device udp --prefill N`, counted by valgrind's
-# callgrind: deterministic, so it compares commits on a busy machine where throughput cannot. Each COMMIT is built in a
+# callgrind: the load does not change it, so it compares commits on a busy machine where throughput cannot. Each COMMIT is built in a
 # temporary git worktree (Release) and drained twice, with N and with 2N prefilled datagrams; the difference of the
 # receiving threads' instructions divided by the difference of the datagrams drained is the cost of one more
 # datagram (start-up, JIT and teardown cancel out). The receiving threads are every thread but the main one (whose
@@ -8,6 +8,8 @@
 # DOTNET_TieredCompilation=0 (every method fully optimised on its first call, no background tiering, no dynamic PGO),
 # so the figure is of optimised code without profile-guided devirtualisation; JIT=tiered keeps the runtime's default
 # (tiered compilation with dynamic PGO: closer to a real run, less repeatable). The kernel's work is not counted.
+# Work paced by the wall clock (the overload detector's tick) grows with the run's length under valgrind, so repeats of
+# one commit differ by up to ~150 per datagram: compare commits by differences that repeat.
 # A commit whose `run` has the untimed warm-up drain (prints "warm-up") drains N twice per run; the script counts
 # the datagrams drained from the run's own progress output.
 # Usage: bench/insn-per-packet.sh [N=20000] COMMIT...     Environment: RUN_ARGS (default "--queues 1"), JIT (full|tiered)
