@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # User-space instructions per drained datagram of `softnet run --device udp --prefill N`, counted by valgrind's
-# callgrind: the load does not change it, so it compares commits on a busy machine where throughput cannot. Each COMMIT is built in a
-# temporary git worktree (Release) and drained twice, with N and with 2N prefilled datagrams; the difference of the
-# receiving threads' instructions divided by the difference of the datagrams drained is the cost of one more
-# datagram (start-up, JIT and teardown cancel out). The receiving threads are every thread but the main one (whose
+# callgrind: the load does not change it, so it compares commits on a busy machine where throughput cannot. Each
+# COMMIT is built in a temporary git worktree (Release) and drained twice, with N and with 2N prefilled datagrams; the
+# difference of the receiving threads' instructions divided by the difference of the datagrams drained is the cost
+# of one more datagram (start-up, JIT and teardown cancel out). The receiving threads are every thread but the main one (whose
 # wait loop sleeps by the clock) and the senders (the threads that call sendmmsg). The JIT is fixed by
 # DOTNET_TieredCompilation=0 (every method fully optimised on its first call, no background tiering, no dynamic PGO),
 # so the figure is of optimised code without profile-guided devirtualisation; JIT=tiered keeps the runtime's default
