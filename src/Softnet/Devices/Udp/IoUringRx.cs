@@ -14,8 +14,9 @@ namespace Softnet.Devices.Udp;
 /// </summary>
 /// <remarks>
 /// Each buffer starts with the kernel's io_uring_recvmsg_out, then the source address, then the control message
-/// (SO_RXQ_OVFL), then the payload, which <see cref="Reap"/> moves to the start of the packet; a datagram may
-/// therefore be at most <see cref="HeaderBytes"/> shorter than the packet buffer before it counts as truncated.
+/// (SO_RXQ_OVFL), then the payload, which the packet's data then points at (<see cref="HeaderBytes"/> into its
+/// buffer) rather than being moved; a datagram may therefore be at most <see cref="HeaderBytes"/> shorter than the
+/// packet buffer before it counts as truncated.
 /// Not thread-safe: the queue serialises every call with one lock, so there is a single issuer at a time.
 /// IORING_SETUP_SINGLE_ISSUER is not set because the NAPI's owner moves between threads (softirq, threaded NAPI, busy
 /// poll, hotplug).
@@ -162,7 +163,7 @@ internal sealed unsafe class IoUringRx : IDisposable
 
     /// <summary>
     /// Takes up to <paramref name="packets"/>.Length received datagrams off the completion ring, each packet's
-    /// payload moved to its start and its length, source, truncation and drop counter filled in. Returns how many.
+    /// payload offset and length, source, truncation and drop counter filled in. Returns how many.
     /// <paramref name="truncated"/> and <paramref name="drops"/> (-1: no SO_RXQ_OVFL message) are per packet;
     /// <paramref name="error"/> is the errno of a RECVMSG that failed other than by running out of buffers or being
     /// cancelled, else 0.
@@ -361,9 +362,8 @@ internal sealed unsafe class IoUringRx : IDisposable
         byte* control = b + sizeof(Libc.IoUringRecvmsgOut) + NameBytes;
         drops = MessageBatch.TryReadDropCounter(control, Math.Min(o->ControlLength, (uint)ControlBytes), out uint d) ? d : -1;
         truncated = (o->Flags & Libc.MSG_TRUNC) != 0;
-        int length = Math.Min((int)o->PayloadLength, bytes - HeaderBytes);
-        new ReadOnlySpan<byte>(control + ControlBytes, length).CopyTo(p.RawBuffer);
-        p.SetLength(length);
+        // The payload stays where the kernel put it, behind the header: no per-datagram move.
+        p.SetPayload(HeaderBytes, Math.Min((int)o->PayloadLength, bytes - HeaderBytes));
     }
 
     private void Free()

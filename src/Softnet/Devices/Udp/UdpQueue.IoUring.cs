@@ -48,6 +48,7 @@ internal sealed partial class UdpQueue
         var cpu = bh.Cpu;
         int want = Math.Min(budget, _packets.Length);
         int n;
+        bool drained;
         lock (_ringLock)
         {
             if (ring.Stopped && ring.Armed && !ring.HasCompletions)
@@ -60,9 +61,13 @@ internal sealed partial class UdpQueue
                 return PollSocket(bh, budget);
             if (ring.Replenish(cpu.Pool) is var rc and < 0)
                 Stack.LogOnce($"{_device.Name} queue {Queue}: re-arming the io_uring recvmsg failed: {Interop.Errno.Describe(-rc)}");
+            // The ring's fd is readable while its completion queue is not empty, and every completion the kernel
+            // posts wakes its pollers (an edge). Reaped empty with the RECVMSG in the kernel, the next datagram's
+            // completion raises an edge of its own, so the unmask needs no epoll_ctl; checked after the re-arm,
+            // which may have completed datagrams already queued in the socket.
+            drained = ring.Armed && !ring.HasCompletions;
         }
-        // The ring's readiness is its completion queue, which this backend does not treat as edge-triggered.
-        return PassUp(bh, Fill(cpu, n), n, n, budget, drained: false);
+        return PassUp(bh, Fill(cpu, n), n, n, budget, drained);
     }
 
     /// <summary>
