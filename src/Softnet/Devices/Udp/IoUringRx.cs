@@ -164,7 +164,8 @@ internal sealed unsafe class IoUringRx : IDisposable
         sqe.Fd = -1;
         sqe.UserData = KickTag;
         Publish();
-        return Submit();
+        int rc = Submit();
+        return rc < 0 ? rc : 0;
     }
 
     /// <summary>
