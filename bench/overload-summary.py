@@ -13,7 +13,7 @@ runs = [r for r in everything if not r.get("focus")]
 focus = [r for r in everything if r.get("focus")]
 fields = ["k", "round", "mode", "rt", "rate", "sent_pps", "pps", "delivered_ratio", "loss", "competitor", "stall_ms", "ping_sent",
           "ping_replied", "ping_ratio", "ping_lost_in_row", "ping_p50_us", "ping_p99_us", "admin_p50_ms", "admin_p99_ms",
-          "detect_ms", "leave_ms", "drained_ms", "transitions", "throttled", "rss_start_kb", "rss_end_kb", "alloc_per_packet", "kernel_drops", "accounted"]
+          "detect_ms", "leave_ms", "drained_ms", "transitions", "throttled", "rss_start_kb", "rss_end_kb", "alloc_per_packet", "alloc_flood_per_packet", "kernel_drops", "accounted"]
 for name, rows in (("runs", runs), ("focus", focus)):
     if not rows and name == "focus":
         continue
@@ -137,8 +137,11 @@ for mode, rt in variants:
         if after:
             print(f"  (left after the socket buffer drained, at most: {max(after):.0f} ms; drained at most {mx(r.get('drained_ms') for r in rs if r['k'] >= 2):.0f} ms after the flood)")
         flap = [r["transitions"] / r["secs"] for r in rs if r["k"] == -1]
-        goal(f"{name}: at most one state change per second under a 100 ms on/off flood at 2 C", bool(flap) and max(flap) <= 1,
-             f"{fmt(mx(flap), '.1f')} per second")
+        if flap:
+            goal(f"{name}: at most one state change per second under a 100 ms on/off flood at 2 C", max(flap) <= 1,
+                 f"{fmt(mx(flap), '.1f')} per second")
+        else:
+            print(f"- {name}: at most one state change per second under a 100 ms on/off flood at 2 C: not measured (FLAP_SECS=0)")
         one = [r for r in rs if r["k"] == 1 and r["rss_end_kb"]]
         four = [r for r in rs if loads and r["k"] == max(loads) and r["rss_end_kb"]]
         if one and four:
@@ -168,7 +171,10 @@ for mode, rt in variants:
              fails, f"lowest median {fmt(worst, '.3f')} C, lowest competitor share {fmt(comp, '.0%')}, protected {fmt(ratio, '.2%')}")
 print(f"- every run adds up: {all(r['accounted'] for r in runs)}")
 # Per flood point (loads >= 1 C): the idle point's few thousand pings would spread the process's one-time costs thin.
-alloc = mx(r.get("alloc_per_packet") for r in everything if r["k"] >= 1)
-print(f"- 0 B allocated per packet (what the polls allocated on their threads, handler included, per packet processed, "
-      f"one-time costs of the process included; serve's overload.poll_alloc_bytes_per_packet; loads >= 1 C): "
-      f"{'met' if alloc == 0 else 'MISSED'} (highest {fmt(alloc, '.4f')} B)")
+# The goal is judged on the measured floods (GET /stats' poll_allocated_bytes from the flood's start to its last answer
+# inside it, over the packets delivered meanwhile); the whole process's figure, start-up and warm-up included, is shown.
+alloc = mx(r.get("alloc_flood_per_packet") for r in everything if r["k"] >= 1)
+whole = mx(r.get("alloc_per_packet") for r in everything if r["k"] >= 1)
+print(f"- 0 B allocated per packet (what the polls allocated on their threads, handler included, per packet delivered "
+      f"during the measured floods; loads >= 1 C): {'met' if alloc == 0 else 'MISSED'} (highest {fmt(alloc, '.4f')} B; "
+      f"over the whole process, one-time costs included: highest {fmt(whole, '.4f')} B)")

@@ -18,7 +18,11 @@
 # FOCUS_REPEATS (0) and FOCUS (0.9): that many extra off/auto pairs at FOCUS x C, per variant, the two of a pair run
 # back to back in random order — the "no harm below C" comparison, ratio pair by pair; OUT (results directory, a new
 # temporary one). QUICK=1: 0.5 s floods, loads "1 4", one round, a short C search — to check the pipeline end to end,
-# not to measure. Extra arguments go to serve (e.g. --overload-slice-us 2000).
+# not to measure. RCVBUF (serve's --rcvbuf, 262144; 0 = serve's default of 8 MiB): the queue sockets' receive buffer.
+# The kernel doubles it and charges ~832 bytes per 64-byte datagram, so 256 KiB holds ~630 datagrams, ~30 ms of work at
+# C = 20 000/s: a buffer sized to the stack's capacity, which a flood overflows within milliseconds. With 8 MiB the
+# buffer holds ~0.4 s of work when a 4 x C flood ends, and the stack stays overloaded until that is read.
+# Extra arguments go to serve (e.g. --overload-slice-us 2000).
 # The full sweep takes about 10 minutes on 2 CPUs: ~100 points of ~5 s (serve's start-up, 0.5 s of competitor alone,
 # the flood, 0.4 s to see the overload left, the shutdown).
 set -euo pipefail
@@ -38,6 +42,7 @@ SEARCH_STEPS=${SEARCH_STEPS:-3}
 WARM=${WARM:-0.2}
 FOCUS=${FOCUS:-0.9}
 FOCUS_REPEATS=${FOCUS_REPEATS:-0}
+RCVBUF=${RCVBUF:-262144}
 EXTRA=("$@")
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
@@ -54,7 +59,7 @@ point() { # mode rt rate [on_ms [secs]] -> one JSON line, or nothing when the po
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
   [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
   python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
-    --work "$WORK" --share "$SHARE" --warm "$WARM" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
+    --work "$WORK" --share "$SHARE" --warm "$WARM" --rcvbuf "$RCVBUF" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
 }
 loss_ok() { [ -n "$1" ] && python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['pps'] >= 0.999 * d['sent_pps'] else 1)" "$1"; }
 # Tags a point's line with its load, round and (third argument, optional) focus pair; a failed point adds nothing.
@@ -114,7 +119,7 @@ for rt in $RTS; do
   done
 done
 
-python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS bench/overload.sh ${EXTRA[*]:-}" \
+python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF bench/overload.sh ${EXTRA[*]:-}" \
   | tee "$OUT/summary.md"
 gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
 # What stays in OUT is the results: the tools built for the run and the servers' stderr go.

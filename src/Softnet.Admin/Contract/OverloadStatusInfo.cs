@@ -6,7 +6,9 @@ namespace Softnet.Admin.Contract;
 /// The <c>overload</c> attribute of a CPU (in <c>/stats</c>), a NAPI (napi-get) or a device (dev-get: its most loaded
 /// queue's): state, transitions, time in each state, the current level and signals, and the CPU share polling took
 /// (last period, highest period, average). <c>throttled</c> counts budget slices the CPU budget cut short (CPUs only);
-/// <c>last_transition_ns</c> is when the state last changed, CLOCK_MONOTONIC in nanoseconds (0: never).
+/// <c>last_transition_ns</c> is when the state last changed, CLOCK_MONOTONIC in nanoseconds (0: never);
+/// <c>poll_allocated_bytes</c> what the polls run for the CPU allocated on their threads so far, handler included (CPUs
+/// only), so that the allocation per packet can be taken over any window.
 /// </summary>
 public sealed record OverloadStatusInfo(
     [property: JsonPropertyName("state")] string State,
@@ -20,4 +22,5 @@ public sealed record OverloadStatusInfo(
     [property: JsonPropertyName("cpu_share_used")] double CpuShareUsed,
     [property: JsonPropertyName("throttled")] long? Throttled,
     [property: JsonPropertyName("signals")] OverloadSignalsInfo Signals,
-    [property: JsonPropertyName("last_transition_ns")] long LastTransitionNs = 0);
+    [property: JsonPropertyName("last_transition_ns")] long LastTransitionNs = 0,
+    [property: JsonPropertyName("poll_allocated_bytes")] long? PollAllocatedBytes = null);

@@ -24,7 +24,8 @@ internal static class Overloads
             Math.Round(o.Signals.Drops, 3),
             Math.Round(o.Signals.Squeeze, 3),
             Math.Round(o.Signals.CpuShare, 3)),
-        o.LastTransitionNs);
+        o.LastTransitionNs,
+        cpu ? o.PollAllocatedBytes : null);
 
     /// <summary>A device's view is its most loaded queue's: the highest state, then the highest level; null without queues.</summary>
     public static OverloadInfo? Device(NetDevice device)

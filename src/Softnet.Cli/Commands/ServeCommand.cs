@@ -41,7 +41,16 @@ internal static class ServeCommand
                         o.Cpus,
                         BackendNames.BufferFor(o.Backend, o.MaxDatagram),
                         new NetStackOptions().InFlightPacketsPerCpu + PoolSizing.RxRingPackets(o.Cpus, o.Queues, new UdpDeviceOptions().Weight, o.Backend == UdpBackend.IoUring)),
-                    Log = m => stderr.WriteLine("softnet: " + m),
+                    // Transitions are logged from packet threads, which allocate nothing per packet: the prefix is
+                    // written on its own rather than concatenated, under the writer's lock to keep the line whole.
+                    Log = m =>
+                    {
+                        lock (stderr)
+                        {
+                            stderr.Write("softnet: ");
+                            stderr.WriteLine(m);
+                        }
+                    },
                 }),
                 server.Handle);
         }
@@ -69,6 +78,7 @@ internal static class ServeCommand
                 ReusePortShare = o.ReusePortShare,
                 IrqSuspendTimeoutNs = o.IrqSuspendTimeoutNs,
                 Backend = o.Backend,
+                ReceiveBufferBytes = o.ReceiveBufferBytes,
             }));
             server.Device = device;
             if (!o.NoAdmin)

@@ -23,6 +23,8 @@ internal sealed class ServeKnobs
 
     public Option<int> MaxDatagram { get; } = Knob.Int32("--max-datagram", "BYTES", 64, ServeOptions.MaxUdpPayload, ServeOptions.DefaultMaxDatagram, "largest datagram received whole; longer ones are counted as malformed drops");
 
+    public Option<int> ReceiveBuffer { get; } = Knob.Int32("--rcvbuf", "BYTES", 4096, int.MaxValue / 2, new UdpDeviceOptions().ReceiveBufferBytes, "each queue socket's receive buffer (SO_RCVBUF): what the kernel queues while the stack is behind; at a given rate, the longest wait a datagram can have");
+
     public Option<string?> IfName { get; } = Knob.Text("--ifname", "NAME", "interface name, at most 15 characters (default udp0)");
 
     public Option<string> Reply { get; } = Knob.Choice("--reply", "MODE", ["none", "echo", "sockperf"], "none", "what the handler answers");
@@ -65,7 +67,7 @@ internal sealed class ServeKnobs
         };
         foreach (var option in new Option[]
         {
-            BindAddress, Shared.Queues, Shared.Cpus, MaxDatagram, Shared.Mode, Shared.Backend, IfName, Reply, Shared.RpsCpus, DeferHardIrqs, GroFlushTimeout, IrqSuspendTimeout,
+            BindAddress, Shared.Queues, Shared.Cpus, MaxDatagram, ReceiveBuffer, Shared.Mode, Shared.Backend, IfName, Reply, Shared.RpsCpus, DeferHardIrqs, GroFlushTimeout, IrqSuspendTimeout,
             BusyPollUsecs, BusyPollBudget, PreferBusyPoll, ReusePortShare, Admin, AdminHttp, AdminAllowRemote, AdminTokenFile,
             MetricsHttp, NoAdmin, Json,
         })
@@ -85,6 +87,7 @@ internal sealed class ServeKnobs
             Queues = Shared.BindQueues(r),
             Cpus = r.GetValue(Shared.Cpus),
             MaxDatagram = r.GetValue(MaxDatagram),
+            ReceiveBufferBytes = r.GetValue(ReceiveBuffer),
             Mode = Shared.BindMode(r),
             Backend = Shared.BindBackend(r),
             IfName = r.GetValue(IfName) ?? "udp0",

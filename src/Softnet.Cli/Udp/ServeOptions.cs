@@ -60,6 +60,9 @@ internal sealed record ServeOptions
     /// <summary>How the device's queues receive.</summary>
     public UdpBackend Backend { get; init; }
 
+    /// <summary>Each queue socket's receive buffer (SO_RCVBUF, forced where permitted): how much the kernel holds for it.</summary>
+    public int ReceiveBufferBytes { get; init; } = new UdpDeviceOptions().ReceiveBufferBytes;
+
     public const int DefaultMaxDatagram = 2048;
 
     /// <summary>The largest UDP payload over IPv4: 65535 − 20 (IP header) − 8 (UDP header).</summary>

@@ -22,16 +22,26 @@ public abstract partial class Napi
     {
         _irqSource = source;
         _irqHandler = handler;
-        Volatile.Write(ref _irqCpu, cpu);
+        var old = Interlocked.Exchange(ref _irqCpu, cpu);
+        if (Protected)
+        {
+            // A queue registered again without a free_irq first (a device going down) moves its count.
+            if (old is not null)
+                Interlocked.Decrement(ref old.ProtectedQueues);
+            Interlocked.Increment(ref cpu.ProtectedQueues);
+        }
         cpu.Ksoftirqd.RegisterIrq(source, handler);
     }
 
     /// <summary>free_irq: the interrupt no longer fires; an event already collected may still run its handler once.</summary>
     internal virtual void UnregisterIrq()
     {
-        if (Volatile.Read(ref _irqCpu) is { } cpu)
+        if (Interlocked.Exchange(ref _irqCpu, null) is { } cpu)
+        {
             cpu.Ksoftirqd.UnregisterIrq(_irqSource);
-        Volatile.Write(ref _irqCpu, null);
+            if (Protected)
+                Interlocked.Decrement(ref cpu.ProtectedQueues);
+        }
     }
 
     /// <summary>

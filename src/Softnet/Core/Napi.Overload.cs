@@ -49,8 +49,8 @@ public abstract partial class Napi
     /// <summary>
     /// A poll starts: notes what the polling thread has allocated so far, and returns the packets the poll starting at
     /// <paramref name="startNs"/> may read: the weight, or fewer when the CPU's budget
-    /// has less runtime left than the weight would take at this NAPI's recent cost per packet. Caller holds the CPU's
-    /// bottom-half lock.
+    /// has less runtime left than the weight would take at this NAPI's recent cost per packet, or when the CPU takes a
+    /// protected queue (<see cref="CpuBudget.ProtectedWaitNs"/>). Caller holds the CPU's bottom-half lock.
     /// </summary>
     private int BeginPoll(SoftnetData cpu, long startNs, int weight)
     {

@@ -109,6 +109,13 @@ internal sealed partial class SoftnetData
     /// <summary>This CPU's overload detector and CPU budget.</summary>
     internal CpuOverload CpuOverload { get; }
 
+    /// <summary>
+    /// Protected queues whose interrupt this CPU takes: while there is one, a budgeted poll here reads only a short
+    /// run of datagrams (<see cref="Overload.CpuBudget.ProtectedWaitNs"/>), since a protected datagram waits for the poll running
+    /// when it arrives.
+    /// </summary>
+    internal int ProtectedQueues;
+
     /// <summary>This CPU's overload state, transitions, time in each state, signals and CPU share, as of the detector's last evaluation.</summary>
     internal OverloadInfo Overload => CpuOverload.Info();
 

@@ -11,12 +11,22 @@ namespace Softnet.Overload;
 /// then lengthens the cycle instead of eating into the time left to others. The next slice starts when the throttle
 /// ends; after a pause of the pollers at least as long as that idle part, one starts with the next poll, so a run never
 /// gets the end of one slice and the whole of the next back to back. A poll is charged when it ends, to each slice for
-/// its part there; what polls use past a slice's runtime is owed by the slices after it
+/// its part there, from the end of the poll before when it follows that closely (the loop between polls is the
+/// pollers' time); what polls use past a slice's runtime is owed by the slices after it
 /// (up to one slice's length, so that a poller preempted mid-poll is not punished for the preemption for long), which
 /// keeps the share exact over time. Written under the CPU's bottom-half lock; the throttle's end is read from anywhere.
 /// </summary>
 internal sealed class CpuBudget
 {
+    /// <summary>
+    /// How long a budgeted poll may run on a CPU that takes a protected queue's interrupt. A protected datagram that
+    /// arrives during a flooded queue's poll waits for that poll to end (the softirq thread looks at its interrupts
+    /// between polls), so such a poll reads only as many datagrams as fit in this time at the queue's recent cost per
+    /// datagram. 100 µs is half of the slack a protected round trip is allowed over its idle p99 (200 µs); the price
+    /// is more, shorter polls for the flooded queue.
+    /// </summary>
+    public const long ProtectedWaitNs = 100_000;
+
     private readonly long _sliceNs;
     private readonly long _runtimeNs;
     private long _sliceEnd;
@@ -58,9 +68,21 @@ internal sealed class CpuBudget
         return left <= 0 ? 1 : (int)Math.Max(1, (left + nsPerPacket - 1) / nsPerPacket);
     }
 
+    /// <summary>
+    /// <paramref name="quota"/> cut to the datagrams that take at most <see cref="ProtectedWaitNs"/> at
+    /// <paramref name="nsPerPacket"/> each (unchanged while the cost is not known yet), and at least one.
+    /// </summary>
+    public static int ProtectedQuota(int quota, long nsPerPacket) =>
+        nsPerPacket <= 0 ? quota : (int)Math.Clamp(ProtectedWaitNs / nsPerPacket, 1, quota);
+
     /// <summary>Charges a poll that ran from <paramref name="startNs"/> to <paramref name="endNs"/>; throttles the CPU once the runtime is used.</summary>
     public void Charge(long startNs, long endNs)
     {
+        // A poll that follows the last one closer than a slice's idle part is charged from that one's end: the loop
+        // between the pollers' polls (finding the next NAPI, its interrupts, the clock reads) is their time too, and
+        // left out it let a slice end before its runtime was used, so the next one started without a break.
+        if (startNs > _lastEndNs && startNs - _lastEndNs < _sliceNs - _runtimeNs && _lastEndNs >= Volatile.Read(ref _throttledUntil))
+            startNs = _lastEndNs;
         Begin(startNs);
         // A poll that crosses slice ends is charged to each slice for its part there.
         long from = startNs;

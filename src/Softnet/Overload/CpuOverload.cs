@@ -68,8 +68,18 @@ internal sealed class CpuOverload
 
     public bool IsThrottled(long nowNs) => _budget is { } budget && budget.IsThrottled(nowNs);
 
-    /// <summary>How many packets a budgeted poll starting at <paramref name="nowNs"/> may read (<see cref="CpuBudget.Quota"/>); <paramref name="weight"/> without a budget. Caller holds the CPU's bottom-half lock.</summary>
-    public int Quota(long nowNs, int weight, long nsPerPacket) => _budget?.Quota(nowNs, weight, nsPerPacket) ?? weight;
+    /// <summary>
+    /// How many packets a budgeted poll starting at <paramref name="nowNs"/> may read (<see cref="CpuBudget.Quota"/>),
+    /// no more than <see cref="CpuBudget.ProtectedWaitNs"/> of work while this CPU takes a protected queue;
+    /// <paramref name="weight"/> without a budget. Caller holds the CPU's bottom-half lock.
+    /// </summary>
+    public int Quota(long nowNs, int weight, long nsPerPacket)
+    {
+        if (_budget is not { } budget)
+            return weight;
+        int quota = budget.Quota(nowNs, weight, nsPerPacket);
+        return Volatile.Read(ref _cpu.ProtectedQueues) > 0 ? CpuBudget.ProtectedQuota(quota, nsPerPacket) : quota;
+    }
 
     /// <summary>A net_rx_action pass starts (the denominator of the time_squeeze rate).</summary>
     public void CountPass() => _passes++;

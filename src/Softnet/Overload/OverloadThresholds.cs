@@ -22,8 +22,12 @@ public sealed record OverloadThresholds
     /// <summary>The level below which an overloaded state falls back to pressured.</summary>
     public double OverloadedLow { get; init; } = 0.50;
 
-    /// <summary>How long the level must stay at or above a high watermark before that state is entered.</summary>
-    public TimeSpan EnterDwell { get; init; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>
+    /// How long the level must stay at or above a high watermark before that state is entered. Short, because the CPU
+    /// share in the level is already taken over a window of a few milliseconds (see <see cref="OverloadSignals"/>): a
+    /// flood that takes the CPU is overloaded within the window plus this dwell.
+    /// </summary>
+    public TimeSpan EnterDwell { get; init; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>How long the level must stay below a low watermark before that state is left (before flap damping).</summary>
     public TimeSpan LeaveDwell { get; init; } = TimeSpan.FromMilliseconds(50);

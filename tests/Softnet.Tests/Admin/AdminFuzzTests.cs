@@ -77,7 +77,10 @@ public sealed class AdminFuzzTests
 
         Assert.True((int)response.StatusCode < 500, $"{r}: {(int)response.StatusCode} {text}");
         if (response.IsSuccessStatusCode)
+        {
+            await Settled(h);
             return false;
+        }
         if (r.Method != "HEAD")
         {
             Assert.True(response.Content.Headers.ContentType?.MediaType == "application/json", $"{r}: {(int)response.StatusCode} without a JSON body: '{text}'");
@@ -86,6 +89,26 @@ public sealed class AdminFuzzTests
         }
         Assert.True(before == await State(h), $"{r} was refused ({(int)response.StatusCode} {text}) but changed the state");
         return true;
+    }
+
+    /// <summary>
+    /// Waits for what an accepted request set going to finish: a NAPI thread it started reports its pid only once it
+    /// runs, and the next request's "before" must not catch it half-way.
+    /// </summary>
+    private static async Task Settled(AdminHarness h)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        string last = await State(h);
+        while (DateTime.UtcNow < deadline)
+        {
+            bool started = h.Stack.Devices.SelectMany(d => d.Napis).All(n => n.Thread is not { } t || t.Handle.OsThreadId != 0);
+            string now = await State(h);
+            if (started && now == last)
+                return;
+            last = now;
+            await Task.Delay(5);
+        }
+        Assert.Fail("the state did not settle after an accepted request");
     }
 
     /// <summary>Everything a request can change: NAPI settings and threads, devices and channels, CPUs online.</summary>

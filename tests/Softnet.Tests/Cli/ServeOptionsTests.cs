@@ -52,6 +52,16 @@ public sealed class ServeOptionsTests
     }
 
     [Fact]
+    public void ReceiveBufferDefaultsToTheDevicesAndIsChecked()
+    {
+        Assert.Equal(new UdpDeviceOptions().ReceiveBufferBytes, ServeOptions.Parse(["--bind", "127.0.0.1:1"]).ReceiveBufferBytes);
+        Assert.Equal(1 << 20, ServeOptions.Parse(["--bind", "127.0.0.1:1", "--rcvbuf", "1048576"]).ReceiveBufferBytes);
+        var e = Assert.Throws<UsageException>(() => ServeOptions.Parse(["--bind", "127.0.0.1:1", "--rcvbuf", "100"]));
+        Assert.Contains("--rcvbuf", e.Message);
+        Assert.Contains("4096", e.Message);
+    }
+
+    [Fact]
     public void AdminOptionsThatCannotWorkTogetherAreRefused()
     {
         Assert.Throws<UsageException>(() => ServeOptions.Parse(["--bind", "127.0.0.1:1", "--admin-token-file", "/x"]));

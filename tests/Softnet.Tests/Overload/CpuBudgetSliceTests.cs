@@ -100,4 +100,55 @@ public sealed class CpuBudgetSliceTests
         budget.Charge(0, 499 * Us);
         Assert.Equal(1, budget.Quota(499 * Us, 64, 20 * Us));
     }
+
+    /// <summary>
+    /// Polls of 100 µs with 15 µs between them (the loop between polls, not inside any): the gaps are charged too, so
+    /// every slice still ends in a break of at least its idle part and no run is longer than the runtime plus a poll;
+    /// charged by the polls alone, the slice ended before its runtime was used and the next started without a break.
+    /// </summary>
+    [Fact]
+    public void TheLoopBetweenClosePolls_IsCharged()
+    {
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        long now = 0, run = 0, longestRun = 0, breaks = 0, last = 0;
+        while (now < 100 * Ms)
+        {
+            if (budget.IsThrottled(now))
+            {
+                longestRun = Math.Max(longestRun, run + (now - last));
+                run = 0;
+                now = budget.ThrottledUntilNs;
+                last = now;
+                breaks++;
+                continue;
+            }
+            budget.Quota(now, 5, 20 * Us);
+            budget.Charge(now, now + (100 * Us));
+            run += now + (100 * Us) - last;
+            now += 115 * Us;
+            last = now;
+        }
+        Assert.True(longestRun <= 900 * Us + 115 * Us, $"longest run {longestRun} ns");
+        Assert.InRange(breaks, 90, 100);
+        Assert.Equal(breaks, budget.Throttles);
+        // A pause as long as the idle part is not charged: the next poll starts a slice of its own.
+        var other = new CpuBudget(Ms, 0.9, 0);
+        other.Charge(0, 400 * Us);
+        other.Charge(500 * Us, 900 * Us);
+        Assert.False(other.IsThrottled(900 * Us));
+    }
+
+    /// <summary>
+    /// On a CPU with a protected queue a budgeted poll reads at most 100 µs of work at the queue's cost per packet, at
+    /// least one packet, never more than the budget's own quota, and its whole quota while the cost is not known.
+    /// </summary>
+    [Fact]
+    public void ProtectedQuota_BoundsAPollToAShortRun()
+    {
+        Assert.Equal(5, CpuBudget.ProtectedQuota(64, 20 * Us));
+        Assert.Equal(3, CpuBudget.ProtectedQuota(3, 20 * Us));
+        Assert.Equal(1, CpuBudget.ProtectedQuota(64, 250 * Us));
+        Assert.Equal(64, CpuBudget.ProtectedQuota(64, 1 * Us));
+        Assert.Equal(64, CpuBudget.ProtectedQuota(64, 0));
+    }
 }

@@ -97,6 +97,9 @@ public sealed class OverloadDetectionTests
             Assert.True(q.LastTransitionNs > 0 && cpu.LastTransitionNs > 0, $"queue {q}, cpu {cpu}");
             Assert.Equal(q.LastTransitionNs, o.GetProperty("last_transition_ns").GetInt64());
             Assert.Equal(cpu.LastTransitionNs, cpu0.GetProperty("last_transition_ns").GetInt64());
+            // What the polls allocated, per CPU only: the same count the stack keeps, still standing after the flood.
+            Assert.Equal(stack.Cpus[0].Overload.PollAllocatedBytes, cpu0.GetProperty("poll_allocated_bytes").GetInt64());
+            Assert.False(o.TryGetProperty("poll_allocated_bytes", out _));
 
             // Under off no policy acts on the state, so no transition is logged.
             Assert.DoesNotContain(log, l => l.StartsWith("overload: ", StringComparison.Ordinal));

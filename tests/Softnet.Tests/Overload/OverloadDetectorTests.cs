@@ -207,7 +207,9 @@ public sealed class OverloadDetectorTests
             if (firstOverloaded < 0 && d.State == OverloadState.Overloaded)
                 firstOverloaded = t;
         }
-        Assert.Equal(ramp ? 15 * Ms : 5 * Ms, firstOverloaded);
+        // Overloaded one enter dwell after the level reached 1.0 (at once, or after the 10 ms ramp).
+        long dwell = (long)new OverloadThresholds().EnterDwell.TotalNanoseconds;
+        Assert.Equal((ramp ? 10 * Ms : 0) + dwell, firstOverloaded);
         Assert.Equal(expected, d.Transitions);
         Assert.Equal(OverloadState.Overloaded, d.State);
     }

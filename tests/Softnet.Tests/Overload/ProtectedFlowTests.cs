@@ -261,4 +261,42 @@ public sealed class ProtectedFlowTests
             stack.Dispose();
         }
     }
+
+    /// <summary>
+    /// The CPU taking the protected queue's interrupt counts it (what cuts the budgeted polls there short), through
+    /// hotplug, a link going down and up, and until the stack is gone.
+    /// </summary>
+    [Fact]
+    public void ProtectedQueue_IsCountedOnTheCpuThatTakesItsInterrupt()
+    {
+        var stack = new NetStack(new NetStackOptions { Cpus = 2 }, (_, _) => { });
+        int[] Counts() => [Volatile.Read(ref stack.Cpu(0).ProtectedQueues), Volatile.Read(ref stack.Cpu(1).ProtectedQueues)];
+        try
+        {
+            var dev = Devices.Udp.UdpDevice.Open(stack, new UdpDeviceOptions { Queues = 2, Protected = [new ProtectedFlow(IPAddress.Loopback, 32)] });
+            dev.Start();
+            var napi = dev.IrqQueues.Single(n => n.Protected);
+            int home = napi.IrqCpu!.Cpu;
+            Assert.Equal(1, Counts()[home]);
+            Assert.Equal(0, Counts()[1 - home]);
+
+            stack.SetCpuOffline(home);
+            Assert.Equal(1 - home, napi.IrqCpu!.Cpu);
+            Assert.Equal(1, Counts()[1 - home]);
+            Assert.Equal(0, Counts()[home]);
+            stack.SetCpuOnline(home);
+            Assert.Equal(1, Counts().Sum());
+
+            dev.SetDown();
+            Assert.Equal(1, Counts().Sum());
+            dev.SetUp();
+            Assert.Equal(1, Counts().Sum());
+            Assert.Equal(1, Counts()[napi.IrqCpu!.Cpu]);
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+        Assert.Equal([0, 0], Counts());
+    }
 }
