@@ -24,6 +24,12 @@ public sealed class Packet
     public int Length { get; internal set; }
 
     /// <summary>
+    /// Where the payload starts in the buffer (skb->data's offset from skb->head): 0 unless a device received into a
+    /// buffer whose front holds the kernel's own header, which the payload then stays behind instead of being moved.
+    /// </summary>
+    private int _offset;
+
+    /// <summary>
     /// The flow hash steering uses (skb->hash); 0 means "no hash": RPS leaves the packet where it is. A socket device
     /// records only the flow's keys; the hash is computed on first read (skb_get_hash), so a packet that neither a
     /// multi-CPU RPS map, flow limit nor the application asks about never pays for it.
@@ -62,9 +68,9 @@ public sealed class Packet
     public NetDevice? Device { get; internal set; }
 
     /// <summary>The payload.</summary>
-    public Span<byte> Data => _buffer.AsSpan(0, Length);
+    public Span<byte> Data => _buffer.AsSpan(_offset, Length);
 
-    /// <summary>The whole buffer, for devices and senders that fill it.</summary>
+    /// <summary>The whole buffer, for devices and senders that fill it from its start (<see cref="SetLength"/>).</summary>
     public Span<byte> Buffer => _buffer;
 
     /// <summary>The raw source sockaddr recorded by a socket device (empty for loopback).</summary>
@@ -88,11 +94,22 @@ public sealed class Packet
     /// <summary>As the head of a defer list: how many packets the list holds from this one down.</summary>
     internal int DeferTotal;
 
-    /// <summary>Sets the payload length after a sender or device wrote into <see cref="Buffer"/>.</summary>
+    /// <summary>Sets the payload length after a sender or device wrote into <see cref="Buffer"/> from its start.</summary>
     public void SetLength(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _buffer.Length);
+        _offset = 0;
+        Length = length;
+    }
+
+    /// <summary>
+    /// The payload is the <paramref name="length"/> bytes at <paramref name="offset"/> in the buffer, where the device's
+    /// receive left them (skb_reserve and skb_put at once); the caller keeps both within the buffer.
+    /// </summary>
+    internal void SetPayload(int offset, int length)
+    {
+        _offset = offset;
         Length = length;
     }
 
@@ -122,6 +139,7 @@ public sealed class Packet
     internal void Reset()
     {
         Length = 0;
+        _offset = 0;
         _flowHash = 0;
         _flowLocal = null;
         TimestampNs = 0;

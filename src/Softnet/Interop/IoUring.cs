@@ -15,15 +15,28 @@ internal static unsafe partial class Libc
 
     internal const uint IORING_FEAT_SINGLE_MMAP = 1u << 0;
     internal const uint IORING_FEAT_NODROP = 1u << 1;
+    internal const uint IORING_FEAT_EXT_ARG = 1u << 8;
+    internal const uint IORING_FEAT_CQE_SKIP = 1u << 11;
     internal const uint IORING_SETUP_CQSIZE = 1u << 3;
 
     internal const uint IORING_ENTER_GETEVENTS = 1u << 0;
 
+    /// <summary>io_uring_enter's argument is a struct io_uring_getevents_arg (for a wait with a timeout).</summary>
+    internal const uint IORING_ENTER_EXT_ARG = 1u << 3;
+
     internal const byte IORING_OP_NOP = 0;
+    internal const byte IORING_OP_POLL_ADD = 6;
+    internal const byte IORING_OP_SENDMSG = 9;
     internal const byte IORING_OP_RECVMSG = 10;
     internal const byte IORING_OP_ASYNC_CANCEL = 14;
 
     internal const byte IOSQE_BUFFER_SELECT = 1 << 5;
+
+    /// <summary>No completion when the request succeeds; a failure still posts one.</summary>
+    internal const byte IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
+
+    /// <summary>sqe->len for POLL_ADD: one completion per wake-up of the file until cancelled.</summary>
+    internal const uint IORING_POLL_ADD_MULTI = 1;
 
     /// <summary>sqe->ioprio for RECVMSG: keep receiving, one completion per datagram, until cancelled or out of buffers.</summary>
     internal const ushort IORING_RECV_MULTISHOT = 1 << 1;
@@ -56,6 +69,24 @@ internal static unsafe partial class Libc
     internal static int IoUringEnter(int fd, uint toSubmit, uint minComplete, uint flags)
     {
         long r = IoUringSyscall(SysIoUringEnter, fd, toSubmit, minComplete, flags, 0, 0);
+        return r >= 0 ? (int)r : -Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>
+    /// io_uring_enter that submits <paramref name="toSubmit"/> SQEs and then waits for a completion up to
+    /// <paramref name="timeoutNs"/> (&lt; 0: no timeout): SQEs consumed, or -errno (-ETIME: the time ran out).
+    /// </summary>
+    internal static int IoUringSubmitAndWait(int fd, uint toSubmit, long timeoutNs)
+    {
+        Timespec ts;
+        var arg = default(IoUringGeteventsArg);
+        if (timeoutNs >= 0)
+        {
+            ts.Seconds = timeoutNs / 1_000_000_000;
+            ts.Nanoseconds = timeoutNs % 1_000_000_000;
+            arg.Ts = (ulong)&ts;
+        }
+        long r = IoUringSyscall(SysIoUringEnter, fd, toSubmit, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, (long)&arg, sizeof(IoUringGeteventsArg));
         return r >= 0 ? (int)r : -Marshal.GetLastPInvokeError();
     }
 
@@ -133,6 +164,16 @@ internal static unsafe partial class Libc
         [FieldOffset(28)] public uint OpFlags;
         [FieldOffset(32)] public ulong UserData;
         [FieldOffset(40)] public ushort BufGroup;
+    }
+
+    /// <summary>struct io_uring_getevents_arg.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct IoUringGeteventsArg
+    {
+        public ulong Sigmask;
+        public uint SigmaskSize;
+        public uint MinWaitUsec;
+        public ulong Ts;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -23,6 +23,12 @@ namespace Softnet.Scheduling;
 /// A pending wake permit makes <see cref="Wait"/> return without a syscall, so readiness is then not looked at:
 /// an owner that is kept awake by wakes must call <see cref="TryPollIrqs"/> now and then or its devices starve.
 /// </remarks>
+/// <remarks>
+/// When the only registered source is an <see cref="IRingIrq"/> (an io_uring queue) and its interrupt is unmasked,
+/// the owner sleeps in that ring's io_uring_enter instead of epoll_wait: the ring polls the doorbell itself, and the
+/// enter submits the replies the queue queued on the ring. The ring's epoll registration still sees every completion;
+/// an epoll_wait after such sleeps may report it once more, which fires at most one poll that finds nothing.
+/// </remarks>
 internal sealed unsafe class EpollWaiter : IIrqWaiter
 {
     private const int Running = 0;
@@ -58,6 +64,7 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
     // Both tables are copy-on-write: dispatch and Rearm read them lock-free and never see one being changed.
     private Registration?[] _slots = [];
     private Dictionary<int, Registration> _byFd = [];
+    private Registration? _ringIrq;
     private uint _lastGeneration;
 
     private int _state;
@@ -113,6 +120,30 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
                 Volatile.Write(ref _state, Running);
                 return;
             }
+            var ring = Volatile.Read(ref _ringIrq);
+            if (ring is not null && Volatile.Read(ref ring.State) == 0
+                && ((IRingIrq)ring.Handler).TrySleepInRing(_doorbell, remainingNs, out bool ready, out bool doorbell, out bool timedOut))
+            {
+                bool wokenInRing = Interlocked.Exchange(ref _state, Running) == Notified;
+                if (doorbell)
+                    DrainDoorbell();
+                // Unregistered during the sleep (the interrupt moved to another CPU): its new owner takes the event.
+                bool firedInRing = ready && Volatile.Read(ref _ringIrq) == ring && Fire(ring);
+                if (firedInRing)
+                    ring.Handler.OnIrq();
+                if (wokenInRing || firedInRing || timedOut)
+                    return;
+                if (timeoutNs >= 0)
+                {
+                    remainingNs = timeoutNs - (long)((Stopwatch.GetTimestamp() - start) * NsPerTick);
+                    if (remainingNs <= 0)
+                        return;
+                }
+                continue;
+            }
+            // Replies queued on a ring leave before a sleep that is not the ring's.
+            if (ring is not null)
+                ((IRingIrq)ring.Handler).SubmitQueued();
             int n = Libc.EpollWait(_epfd, _events, MaxEvents, remainingNs);
             bool woken = Interlocked.Exchange(ref _state, Running) == Notified;
             bool fired = n > 0 && Dispatch(n);
@@ -144,6 +175,9 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
     public bool TryPollIrqs()
     {
         ThrowIfDisposed();
+        // A pass that did not follow a wait: replies queued on a ring for the wait leave now rather than after the pass.
+        if (Volatile.Read(ref _ringIrq) is { } ring)
+            ((IRingIrq)ring.Handler).SubmitQueued();
         int n = Libc.EpollWait(_epfd, _events, MaxEvents, 0);
         return n > 0 && Dispatch(n);
     }
@@ -179,6 +213,7 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
             // Published before the descriptor is armed, so its first event already finds its handler.
             Volatile.Write(ref _slots, slots);
             Volatile.Write(ref _byFd, byFd);
+            UpdateRingIrq();
             byte* ev = stackalloc byte[16];
             Libc.SetEpollEvent(ev, Armed, registration.Key);
             if (Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_ADD, fd, ev) != 0)
@@ -203,7 +238,11 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
             // ENOENT or EBADF only mean the kernel already forgot the descriptor (closed first); either way it is gone.
             if ((Volatile.Read(ref _users) & Closing) == 0)
                 Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_DEL, fd, null);
+            bool wasRing = registration == _ringIrq;
             Remove(registration);
+            // Its replies must not wait for a ring sleep that will not come.
+            if (wasRing)
+                ((IRingIrq)registration.Handler).SubmitQueued();
         }
     }
 
@@ -343,7 +382,24 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
         byFd.Remove(registration.Fd);
         Volatile.Write(ref _slots, slots);
         Volatile.Write(ref _byFd, byFd);
+        UpdateRingIrq();
     }
+
+    /// <summary>
+    /// The registration the owner may sleep in: the only one, when its handler is a ring that supports it. An owner
+    /// asleep in a ring that stops being the one is woken, to watch the sources in epoll from now on.
+    /// </summary>
+    private void UpdateRingIrq()
+    {
+        var only = _byFd.Count == 1 ? _byFd.Values.First() : null;
+        var next = only?.Handler is IRingIrq { CanSleepInRing: true } ? only : null;
+        var previous = Interlocked.Exchange(ref _ringIrq, next);
+        if (previous is not null && previous != next)
+            Wake();
+    }
+
+    /// <summary>Whether <paramref name="handler"/> is the interrupt the owner sleeps in (its replies may then wait for that sleep).</summary>
+    internal bool SleepsIn(IIrqHandler handler) => Volatile.Read(ref _ringIrq)?.Handler == handler;
 
     private bool EnterSyscall()
     {

@@ -121,6 +121,65 @@ public sealed class IoUringTests
         }
     }
 
+    /// <summary>
+    /// Request-response through one io_uring queue: each request is answered with its own bytes and, in the same
+    /// handler call, sent once more to port 0, which the kernel refuses. The replies arrive in order and intact (the
+    /// payload read in place behind the ring's header, sent from the reply batch), each counted in tx_packets; each
+    /// refused send is a TX drop (send_failed); both went through the ring (its owner's wait submitted them).
+    /// </summary>
+    [Fact]
+    public void RepliesLeaveThroughTheRing_CountedAsSent_ARefusedOneIsASendFailedDrop()
+    {
+        const int count = 200;
+        UdpDevice? dev = null;
+        var refused = UdpEndpoint.From(new IPEndPoint(IPAddress.Loopback, 0));
+        var stack = UdpStacks.Create((batch, _) =>
+        {
+            foreach (var p in batch)
+            {
+                dev!.Reply(p, p.Data);
+                dev.SendTo(refused, p.Data);
+            }
+        });
+        using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.ReceiveTimeout = (int)Wait.Patience.TotalMilliseconds;
+        var answers = new List<byte[]>();
+        UdpQueue queue;
+        try
+        {
+            dev = UdpDevice.Open(stack, new UdpDeviceOptions { Backend = UdpBackend.IoUring, Queues = 1 });
+            dev.Start();
+            queue = Assert.Single(dev.Napis.Cast<UdpQueue>());
+            var request = new byte[48];
+            var answer = new byte[256];
+            for (int i = 0; i < count; i++)
+            {
+                for (int b = 0; b < request.Length; b++)
+                    request[b] = (byte)(i + (b * 3));
+                client.SendTo(request, dev.LocalEndPoint);
+                int n = client.Receive(answer);
+                answers.Add(answer[..n]);
+            }
+            var device = dev;
+            Wait.Until(() => device.TxPackets + device.TxDropped >= 2 * count, () => $"{2 * count} sends accounted, tx {device.TxPackets}, dropped {device.TxDropped}");
+        }
+        finally
+        {
+            stack.Dispose();
+        }
+
+        for (int i = 0; i < count; i++)
+            Assert.Equal(Enumerable.Range(0, 48).Select(b => (byte)(i + (b * 3))), answers[i]);
+        Assert.Equal(count, dev.TxPackets);
+        Assert.Equal(count, dev.TxDropCount(TxDropReason.SendFailed));
+        Assert.Equal(count, dev.TxDropped);
+        if (dev.Backend == UdpBackend.IoUring)
+            Assert.Equal(2 * count, queue.RingSends);
+        else
+            Assert.Equal(0, queue.RingSends);
+    }
+
     /// <summary>After a burst larger than the ring, every slot the polls consumed has been posted again.</summary>
     [Fact]
     public void AfterABurst_EverySlotIsPostedAgain_AndEveryDatagramArrivedInOrder()

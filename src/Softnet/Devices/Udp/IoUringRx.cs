@@ -14,9 +14,15 @@ namespace Softnet.Devices.Udp;
 /// </summary>
 /// <remarks>
 /// Each buffer starts with the kernel's io_uring_recvmsg_out, then the source address, then the control message
-/// (SO_RXQ_OVFL), then the payload, which <see cref="Reap"/> moves to the start of the packet; a datagram may
-/// therefore be at most <see cref="HeaderBytes"/> shorter than the packet buffer before it counts as truncated.
-/// Not thread-safe: the queue serialises every call with one lock, so there is a single issuer at a time.
+/// (SO_RXQ_OVFL), then the payload, which the packet's data then points at (<see cref="HeaderBytes"/> into its
+/// buffer) rather than being moved; a datagram may therefore be at most <see cref="HeaderBytes"/> shorter than the
+/// packet buffer before it counts as truncated.
+/// Replies can leave through the ring too: SENDMSG requests queued by <see cref="QueueSend"/> are submitted by the
+/// io_uring_enter the owner thread sleeps in (<see cref="WaitSubmitting"/>), so a request-response round trip costs
+/// one syscall. They are MSG_DONTWAIT (the kernel sends or fails them while submitting, so their buffers are free once
+/// the submission queue's head has passed them) and post a completion only when they fail.
+/// Not thread-safe: the queue serialises every call with one lock, so there is a single issuer at a time, except
+/// <see cref="WaitSubmitting"/>, which runs outside it and submits only what <see cref="PrepareWait"/> handed it.
 /// IORING_SETUP_SINGLE_ISSUER is not set because the NAPI's owner moves between threads (softirq, threaded NAPI, busy
 /// poll, hotplug).
 /// </remarks>
@@ -28,6 +34,14 @@ internal sealed unsafe class IoUringRx : IDisposable
     private const ulong RecvTag = 1;
     private const ulong CancelTag = 2;
     private const ulong KickTag = 3;
+    private const ulong SendTag = 4;
+
+    /// <summary>The doorbell poll's tag is this plus its arming's generation, so an old poll's end is told apart.</summary>
+    private const ulong DoorbellTag = 1UL << 32;
+
+    /// <summary>Submission entries kept free of replies for the ring's own requests (re-arm, cancels, the doorbell poll).</summary>
+    private const int ControlSqes = 4;
+
     private const ushort BufferGroup = 0;
 
     private static readonly int ControlBytes = (int)Libc.CmsgSpace(sizeof(uint));
@@ -42,9 +56,19 @@ internal sealed unsafe class IoUringRx : IDisposable
     private nuint _ringsBytes;
     private Libc.IoUringSqe* _sqes;
     private nuint _sqesBytes;
+    private uint* _sqHead;
     private uint* _sqTail;
     private uint* _sqArray;
     private uint _sqMask;
+    private uint _sqEntries;
+    private uint _sqLocalTail;
+    private uint _sqUnsubmitted;
+    private int _unsubmittedSends;
+    private uint _sendsEnd;
+    private bool _canWait;
+    private int _doorbellFd = -1;
+    private int _doorbellBy;
+    private ulong _doorbellTag = DoorbellTag;
     private uint* _cqHead;
     private uint* _cqTail;
     private uint _cqMask;
@@ -58,9 +82,12 @@ internal sealed unsafe class IoUringRx : IDisposable
     private bool _cancelling;
     private int _armedBy;
 
-    private IoUringRx(int socketFd, int slots)
+    private readonly int _sendCapacity;
+
+    private IoUringRx(int socketFd, int slots, int sendCapacity)
     {
         _socketFd = socketFd;
+        _sendCapacity = sendCapacity;
         _posted = new Packet?[slots];
         _fresh = new Packet[slots];
         _emptySlots = new Stack<ushort>(slots);
@@ -85,14 +112,30 @@ internal sealed unsafe class IoUringRx : IDisposable
     /// <summary>Buffers the kernel may fill now.</summary>
     public int PostedSlots => _posted.Length - _emptySlots.Count;
 
+    /// <summary>Whether the kernel can take replies and the owner's wait through this ring (IORING_FEAT_EXT_ARG and CQE_SKIP, Linux 5.17).</summary>
+    public bool CanWait => _canWait;
+
+    /// <summary>Whether the calling thread armed the RECVMSG, so the kernel's receive work for it runs on this thread.</summary>
+    public bool OwnedByCaller => _armed && !_stopped && _armedBy == Environment.CurrentManagedThreadId;
+
+    /// <summary>Replies queued and not yet handed to the kernel.</summary>
+    public int UnsubmittedSends => _unsubmittedSends;
+
+    /// <summary>Whether every reply queued so far has been taken (sent or failed) by the kernel, so its buffer is free.</summary>
+    public bool SendsTaken => _unsubmittedSends == 0 && (int)(Volatile.Read(ref *_sqHead) - _sendsEnd) >= 0;
+
+    /// <summary>Whether <paramref name="count"/> more replies fit in the submission queue next to the ring's own requests.</summary>
+    public bool HasRoomForSends(int count) => _sqLocalTail - Volatile.Read(ref *_sqHead) + (uint)count + ControlSqes <= _sqEntries;
+
     /// <summary>
-    /// A ring for <paramref name="socketFd"/> with room for <paramref name="slots"/> buffers (a power of two), or null
+    /// A ring for <paramref name="socketFd"/> with room for <paramref name="slots"/> buffers (a power of two) and
+    /// <paramref name="sendCapacity"/> queued replies, or null
     /// with the reason (an errno from setup or buffer registration: seccomp and io_uring_disabled show as EPERM,
     /// a kernel without io_uring as ENOSYS).
     /// </summary>
-    public static IoUringRx? TryCreate(int socketFd, int slots, out string? whyNot)
+    public static IoUringRx? TryCreate(int socketFd, int slots, int sendCapacity, out string? whyNot)
     {
-        var rx = new IoUringRx(socketFd, slots);
+        var rx = new IoUringRx(socketFd, slots, sendCapacity);
         whyNot = rx.Setup();
         if (whyNot is null)
             return rx;
@@ -120,7 +163,9 @@ internal sealed unsafe class IoUringRx : IDisposable
         sqe.Opcode = Libc.IORING_OP_NOP;
         sqe.Fd = -1;
         sqe.UserData = KickTag;
-        return Submit(1);
+        Publish();
+        int rc = Submit();
+        return rc < 0 ? rc : 0;
     }
 
     /// <summary>
@@ -150,26 +195,35 @@ internal sealed unsafe class IoUringRx : IDisposable
             Cancel();
     }
 
-    /// <summary>Waits until a completion is posted (the ring is not empty).</summary>
-    public void WaitForCompletion()
+    /// <summary>
+    /// Waits until the RECVMSG's next completion is posted (a datagram, or its end); the completions of other requests
+    /// ahead of it are taken on the way, <paramref name="sendErrors"/> counting failed replies among them.
+    /// </summary>
+    public void WaitForReceive(out int sendErrors)
     {
-        if (Volatile.Read(ref *_cqTail) != *_cqHead)
-            return;
-        int rc = Libc.IoUringEnter(_fd, 0, 1, Libc.IORING_ENTER_GETEVENTS);
-        if (rc < 0 && rc != -Errno.EINTR)
-            throw new InvalidOperationException($"io_uring_enter: {Errno.Describe(-rc)}");
+        sendErrors = 0;
+        while (true)
+        {
+            TakeOthers(ref sendErrors);
+            if (Volatile.Read(ref *_cqTail) != *_cqHead)
+                return;
+            int rc = Libc.IoUringEnter(_fd, 0, 1, Libc.IORING_ENTER_GETEVENTS);
+            if (rc < 0 && rc != -Errno.EINTR)
+                throw new InvalidOperationException($"io_uring_enter: {Errno.Describe(-rc)}");
+        }
     }
 
     /// <summary>
     /// Takes up to <paramref name="packets"/>.Length received datagrams off the completion ring, each packet's
-    /// payload moved to its start and its length, source, truncation and drop counter filled in. Returns how many.
+    /// payload offset and length, source, truncation and drop counter filled in. Returns how many.
     /// <paramref name="truncated"/> and <paramref name="drops"/> (-1: no SO_RXQ_OVFL message) are per packet;
     /// <paramref name="error"/> is the errno of a RECVMSG that failed other than by running out of buffers or being
-    /// cancelled, else 0.
+    /// cancelled, else 0; <paramref name="sendErrors"/> counts queued replies the kernel failed.
     /// </summary>
-    public int Reap(Span<Packet> packets, Span<bool> truncated, Span<long> drops, out int error)
+    public int Reap(Span<Packet> packets, Span<bool> truncated, Span<long> drops, out int error, out int sendErrors)
     {
         error = 0;
+        sendErrors = 0;
         uint head = *_cqHead;
         uint tail = Volatile.Read(ref *_cqTail);
         int n = 0;
@@ -178,7 +232,10 @@ internal sealed unsafe class IoUringRx : IDisposable
             ref var cqe = ref _cqes[head & _cqMask];
             head++;
             if (cqe.UserData != RecvTag)
+            {
+                Other(ref cqe, ref sendErrors);
                 continue;
+            }
             if ((cqe.Flags & Libc.IORING_CQE_F_MORE) == 0)
             {
                 _armed = false;
@@ -232,12 +289,14 @@ internal sealed unsafe class IoUringRx : IDisposable
     private string? Setup()
     {
         var p = new Libc.IoUringParams { Flags = Libc.IORING_SETUP_CQSIZE, CqEntries = (uint)(2 * _posted.Length) };
-        int fd = Libc.IoUringSetup(4, &p);
+        int fd = Libc.IoUringSetup(BitOperations.RoundUpToPowerOf2((uint)(_sendCapacity + ControlSqes)), &p);
         if (fd < 0)
             return $"io_uring_setup: {Errno.Describe(-fd)}";
         _fd = fd;
         if ((p.Features & Libc.IORING_FEAT_SINGLE_MMAP) == 0 || (p.Features & Libc.IORING_FEAT_NODROP) == 0)
             return "io_uring lacks IORING_FEAT_SINGLE_MMAP or IORING_FEAT_NODROP (kernel older than 5.5)";
+        _canWait = (p.Features & Libc.IORING_FEAT_EXT_ARG) != 0 && (p.Features & Libc.IORING_FEAT_CQE_SKIP) != 0;
+        _sqEntries = p.SqEntries;
         _ringsBytes = Math.Max(p.SqOff.Array + (p.SqEntries * sizeof(uint)), p.CqOff.Cqes + (p.CqEntries * (uint)sizeof(Libc.IoUringCqe)));
         _rings = (byte*)Libc.Mmap(null, _ringsBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE, fd, Libc.IORING_OFF_SQ_RING);
         if (_rings == Libc.MapFailed)
@@ -252,9 +311,11 @@ internal sealed unsafe class IoUringRx : IDisposable
             _sqes = null;
             return $"mmap of the io_uring SQEs: {Errno.Describe(Marshal.GetLastPInvokeError())}";
         }
+        _sqHead = (uint*)(_rings + p.SqOff.Head);
         _sqTail = (uint*)(_rings + p.SqOff.Tail);
         _sqArray = (uint*)(_rings + p.SqOff.Array);
         _sqMask = *(uint*)(_rings + p.SqOff.RingMask);
+        _sqLocalTail = *_sqTail;
         _cqHead = (uint*)(_rings + p.CqOff.Head);
         _cqTail = (uint*)(_rings + p.CqOff.Tail);
         _cqMask = *(uint*)(_rings + p.CqOff.RingMask);
@@ -309,7 +370,8 @@ internal sealed unsafe class IoUringRx : IDisposable
         sqe.Fd = -1;
         sqe.Addr = RecvTag;
         sqe.UserData = CancelTag;
-        _cancelling = Submit(1) == 0;
+        Publish();
+        _cancelling = Submit() >= 0;
     }
 
     private int Arm()
@@ -325,30 +387,198 @@ internal sealed unsafe class IoUringRx : IDisposable
         _armed = true;
         _cancelling = false;
         _armedBy = Environment.CurrentManagedThreadId;
-        int rc = Submit(1);
+        Publish();
+        int rc = Submit();
         if (rc < 0)
             _armed = false;
-        return rc;
+        return rc < 0 ? rc : 0;
     }
 
+    /// <summary>
+    /// Queues a SENDMSG of <paramref name="msg"/> (a reply) on the ring's socket; it leaves with the next
+    /// io_uring_enter, normally the owner's wait. The caller checked <see cref="HasRoomForSends"/>.
+    /// </summary>
+    public void QueueSend(Libc.MsgHdr* msg)
+    {
+        ref var sqe = ref NextSqe();
+        sqe.Opcode = Libc.IORING_OP_SENDMSG;
+        sqe.Flags = Libc.IOSQE_CQE_SKIP_SUCCESS;
+        sqe.Fd = _socketFd;
+        sqe.Addr = (ulong)msg;
+        sqe.Len = 1;
+        // MSG_DONTWAIT: a full send buffer fails the request at once (REQ_F_NOWAIT) instead of parking it on a poll
+        // with the reply's buffer still referenced.
+        sqe.OpFlags = Libc.MSG_DONTWAIT;
+        sqe.UserData = SendTag;
+        Publish();
+        _unsubmittedSends++;
+        _sendsEnd = _sqLocalTail;
+    }
+
+    /// <summary>
+    /// Hands what is queued to the kernel without waiting (a reply batch someone needs back before the owner sleeps).
+    /// Returns the replies the kernel took, or -errno.
+    /// </summary>
+    public int SubmitQueued()
+    {
+        if (_sqUnsubmitted == 0)
+            return 0;
+        int sends = _unsubmittedSends;
+        int rc = Submit();
+        return rc < 0 ? rc : sends - _unsubmittedSends;
+    }
+
+    /// <summary>
+    /// Before the calling thread waits in this ring: false when it cannot (it did not arm the RECVMSG, receiving
+    /// stopped, or the kernel lacks the wait's features). Otherwise takes the completions at the head that are not
+    /// datagrams (the doorbell's, failed replies), arms the doorbell's poll for this thread if it is not, and hands
+    /// over the queued requests the wait submits (<paramref name="toSubmit"/>, of which <paramref name="sends"/> are
+    /// replies). <paramref name="ready"/>: a datagram's completion is waiting, so the caller should not sleep; what
+    /// was queued is then submitted at once, <paramref name="sentNow"/> of it replies.
+    /// </summary>
+    public bool PrepareWait(int doorbellFd, out bool ready, out bool doorbell, out int sendErrors, out int sentNow, out uint toSubmit, out int sends)
+    {
+        ready = doorbell = false;
+        sendErrors = 0;
+        sentNow = 0;
+        toSubmit = 0;
+        sends = 0;
+        if (!_canWait || !OwnedByCaller)
+            return false;
+        doorbell = TakeOthers(ref sendErrors);
+        if (_doorbellFd != doorbellFd || _doorbellBy != Environment.CurrentManagedThreadId)
+            ArmDoorbell(doorbellFd);
+        ready = HasCompletions;
+        if (ready)
+        {
+            sentNow = Math.Max(0, SubmitQueued());
+            return true;
+        }
+        toSubmit = _sqUnsubmitted;
+        sends = _unsubmittedSends;
+        _sqUnsubmitted = 0;
+        _unsubmittedSends = 0;
+        return true;
+    }
+
+    /// <summary>
+    /// The owner's sleep: one io_uring_enter that submits <paramref name="toSubmit"/> requests and waits for a
+    /// completion, the doorbell's poll or <paramref name="timeoutNs"/>. Called without the queue's lock (other
+    /// threads may queue requests meanwhile; each is submitted by exactly one enter). Returns the requests the kernel
+    /// consumed or -errno (-ETIME: the time ran out, -EINTR: a signal).
+    /// </summary>
+    public int WaitSubmitting(uint toSubmit, long timeoutNs) => Libc.IoUringSubmitAndWait(_fd, toSubmit, timeoutNs);
+
+    /// <summary>
+    /// After <see cref="WaitSubmitting"/> returned <paramref name="rc"/>: requests it did not consume stay queued for
+    /// the next enter. Takes the completions at the head that are not datagrams. Returns the replies the kernel took.
+    /// </summary>
+    public int AfterWait(int rc, uint toSubmit, int sends, out bool doorbell, out int sendErrors)
+    {
+        uint consumed = rc >= 0 ? Math.Min((uint)rc, toSubmit) : rc == -Errno.ETIME || rc == -Errno.EINTR ? toSubmit : 0;
+        // Submission happens before the wait, so a wait that timed out or was interrupted consumed everything.
+        uint left = toSubmit - consumed;
+        int sent = (int)Math.Min(consumed, (uint)sends);
+        _sqUnsubmitted += left;
+        _unsubmittedSends += sends - sent;
+        sendErrors = 0;
+        doorbell = TakeOthers(ref sendErrors);
+        return sent;
+    }
+
+    /// <summary>Takes the completions at the head of the ring that are not datagrams; true when the doorbell's poll fired.</summary>
+    private bool TakeOthers(ref int sendErrors)
+    {
+        uint head = *_cqHead;
+        uint tail = Volatile.Read(ref *_cqTail);
+        bool doorbell = false;
+        while (head != tail)
+        {
+            ref var cqe = ref _cqes[head & _cqMask];
+            if (cqe.UserData == RecvTag)
+                break;
+            doorbell |= Other(ref cqe, ref sendErrors);
+            head++;
+        }
+        Volatile.Write(ref *_cqHead, head);
+        return doorbell;
+    }
+
+    /// <summary>A completion that is not a datagram's: a failed reply is counted, a doorbell poll that ended is re-armed at the next wait. True for a doorbell ring.</summary>
+    private bool Other(ref Libc.IoUringCqe cqe, ref int sendErrors)
+    {
+        if (cqe.UserData == SendTag)
+        {
+            sendErrors++;
+            return false;
+        }
+        if (cqe.UserData < DoorbellTag)
+            return false;
+        if (cqe.UserData == _doorbellTag && (cqe.Flags & Libc.IORING_CQE_F_MORE) == 0)
+            _doorbellFd = -1;
+        return cqe.Res > 0;
+    }
+
+    /// <summary>
+    /// A multishot poll on the waiting thread's doorbell (an eventfd that <c>Wake</c> writes), armed from that thread
+    /// so the kernel runs its wake-up work there; a poll armed earlier for another doorbell or thread is cancelled.
+    /// </summary>
+    private void ArmDoorbell(int doorbellFd)
+    {
+        if (_doorbellFd >= 0)
+        {
+            ref var cancel = ref NextSqe();
+            cancel.Opcode = Libc.IORING_OP_ASYNC_CANCEL;
+            cancel.Fd = -1;
+            cancel.Addr = _doorbellTag;
+            cancel.UserData = CancelTag;
+            Publish();
+        }
+        _doorbellTag++;
+        ref var sqe = ref NextSqe();
+        sqe.Opcode = Libc.IORING_OP_POLL_ADD;
+        sqe.Fd = doorbellFd;
+        sqe.Len = Libc.IORING_POLL_ADD_MULTI;
+        sqe.OpFlags = Libc.EPOLLIN;
+        sqe.UserData = _doorbellTag;
+        Publish();
+        _doorbellFd = doorbellFd;
+        _doorbellBy = Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>The next submission entry, cleared; <see cref="Publish"/> makes it visible once filled.</summary>
     private ref Libc.IoUringSqe NextSqe()
     {
-        uint tail = *_sqTail;
-        uint index = tail & _sqMask;
+        uint index = _sqLocalTail & _sqMask;
         ref var sqe = ref _sqes[index];
         sqe = default;
         _sqArray[index] = index;
-        Volatile.Write(ref *_sqTail, tail + 1);
         return ref sqe;
     }
 
-    private int Submit(uint count)
+    /// <summary>Publishes the entry <see cref="NextSqe"/> returned: the kernel may read it from now on.</summary>
+    private void Publish()
     {
+        _sqLocalTail++;
+        _sqUnsubmitted++;
+        Volatile.Write(ref *_sqTail, _sqLocalTail);
+    }
+
+    /// <summary>Submits every published request not yet submitted; returns how many the kernel took, or -errno.</summary>
+    private int Submit()
+    {
+        uint count = _sqUnsubmitted;
         int rc;
         do
             rc = Libc.IoUringEnter(_fd, count, 0, 0);
         while (rc == -Errno.EINTR);
-        return rc < 0 ? rc : 0;
+        if (rc < 0)
+            return rc;
+        uint consumed = Math.Min((uint)rc, count);
+        // The kernel consumes in order: the replies, always queued ahead of the request that submits them, go first.
+        _unsubmittedSends -= (int)Math.Min(consumed, (uint)_unsubmittedSends);
+        _sqUnsubmitted -= consumed;
+        return rc;
     }
 
     private void Unpack(Packet p, int bytes, out bool truncated, out long drops)
@@ -361,9 +591,8 @@ internal sealed unsafe class IoUringRx : IDisposable
         byte* control = b + sizeof(Libc.IoUringRecvmsgOut) + NameBytes;
         drops = MessageBatch.TryReadDropCounter(control, Math.Min(o->ControlLength, (uint)ControlBytes), out uint d) ? d : -1;
         truncated = (o->Flags & Libc.MSG_TRUNC) != 0;
-        int length = Math.Min((int)o->PayloadLength, bytes - HeaderBytes);
-        new ReadOnlySpan<byte>(control + ControlBytes, length).CopyTo(p.RawBuffer);
-        p.SetLength(length);
+        // The payload stays where the kernel put it, behind the header: no per-datagram move.
+        p.SetPayload(HeaderBytes, Math.Min((int)o->PayloadLength, bytes - HeaderBytes));
     }
 
     private void Free()

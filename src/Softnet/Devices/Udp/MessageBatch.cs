@@ -75,6 +75,15 @@ internal sealed unsafe class MessageBatch : IDisposable
         h.Header.Iov->Length = (nuint)length;
     }
 
+    /// <summary>Slot <paramref name="index"/>'s msghdr, ready for one sendmsg (no control message), for a caller that sends it itself.</summary>
+    public Libc.MsgHdr* SendHeader(int index)
+    {
+        ref var h = ref Header(index);
+        h.Header.ControlLength = 0;
+        h.Header.Flags = 0;
+        return (Libc.MsgHdr*)Unsafe.AsPointer(ref h.Header);
+    }
+
     /// <summary>Sets the raw sockaddr slot <paramref name="index"/> is sent to.</summary>
     public void SetDestination(int index, ReadOnlySpan<byte> sockaddr)
     {

@@ -1,3 +1,5 @@
+using Softnet.Core;
+
 namespace Softnet.Devices.Udp;
 
 /// <summary>The device's choice of receive backend.</summary>
@@ -19,7 +21,7 @@ public sealed partial class UdpDevice
         string? whyNot = _ringRefusal ?? IoUringSupport.WhyNot();
         IoUringRx? ring = null;
         if (whyNot is null)
-            ring = IoUringRx.TryCreate(socket.Fd, IoUringRx.SlotsFor(weight), out whyNot);
+            ring = IoUringRx.TryCreate(socket.Fd, IoUringRx.SlotsFor(weight), _options.Weight, out whyNot);
         if (ring is null)
         {
             // Refused once, refused for every queue: one line, and no further attempts.
@@ -28,4 +30,18 @@ public sealed partial class UdpDevice
         }
         return ring;
     }
+
+    /// <summary>
+    /// Replies a queue's ring handed to the kernel (<paramref name="sent"/>, tx_packets) and those of them the kernel
+    /// then failed (<paramref name="failed"/>): they move from tx_packets to the TX drops, as send_failed.
+    /// </summary>
+    internal void CountRingTx(int sent, int failed)
+    {
+        if (sent - failed != 0)
+            Interlocked.Add(ref _txPackets, sent - failed);
+        DropTx(TxDropReason.SendFailed, failed);
+    }
+
+    /// <summary>Replies still queued on a ring that closed before submitting them: TX drops (device_closed).</summary>
+    internal void DropRingTx(int count) => DropTx(TxDropReason.DeviceClosed, count);
 }

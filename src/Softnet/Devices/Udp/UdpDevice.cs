@@ -283,6 +283,9 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
             return false;
         }
         var tx = _tx[cpu.Cpu] ??= new UdpTx(_options.Weight, Stack.Options.PacketBufferSize);
+        // A batch a ring still holds is waited out (submitted now if its owner has not yet), so its buffers are free.
+        if (tx.HeldBy is { } holder)
+            holder.ReleaseTx(tx);
         if (tx.IsFull)
             FlushTx(cpu);
         if (!tx.Add(destination, payload))
@@ -296,10 +299,18 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     void ITxFlush.FlushTx(SoftnetData cpu) => FlushTx(cpu);
 
-    /// <summary>Sends this CPU's queued replies with one sendmmsg; what the kernel does not take is a TX drop.</summary>
-    internal void FlushTx(SoftnetData cpu)
+    /// <summary>
+    /// Sends this CPU's queued replies with one sendmmsg; what the kernel does not take is a TX drop. From an io_uring
+    /// queue's completing poll (<paramref name="ring"/>), its ring may take them instead, to submit with its wait.
+    /// </summary>
+    internal void FlushTx(SoftnetData cpu, UdpQueue? ring = null)
     {
         if (_tx[cpu.Cpu] is not { Count: > 0 } tx)
+            return;
+        // Held by a ring: it leaves with that ring's wait, or has left and is freed here.
+        if (tx.HeldBy is { } holder && !holder.TryReleaseTx(tx))
+            return;
+        if (tx.Count == 0 || (ring is not null && !Volatile.Read(ref _closed) && ring.TryTakeTx(cpu, tx)))
             return;
         int queued = tx.Count;
         int sent = tx.Flush(Volatile.Read(ref _queues)[0].Socket.Fd);

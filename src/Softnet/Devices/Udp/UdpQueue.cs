@@ -162,7 +162,7 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
             // The poll is about to complete: replies its handler queued on this CPU leave now, before the interrupt
             // is unmasked, so a request-response round trip does not wait for the re-arm. Full polls keep their
             // replies for the CPU's TX flush, batched with the other queues'.
-            _device.FlushTx(cpu);
+            _device.FlushTx(cpu, _ring is null ? null : this);
             if (CompleteDone(n))
                 RearmIrq(drained);
         }
@@ -298,6 +298,6 @@ internal sealed partial class UdpQueue : Napi, IIrqHandler
     public void DisposeBatch()
     {
         _rx.Dispose();
-        _ring?.Dispose();
+        DisposeRing();
     }
 }

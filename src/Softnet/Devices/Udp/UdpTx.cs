@@ -1,7 +1,10 @@
 namespace Softnet.Devices.Udp;
 
-/// <summary>One CPU's batch of replies, sent with one sendmmsg at the end of the round that queued them.</summary>
-internal sealed class UdpTx
+/// <summary>
+/// One CPU's batch of replies, sent with one sendmmsg at the end of the round that queued them, or handed to an
+/// io_uring queue's ring (<see cref="HeldBy"/>) whose owner submits them with its wait.
+/// </summary>
+internal sealed unsafe class UdpTx
 {
     private readonly MessageBatch _batch;
     private readonly byte[][] _buffers;
@@ -18,6 +21,15 @@ internal sealed class UdpTx
     public bool IsFull => _count == _buffers.Length;
 
     public int Count => _count;
+
+    /// <summary>The queue whose ring holds this batch's messages until the kernel has taken them; null when the batch is free.</summary>
+    public UdpQueue? HeldBy { get; set; }
+
+    /// <summary>Message <paramref name="index"/>'s msghdr, for a ring's SENDMSG.</summary>
+    public Interop.Libc.MsgHdr* Message(int index) => _batch.SendHeader(index);
+
+    /// <summary>Empties the batch once a ring has sent it.</summary>
+    public void Clear() => _count = 0;
 
     /// <summary>Queues a copy of <paramref name="payload"/> to <paramref name="destination"/>; false when it does not fit a buffer.</summary>
     public bool Add(ReadOnlySpan<byte> destination, ReadOnlySpan<byte> payload)
