@@ -119,7 +119,7 @@ internal sealed unsafe class RxRing : IDisposable
         var p = _slots[slot]!;
         truncated = (h.Header.Flags & Libc.MSG_TRUNC) != 0;
         p.AddressLength = (int)Math.Min(h.Header.NameLength, (uint)Packet.MaxAddressBytes);
-        p.Length = (int)Math.Min(h.Length, (uint)p.RawBuffer.Length);
+        p.SetPayload(0, (int)Math.Min(h.Length, (uint)p.RawBuffer.Length));
         return p;
     }
 
