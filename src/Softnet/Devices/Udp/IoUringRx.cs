@@ -365,13 +365,19 @@ internal sealed unsafe class IoUringRx : IDisposable
 
     private void Cancel()
     {
+        QueueCancel(RecvTag);
+        _cancelling = Submit() >= 0;
+    }
+
+    /// <summary>Queues the cancellation of the request tagged <paramref name="target"/>; the next enter submits it.</summary>
+    private void QueueCancel(ulong target)
+    {
         ref var sqe = ref NextSqe();
         sqe.Opcode = Libc.IORING_OP_ASYNC_CANCEL;
         sqe.Fd = -1;
-        sqe.Addr = RecvTag;
+        sqe.Addr = target;
         sqe.UserData = CancelTag;
         Publish();
-        _cancelling = Submit() >= 0;
     }
 
     private int Arm()
@@ -526,14 +532,7 @@ internal sealed unsafe class IoUringRx : IDisposable
     private void ArmDoorbell(int doorbellFd)
     {
         if (_doorbellFd >= 0)
-        {
-            ref var cancel = ref NextSqe();
-            cancel.Opcode = Libc.IORING_OP_ASYNC_CANCEL;
-            cancel.Fd = -1;
-            cancel.Addr = _doorbellTag;
-            cancel.UserData = CancelTag;
-            Publish();
-        }
+            QueueCancel(_doorbellTag);
         _doorbellTag++;
         ref var sqe = ref NextSqe();
         sqe.Opcode = Libc.IORING_OP_POLL_ADD;
