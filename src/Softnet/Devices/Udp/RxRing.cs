@@ -71,7 +71,7 @@ internal sealed unsafe class RxRing : IDisposable
         for (int i = 0; i < got; i++)
         {
             Post(slot, fresh[i]);
-            slot = slot + 1 == Capacity ? 0 : slot + 1;
+            slot = Wrap(slot + 1);
         }
         fresh.Clear();
         _posted += got;
