@@ -12,6 +12,9 @@ internal sealed record OverloadOptions
 
     public bool RtPriorityFallback { get; init; }
 
+    /// <summary>The <c>--housekeeping-cpus</c> list, checked against the CPUs this process may run on; null for none.</summary>
+    public string? HousekeepingCpus { get; init; }
+
     public OverloadMode Overload { get; init; }
 
     public int OverloadCpuShare { get; init; } = 90;
@@ -34,6 +37,7 @@ internal sealed record OverloadOptions
     {
         RtPriority = RtPriority,
         RtPriorityFallback = RtPriorityFallback,
+        HousekeepingCpus = HousekeepingCpus,
         Overload = Overload,
         OverloadCpuShare = OverloadCpuShare,
         OverloadBudgetSlice = OverloadSliceUs > 0 ? TimeSpan.FromMicroseconds(OverloadSliceUs) : null,

@@ -64,6 +64,15 @@ public sealed record NetStackOptions
     /// <summary>Pin each CPU's threads to an OS CPU with sched_setaffinity (best effort).</summary>
     public bool Pin { get; init; } = true;
 
+    /// <summary>
+    /// OS CPUs in list form (<c>0</c>, <c>0-1,3</c>) for every thread of the process that is not a packet thread — the
+    /// thread pool, the admin server, timers, the main thread, the runtime's own threads — as the kernel's
+    /// housekeeping cpumask (<c>isolcpus=</c>, <c>nohz_full=</c>) keeps such work off isolated CPUs. The packet threads
+    /// then run on the allowed CPUs outside the list, stack CPU i on the i-th of them (wrapping). Null: no confinement,
+    /// and the stack's CPUs map onto all the allowed CPUs.
+    /// </summary>
+    public string? HousekeepingCpus { get; init; }
+
     /// <summary>How long <see cref="NetStack.Dispose"/> lets the threads deliver what is queued before counting the rest as shutdown drops.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -167,6 +176,8 @@ public sealed record NetStackOptions
             throw new ArgumentOutOfRangeException(nameof(ShutdownDrainTimeout), ShutdownDrainTimeout, $"{nameof(ShutdownDrainTimeout)} must be between 0 and 10 minutes");
         Steering.CpuMask.Parse(RpsCpus, Cpus, nameof(RpsCpus));
         Steering.CpuMask.Parse(FlowLimit, Cpus, nameof(FlowLimit));
+        if (HousekeepingCpus is not null)
+            CpuList.SplitHousekeeping(HousekeepingCpus, Platform.AllowedOsCpus(), nameof(HousekeepingCpus));
     }
 
     internal static void Range(string option, long value, long min, long max)
