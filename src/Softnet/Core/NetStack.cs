@@ -39,7 +39,7 @@ public sealed partial class NetStack : IDisposable
         _logger = options.LoggerFactory.CreateLogger("Softnet");
         Platform = options.Platform;
         Handler = handler;
-        _realtime = RealtimeThreads.Start(Platform, options.RtPriority, options.RtPriorityFallback, options.OverloadDemote, LogOnce);
+        _realtime = RealtimeThreads.Start(Platform, options.RtPriority, options.RtPriorityFallback, options.OverloadDemote, options.SchedSlice, LogOnce);
         OverloadControl = new OverloadControl(this);
         var allowed = Platform.AllowedOsCpus();
         if (options.HousekeepingCpus is { } housekeeping)
@@ -169,7 +169,7 @@ public sealed partial class NetStack : IDisposable
             _housekeeping?.EnterPacketThread(osCpu);
             BottomHalf.PrepareThread();
             if (_realtime.ApplyToCurrentThread() is var errno and not 0)
-                LogOnce($"{name}: sched_setscheduler SCHED_FIFO failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER");
+                LogOnce($"{name}: setting the packet threads' policy ({_realtime.Wanted}{(Options.SchedSlice is { } slice ? $", slice {slice.TotalMicroseconds} µs" : "")}) failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER with the default slice");
             try
             {
                 body();

@@ -83,6 +83,13 @@ public sealed record NetStackOptions
     /// </summary>
     public int RtPriority { get; init; }
 
+    /// <summary>
+    /// The EEVDF slice a SCHED_OTHER packet thread asks for (sched_setattr's sched_runtime, Linux 6.12+; 100 µs to
+    /// 100 ms): how long it runs before a task with an earlier deadline takes the CPU, and how soon after a wake-up it
+    /// gets the CPU. Null: the kernel's default (base_slice_ns). Ignored while a thread runs SCHED_FIFO.
+    /// </summary>
+    public TimeSpan? SchedSlice { get; init; }
+
     /// <summary>When SCHED_FIFO is refused, run the threads SCHED_OTHER and log it once instead of failing.</summary>
     public bool RtPriorityFallback { get; init; }
 
@@ -165,6 +172,8 @@ public sealed record NetStackOptions
             throw new ArgumentOutOfRangeException(nameof(OverloadPeriod), OverloadPeriod, $"{nameof(OverloadPeriod)} must be between 1 ms and 1 s");
         if (OverloadBudgetSlice is { } slice && (slice < TimeSpan.FromMicroseconds(100) || slice > OverloadPeriod))
             throw new ArgumentOutOfRangeException(nameof(OverloadBudgetSlice), OverloadBudgetSlice, $"{nameof(OverloadBudgetSlice)} must be between 100 µs and {nameof(OverloadPeriod)} ({OverloadPeriod.TotalMilliseconds} ms)");
+        if (SchedSlice is { } schedSlice && (schedSlice < TimeSpan.FromMicroseconds(100) || schedSlice > TimeSpan.FromMilliseconds(100)))
+            throw new ArgumentOutOfRangeException(nameof(SchedSlice), SchedSlice, $"{nameof(SchedSlice)} must be between 100 µs and 100 ms (got {schedSlice.TotalMicroseconds} µs)");
         if (!Enum.IsDefined(Overload))
             throw new ArgumentOutOfRangeException(nameof(Overload), Overload, $"{nameof(Overload)} must be Off or Auto");
         OverloadThresholds.Validate();
