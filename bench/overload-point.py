@@ -243,7 +243,7 @@ def main():
     dropped = sum(final["dropped"].values())
     prot = final.get("protected", {})
     print(json.dumps({
-        "mode": o.mode, "rt": o.rt, "layout": o.layout, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
+        "mode": o.mode, "rt": o.rt, "layout": o.layout, "serve_pid": serve.pid, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
         "sent": sent, "sent_pps": sent / o.secs,
         "pps": pps,
         "loss": (sent + ping["sent"] - final["received"]) / max(sent + ping["sent"], 1),
