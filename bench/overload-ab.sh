@@ -4,6 +4,7 @@
 # A variant is LABEL=ARGS: ARGS go to overload-point.py, and those after a "--" on to serve. Examples:
 #   bench/overload-ab.sh "housekeeping=--layout housekeeping" "shared=--layout shared"
 #   RT=0 bench/overload-ab.sh "default=" "slice=-- --sched-slice-us 200" "budget=-- --overload-slice-us 1000"
+#   bench/overload-ab.sh "tiered=" "no-tiering=--serve-env DOTNET_TieredCompilation=0"
 # Environment: C (17500), LOADS ("3 4"; 0 = no flood, the protected flow's idle reference), PAIRS (3), MODE (auto),
 # RT (50; 0 = SCHED_OTHER), WORK (20), SHARE (90), SECS (1.5), WARM (0.2), RCVBUF (262144), OUT (a new temporary
 # directory), TRACE (0; 1 = record sched_switch on the packet CPU in an ftrace instance of its own, as root, and

@@ -94,6 +94,8 @@ def main():
     a.add_argument("--layout", choices=["housekeeping", "shared"], default="housekeeping",
                    help="housekeeping: serve's packet thread on RX, its control plane (--housekeeping-cpus) on TX; "
                         "shared: the whole of serve on RX (taskset), the control plane beside the packet thread")
+    a.add_argument("--serve-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="an environment variable for serve only (repeatable), e.g. DOTNET_TieredCompilation=0")
     a.add_argument("--rx", type=int, required=True)
     a.add_argument("--tx", type=int, required=True)
     a.add_argument("--dir", required=True)
@@ -117,7 +119,8 @@ def main():
         args += ["--rcvbuf", str(o.rcvbuf)]
     args += o.extra
     err = open(os.path.join(o.dir, f"serve-{port}.err"), "w+")
-    serve = start(args, stdout=subprocess.PIPE, stderr=err, text=True)
+    serve_env = dict(os.environ, **dict(v.split("=", 1) for v in o.serve_env))
+    serve = start(args, stdout=subprocess.PIPE, stderr=err, text=True, env=serve_env)
     deadline = time.monotonic() + 60
     while True:
         err.seek(0)
@@ -243,7 +246,7 @@ def main():
     dropped = sum(final["dropped"].values())
     prot = final.get("protected", {})
     print(json.dumps({
-        "mode": o.mode, "rt": o.rt, "layout": o.layout, "serve_pid": serve.pid, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
+        "mode": o.mode, "rt": o.rt, "layout": o.layout, "serve_env": o.serve_env, "serve_pid": serve.pid, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
         "sent": sent, "sent_pps": sent / o.secs,
         "pps": pps,
         "loss": (sent + ping["sent"] - final["received"]) / max(sent + ping["sent"], 1),
