@@ -26,6 +26,7 @@ internal static class ServeCommand
 
     private static async Task<int> ExecuteAsync(ServeOptions o, TextWriter stdout, TextWriter stderr)
     {
+        InlineSocketCompletions.Enable();
         var server = new UdpServer(o.Reply, o.Cpus, o.Overload.WorkUs);
         NetStack stack;
         try
