@@ -29,7 +29,6 @@ internal sealed class Housekeeping : IDisposable
 
     private Housekeeping(int[] housekeeping, int[] packet, IReadOnlyList<int> allowed)
     {
-        Cpus = housekeeping;
         PacketCpus = packet;
         _housekeepingMask = Mask(housekeeping);
         _packetMask = Mask(packet);
@@ -38,10 +37,7 @@ internal sealed class Housekeeping : IDisposable
         _sweeper = new Timer(_ => Sweep(_housekeepingMask, null), null, SweepPeriod, SweepPeriod);
     }
 
-    /// <summary>The housekeeping CPUs.</summary>
-    public int[] Cpus { get; }
-
-    /// <summary>The CPUs left to the packet threads: the allowed ones outside <see cref="Cpus"/>.</summary>
+    /// <summary>The CPUs left to the packet threads: the allowed ones outside the housekeeping CPUs.</summary>
     public int[] PacketCpus { get; }
 
     /// <summary>Moves every thread of the process but the packet threads to the housekeeping CPUs of <paramref name="text"/> and keeps them there until disposed.</summary>
@@ -87,20 +83,22 @@ internal sealed class Housekeeping : IDisposable
     {
         byte* current = stackalloc byte[Libc.CpuSetBytes];
         lock (s_packetThreads)
-        fixed (byte* mask = wanted)
         {
-            foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+            fixed (byte* mask = wanted)
             {
-                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int tid) || s_packetThreads.ContainsKey(tid))
-                    continue;
-                // One syscall per thread per sweep when nothing changed; the set only for a thread not yet moved.
-                if (Libc.SchedGetAffinity(tid, Libc.CpuSetBytes, current) != 0)
-                    continue;
-                var now = new ReadOnlySpan<byte>(current, Libc.CpuSetBytes);
-                if (now.SequenceEqual(wanted) || (only is not null && !now.SequenceEqual(only)))
-                    continue;
-                // A thread that ended since the listing fails (ESRCH): nothing to move.
-                Libc.SchedSetAffinity(tid, Libc.CpuSetBytes, mask);
+                foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+                {
+                    if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int tid) || s_packetThreads.ContainsKey(tid))
+                        continue;
+                    // One syscall per thread per sweep when nothing changed; the set only for a thread not yet moved.
+                    if (Libc.SchedGetAffinity(tid, Libc.CpuSetBytes, current) != 0)
+                        continue;
+                    var now = new ReadOnlySpan<byte>(current, Libc.CpuSetBytes);
+                    if (now.SequenceEqual(wanted) || (only is not null && !now.SequenceEqual(only)))
+                        continue;
+                    // A thread that ended since the listing fails (ESRCH): nothing to move.
+                    Libc.SchedSetAffinity(tid, Libc.CpuSetBytes, mask);
+                }
             }
         }
     }
