@@ -1,9 +1,9 @@
 using System.Globalization;
 using Softnet.Admin.Contract;
-using Softnet.Core;
 using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
 using Softnet.Cli.Report;
+using Softnet.Core;
 
 namespace Softnet.Cli.Admin;
 
