@@ -35,6 +35,8 @@ else
   agree_iterations=${AGREE_ITERATIONS:-20000}
 fi
 agree_rate=${AGREE_RATE:-2000}
+# Client processes per load step, sharing its rate: more offer more, but share the 2 CPUs with the server.
+clients=${CLIENTS:-1}
 cpu_rate=${CPU_RATE:-50000}
 warmup_seconds=2
 flush_wait=3.5
@@ -184,8 +186,16 @@ step() {
   local s=$1 kind=$2 rate=$3 seconds=$4 name="load.$2.r$3"
   local drops0 ticks0 sent secs delivered drops1 ticks1
   drops0=$(socket_drops "$(port_of "$s")"); ticks0=$(cpu_ticks "$server_pid")
-  read -r sent secs < <(node "$cmp/client.js" load "$(port_of "$s")" "$rate" "$seconds" "$name" "$buffer" \
-    | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(r.sent, r.seconds)')
+  # CLIENTS processes share the rate (one Node.js process tops out near a million lines/s); each writes what it sent.
+  local k client_pids=()
+  for k in $(seq "$clients"); do
+    node "$cmp/client.js" load "$(port_of "$s")" "$((rate / clients))" "$seconds" "$name" "$buffer" > "$work/client.$k" &
+    client_pids+=($!)
+  done
+  wait "${client_pids[@]}"
+  read -r sent secs < <(node -e '
+    const rs = process.argv.slice(1).map(f => JSON.parse(require("fs").readFileSync(f, "utf8")));
+    console.log(rs.reduce((a, r) => a + r.sent, 0), Math.max(...rs.map(r => r.seconds)))' $(seq -f "$work/client.%g" "$clients"))
   sleep "$flush_wait"
   ticks1=$(cpu_ticks "$server_pid"); drops1=$(socket_drops "$(port_of "$s")")
   delivered=$(totals "$s" | node -e 'const t = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(t.counters[process.argv[1]] ?? 0)' "$name")
@@ -197,7 +207,7 @@ step() {
 }
 
 capacity() {
-  echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $step_seconds s per step, CPU at $cpu_rate lines/s for $cpu_seconds s (commit $(git -C "$repo" rev-parse --short HEAD))"
+  echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $clients client process(es), $step_seconds s per step, CPU at $cpu_rate lines/s for $cpu_seconds s (commit $(git -C "$repo" rev-parse --short HEAD))"
   printf '%s\n' "# server kind target_rate offered_rate sent delivered loss_pct socket_drops cpu_s cpu_ns_per_line" > "$out/capacity.dat"
   for s in softnet softnet-rmem etsy collectd; do
     start_"$s"
