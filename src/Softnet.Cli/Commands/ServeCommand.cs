@@ -26,7 +26,6 @@ internal static class ServeCommand
 
     private static async Task<int> ExecuteAsync(ServeOptions o, TextWriter stdout, TextWriter stderr)
     {
-        InlineSocketCompletions.Enable();
         var server = new UdpServer(o.Reply, o.Cpus, o.Overload.WorkUs);
         NetStack stack;
         try
@@ -82,6 +81,7 @@ internal static class ServeCommand
                 ReceiveBufferBytes = o.ReceiveBufferBytes,
             }));
             server.Device = device;
+            InlineSocketCompletions.Enable();
             if (!o.NoAdmin)
             {
                 var adminOptions = new AdminOptions
