@@ -10,7 +10,7 @@
 #                              Softnet: source address and the SO_RXQ_OVFL control message; its prefill is queued
 #                              from each queue's draining CPU and steered by CPU, as softnet run's own)
 #      c-recvmmsg-bare         the same with --bare (payload only), Q=1
-#      naive                   bench/NaiveUdp --count N (one socket, Socket.ReceiveFrom), Q=1
+#      naive                   bench/NaiveUdp --count N (one socket, Socket.ReceiveFrom, the same warm-up drains), Q=1
 #    softnet run drains untimed in the same process before the timed drain, until the JIT compiles nothing while one
 #    drains (JIT tiering, pools).
 #    Each Softnet run is paired with the baseline run next to it; which of the two runs first alternates from round
