@@ -46,9 +46,10 @@ public sealed class PrometheusExport
 
     /// <summary>
     /// The text exposition: the server's own series first (<paramref name="socketDrops"/> and
-    /// <paramref name="stackDrops"/> are read from the UDP device and the stack by the caller), then the metrics.
+    /// <paramref name="stackDrops"/> are read from the UDP device and the stack by the caller, and
+    /// <paramref name="receiveAllocatedBytes"/> from <see cref="ReceiveAllocations"/>), then the metrics.
     /// </summary>
-    public string Render(long socketDrops, long stackDrops)
+    public string Render(long socketDrops, long stackDrops, long receiveAllocatedBytes)
     {
         var text = new StringBuilder();
         var used = new HashSet<string>(StringComparer.Ordinal);
@@ -66,6 +67,8 @@ public sealed class PrometheusExport
             Sample(text, "statsd_socket_drops_total", "", socketDrops);
             Family(text, used, "statsd_stack_drops_total", "counter", "Datagrams the Softnet stack dropped (every reason).");
             Sample(text, "statsd_stack_drops_total", "", stackDrops);
+            Family(text, used, "statsd_receive_allocated_bytes_total", "counter", "Bytes the packet threads allocated while receiving and aggregating.");
+            Sample(text, "statsd_receive_allocated_bytes_total", "", receiveAllocatedBytes);
             Family(text, used, "statsd_flushes_total", "counter", "Flush intervals completed.");
             Sample(text, "statsd_flushes_total", "", _flushes);
 

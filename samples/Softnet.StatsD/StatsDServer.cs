@@ -36,6 +36,7 @@ public static class StatsDServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Aggregator>();
+        builder.Services.AddSingleton<ReceiveAllocations>();
         builder.Services.AddSingleton<PrometheusExport>();
         builder.Services.AddSingleton(_ => new FlushLog(options.FlushLog));
         // Before AddSoftnet: hosted services stop in reverse order, so the last flush follows the stack's drain.
@@ -44,10 +45,10 @@ public static class StatsDServer
         builder.Services.AddSoftnet<StatsDHandler>(softnet);
 
         var app = builder.Build();
-        app.MapGet("/metrics", (PrometheusExport export, SoftnetService softnet) =>
+        app.MapGet("/metrics", (PrometheusExport export, SoftnetService softnet, ReceiveAllocations allocations) =>
         {
             long socketDrops = softnet.Udp?.ReadSocketDrops() ?? 0;
-            string text = export.Render(socketDrops, softnet.Stack.Snapshot().Dropped);
+            string text = export.Render(socketDrops, softnet.Stack.Snapshot().Dropped, allocations.Bytes);
             return Results.Text(text, "text/plain; version=0.0.4; charset=utf-8");
         });
         return app;

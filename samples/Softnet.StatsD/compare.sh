@@ -5,13 +5,17 @@
 #                         the client sent (counters, gauges, timer counts exactly, timer means to the microsecond)
 #   compare.sh capacity   one server at a time: a ladder of offered rates; for each, the lines delivered (summed from
 #                         the server's own flushes, so kernel socket drops count as loss), loss, socket drops and the
-#                         server's CPU time per line; then the plot (capacity.png). Softnet.StatsD runs twice: with
-#                         its default 8 MiB socket buffer per queue, and (softnet-rmem) with the kernel default the
-#                         other two servers get
+#                         server's CPU time per line; then the plot (capacity.png) and the goal verdicts (loss-free
+#                         rate against Etsy's statsd and collectd, bytes allocated per datagram on Softnet.StatsD's
+#                         receive path). Softnet.StatsD runs twice: with its default 8 MiB socket buffer per queue, and
+#                         (softnet-rmem) with the kernel default the other two servers get
 #   compare.sh            both
-# Installs what it needs on first use (npm packages into compare/node_modules; Debian collectd-core, gnuplot-nox and
-# prometheus, for promtool, as root). Loopback only; every load step is bounded by its line count and time. Results go to stdout and to
-# $OUT (default: a temporary directory, printed at the end).
+# QUICK=1 is a smoke test of the whole script (about 2 minutes): a short agreement and two short ladder steps per
+# server; its figures are not results. Unattended: installs what it needs on first use (npm packages into
+# compare/node_modules; as root, the Debian packages nodejs, npm, curl, collectd-core, gnuplot-nox and prometheus, for
+# promtool), asks nothing. Loopback only; every load step is bounded by its line count and time. Results go to stdout
+# and to $OUT (default: a temporary directory, printed at the end): agree.md, capacity.dat, capacity.md, alloc.txt,
+# verdict.txt, capacity.png. The exit status is 1 when the servers disagree.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -23,11 +27,20 @@ mkdir -p "$out"
 # Lines per datagram: hot-shots fills datagrams up to this many bytes (0 sends one line per datagram).
 buffer=${BUFFER:-1400}
 # The capacity ladder (lines per second) and each step's length; the fixed rate for CPU per line is in the ladder.
-rates=${RATES:-"25000 50000 100000 200000 400000 800000 1600000"}
-step_seconds=${STEP_SECONDS:-4}
+if [ "${QUICK:-0}" = 1 ]; then
+  rates=${RATES:-"25000 100000"} step_seconds=${STEP_SECONDS:-2} cpu_seconds=${CPU_SECONDS:-2}
+  agree_iterations=${AGREE_ITERATIONS:-2000}
+else
+  rates=${RATES:-"25000 50000 100000 200000 400000 800000 1600000"} step_seconds=${STEP_SECONDS:-4} cpu_seconds=${CPU_SECONDS:-10}
+  agree_iterations=${AGREE_ITERATIONS:-20000}
+fi
+agree_rate=${AGREE_RATE:-2000}
+# Client processes per load step, sharing its rate: more offer more, but share the 2 CPUs with the server.
+clients=${CLIENTS:-1}
 cpu_rate=${CPU_RATE:-50000}
-cpu_seconds=${CPU_SECONDS:-10}
+warmup_seconds=2
 flush_wait=3.5
+status=0
 softnet_port=28125 softnet_http=29102 etsy_port=28126 etsy_mgmt=28226 collectd_port=28127
 pids=()
 
@@ -39,12 +52,23 @@ cleanup() {
 trap cleanup EXIT
 
 need() {
-  if [ ! -d "$cmp/node_modules/statsd" ] || [ ! -d "$cmp/node_modules/hot-shots" ]; then
-    (cd "$cmp" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  local missing=()
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v collectd >/dev/null || missing+=(collectd-core)
+  command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+      || { echo "compare: needs ${missing[*]} (apt-get install --no-install-recommends ${missing[*]}, as root)"; exit 1; }
+    echo "compare: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  if ! command -v collectd >/dev/null || ! command -v gnuplot >/dev/null || ! command -v promtool >/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "compare: needs collectd, gnuplot and promtool (apt-get install collectd-core gnuplot-nox prometheus)"; exit 1; }
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends collectd-core gnuplot-nox prometheus >/dev/null
+  if [ ! -d "$cmp/node_modules/statsd" ] || [ ! -d "$cmp/node_modules/hot-shots" ]; then
+    echo "compare: installing statsd and hot-shots from npm into $cmp/node_modules"
+    (cd "$cmp" && CI=true NPM_CONFIG_UPDATE_NOTIFIER=false npm install --no-audit --no-fund --loglevel=error >/dev/null)
   fi
   # Its own output directory, so builds in the repository meanwhile cannot replace the server under measurement.
   dotnet build "$here/Softnet.StatsD.csproj" -c Release -warnaserror -v quiet -nologo -o "$work/statsd" >/dev/null
@@ -137,7 +161,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 agree() {
   echo "== agreement: identical hot-shots traffic to all three servers at once (commit $(git -C "$repo" rev-parse --short HEAD))"
   start_softnet; start_etsy; start_collectd
-  node "$cmp/client.js" agree "$softnet_port,$etsy_port,$collectd_port" "${AGREE_ITERATIONS:-20000}" "${AGREE_RATE:-2000}" > "$out/expected.json"
+  node "$cmp/client.js" agree "$softnet_port,$etsy_port,$collectd_port" "$agree_iterations" "$agree_rate" > "$out/expected.json"
   sleep "$flush_wait"
   curl -sf "http://127.0.0.1:$softnet_http/metrics" > "$out/metrics.txt"
   if command -v promtool >/dev/null; then
@@ -145,7 +169,15 @@ agree() {
   fi
   for s in softnet etsy collectd; do totals $s > "$out/totals-$s.json"; done
   stop_servers
-  node "$cmp/agree.js" "$out/expected.json" "Softnet.StatsD=$out/totals-softnet.json" "statsd (Etsy)=$out/totals-etsy.json" "collectd=$out/totals-collectd.json" | tee "$out/agree.md"
+  node "$cmp/agree.js" "$out/expected.json" "Softnet.StatsD=$out/totals-softnet.json" "statsd (Etsy)=$out/totals-etsy.json" "collectd=$out/totals-collectd.json" | tee "$out/agree.md" \
+    || status=1
+}
+
+# Softnet.StatsD's own counters: "allocated_bytes datagrams" (the packet threads' allocation while receiving, and the
+# datagrams aggregated so far).
+softnet_alloc() {
+  curl -sf "http://127.0.0.1:$softnet_http/metrics" \
+    | awk '$1 == "statsd_receive_allocated_bytes_total" { a = $2 } $1 == "statsd_datagrams_total" { d = $2 } END { print a + 0, d + 0 }'
 }
 
 # One load step against the running server: RATE lines/s of a fresh counter for SECONDS, then the flushes; prints
@@ -154,8 +186,16 @@ step() {
   local s=$1 kind=$2 rate=$3 seconds=$4 name="load.$2.r$3"
   local drops0 ticks0 sent secs delivered drops1 ticks1
   drops0=$(socket_drops "$(port_of "$s")"); ticks0=$(cpu_ticks "$server_pid")
-  read -r sent secs < <(node "$cmp/client.js" load "$(port_of "$s")" "$rate" "$seconds" "$name" "$buffer" \
-    | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(r.sent, r.seconds)')
+  # CLIENTS processes share the rate (one Node.js process tops out near a million lines/s); each writes what it sent.
+  local k client_pids=()
+  for k in $(seq "$clients"); do
+    node "$cmp/client.js" load "$(port_of "$s")" "$((rate / clients))" "$seconds" "$name" "$buffer" > "$work/client.$k" &
+    client_pids+=($!)
+  done
+  wait "${client_pids[@]}"
+  read -r sent secs < <(node -e '
+    const rs = process.argv.slice(1).map(f => JSON.parse(require("fs").readFileSync(f, "utf8")));
+    console.log(rs.reduce((a, r) => a + r.sent, 0), Math.max(...rs.map(r => r.seconds)))' $(seq -f "$work/client.%g" "$clients"))
   sleep "$flush_wait"
   ticks1=$(cpu_ticks "$server_pid"); drops1=$(socket_drops "$(port_of "$s")")
   delivered=$(totals "$s" | node -e 'const t = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(t.counters[process.argv[1]] ?? 0)' "$name")
@@ -167,14 +207,22 @@ step() {
 }
 
 capacity() {
-  echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $step_seconds s per step, CPU at $cpu_rate lines/s for $cpu_seconds s (commit $(git -C "$repo" rev-parse --short HEAD))"
+  echo "== capacity: one server at a time, hot-shots buffer $buffer bytes, $clients client process(es), $step_seconds s per step, CPU at $cpu_rate lines/s for $cpu_seconds s (commit $(git -C "$repo" rev-parse --short HEAD))"
   printf '%s\n' "# server kind target_rate offered_rate sent delivered loss_pct socket_drops cpu_s cpu_ns_per_line" > "$out/capacity.dat"
   for s in softnet softnet-rmem etsy collectd; do
     start_"$s"
     # Warm-up (JIT, allocations of first use), not recorded; then the fixed-rate CPU step; then the ladder, which
     # stops after two steps in a row lose more than 0.1%.
     # (step runs in this shell, not a pipeline's subshell, so step_lost reaches the loop.)
-    step "$s" warmup "$cpu_rate" 2 > /dev/null
+    step "$s" warmup "$cpu_rate" "$warmup_seconds" > /dev/null
+    if [ "$s" = softnet ]; then
+      # Allocation per datagram: the warm-up's traffic again (the same metric name, so no entry is new), counted on
+      # Softnet.StatsD's packet threads; not a capacity row (its name's total spans both steps).
+      read -r alloc0 datagrams0 < <(softnet_alloc)
+      step "$s" warmup "$cpu_rate" "$cpu_seconds" > /dev/null
+      read -r alloc1 datagrams1 < <(softnet_alloc)
+      echo "softnet $((alloc1 - alloc0)) $((datagrams1 - datagrams0))" > "$out/alloc.txt"
+    fi
     step "$s" cpu "$cpu_rate" "$cpu_seconds" > "$work/row"
     tee -a "$out/capacity.dat" < "$work/row"
     local over=0
@@ -201,12 +249,32 @@ capacity() {
     }' "$out/capacity.dat" "$cpu_rate" | tee "$out/capacity.md"
   gnuplot -e "data='$out/capacity.dat'; out='$out/capacity.png'" "$cmp/plot.gp"
   echo "compare: plot in $out/capacity.png"
+  node "$cmp/verdict.js" "$out/capacity.dat" "$out/alloc.txt" | tee "$out/verdict.txt"
 }
 
+# The run's length from its step counts, at most (every ladder step run; a server's ladder stops after two lossy
+# steps): each step is its seconds, the flush wait and about a second of client start-up; each server a few seconds
+# to start; Softnet.StatsD's allocation step once. Steps whose rate the client cannot reach run up to 10 s longer.
+estimate() {
+  local steps; steps=$(wc -w <<< "$rates")
+  awk -v n="$steps" -v st="$step_seconds" -v cs="$cpu_seconds" -v w="$warmup_seconds" -v f="$flush_wait" \
+      -v ai="$agree_iterations" -v ar="$agree_rate" -v what="$what" \
+    'BEGIN { a = ai / ar + f + 10; c = 4 * ((w + f + 1) + (cs + f + 1) + n * (st + f + 1) + 3)
+             c += cs + f + 1
+             t = (what == "agree" ? a : what == "capacity" ? c : a + c)
+             printf "compare: at most about %d min %02d s of measuring (%d ladder steps of %d s per server, 4 servers), plus the build\n", t / 60, t % 60, n, st }'
+}
+
+case $what in
+  agree | capacity | all) ;;
+  *) echo "usage: [QUICK=1] compare.sh [agree|capacity|all]"; exit 2 ;;
+esac
+[ "${QUICK:-0}" != 1 ] || echo "compare: QUICK=1, a smoke test: short steps, the figures are not results"
+estimate
 need
 case $what in
   agree) agree ;;
   capacity) capacity ;;
   all) agree; capacity ;;
-  *) echo "usage: compare.sh [agree|capacity|all]"; exit 2 ;;
 esac
+exit "$status"

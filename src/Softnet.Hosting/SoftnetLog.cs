@@ -23,4 +23,7 @@ internal static partial class SoftnetLog
 
     [LoggerMessage(7, LogLevel.Information, "Softnet admin endpoint on {SocketPath}")]
     public static partial void AdminStarted(ILogger logger, string socketPath);
+
+    [LoggerMessage(8, LogLevel.Information, "Softnet metrics on http://{EndPoint}/metrics")]
+    public static partial void MetricsStarted(ILogger logger, IPEndPoint endPoint);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Softnet.Admin;
 
@@ -61,6 +62,26 @@ public static class SoftnetServiceCollectionExtensions
             services.AddSingleton(sp => SoftnetOptionsResolver.Resolve(sp.GetRequiredService<IOptions<SoftnetOptions>>().Value).Admin);
         services.AddSingleton<SoftnetAdminService>();
         services.AddHostedService(sp => sp.GetRequiredService<SoftnetAdminService>());
+        return services;
+    }
+
+    /// <summary>
+    /// Opts in to the read-only metrics listener over the hosted stack without the admin endpoint: Prometheus text on
+    /// <c>GET /metrics</c> at <paramref name="endPoint"/> (<c>127.0.0.1:9102</c>, <c>[::]:9102</c>, port 0 to pick one),
+    /// nothing else, no token, nothing it can change. Call after
+    /// <see cref="AddSoftnet(IServiceCollection, IConfiguration?, Action{SoftnetOptions}?)"/>. An endpoint that does not
+    /// parse (no port, a host name) throws <see cref="ArgumentException"/> naming it, here rather than at start.
+    /// </summary>
+    public static IServiceCollection AddSoftnetMetrics(this IServiceCollection services, string endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(endPoint);
+        if (!services.Any(d => d.ServiceType == typeof(SoftnetService)))
+            throw new InvalidOperationException("AddSoftnetMetrics needs AddSoftnet first: the listener serves the hosted stack, which must start before it");
+        if (!EndPointText.TryParse(endPoint, nameof(endPoint), out var parsed, out string error))
+            throw new ArgumentException(error, nameof(endPoint));
+        services.AddSingleton(sp => new SoftnetMetricsService(sp.GetRequiredService<SoftnetService>(), parsed, sp.GetRequiredService<ILogger<SoftnetMetricsService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SoftnetMetricsService>());
         return services;
     }
 }

@@ -30,7 +30,7 @@ public sealed class PrometheusExportTests
         aggregator.Record("a.b:3|c"u8);
         export.Apply(aggregator.Flush(DateTimeOffset.UnixEpoch));
 
-        string[] lines = export.Render(socketDrops: 7, stackDrops: 0).Split('\n');
+        string[] lines = export.Render(socketDrops: 7, stackDrops: 0, receiveAllocatedBytes: 0).Split('\n');
 
         Assert.Contains("# TYPE a_b_total counter", lines);
         Assert.Contains("a_b_total 5", lines);

@@ -22,8 +22,8 @@ internal static class DevVerb
         : async client => Write(stdout, await client.GetAsync("dev", AdminJsonContext.Default.IReadOnlyListDeviceInfo)), json);
 
         var ifName = Knob.Word("IFNAME");
-        var threaded = Knob.Text("--threaded", "MODE", "disabled | enabled | busy-poll, for every NAPI of the device");
-        var state = Knob.Text("--state", "STATE", "up | down");
+        var threaded = NapiVerb.Threaded("for every NAPI of the device");
+        var state = Knob.OptionalChoice("--state", "STATE", ["up", "down"], text => text is "up" or "down", "the link state (ip link set up|down)");
         verb.Sub("set", "change a device's threaded mode or link state", parse =>
         {
             string name = parse.GetValue(ifName)!;

@@ -3,6 +3,7 @@ using Softnet.Admin.Contract;
 using Softnet.Cli.CommandLine;
 using Softnet.Cli.Options;
 using Softnet.Cli.Report;
+using Softnet.Core;
 
 namespace Softnet.Cli.Admin;
 
@@ -27,12 +28,13 @@ internal static class NapiVerb
                 : async client => Table(stdout, [await client.GetAsync($"napi/{id}", AdminJsonContext.Default.NapiInfo)]);
         }, getId, getJson);
 
-        // Values are the server's to judge, so a refusal names the attribute and what it accepts.
+        // The values' domains are the library's, the ones the server checks too: a value outside them is a usage error
+        // before any server is asked. What only the server knows (the NAPI id) is its to refuse.
         var setId = Knob.Number("ID");
-        var threaded = Knob.Text("--threaded", "MODE", "disabled | enabled | busy-poll");
-        var defer = Knob.AnyInt64("--defer-hard-irqs", "N", "napi_defer_hard_irqs");
-        var gro = Knob.AnyInt64("--gro-flush-timeout", "NS", "gro_flush_timeout in ns");
-        var suspend = Knob.AnyInt64("--irq-suspend-timeout", "NS", "irq-suspend-timeout in ns");
+        var threaded = Threaded("the NAPI's threaded mode (netlink napi-set threaded)");
+        var defer = Range("--defer-hard-irqs", "N", NapiConfigRanges.DeferHardIrqs, "napi_defer_hard_irqs");
+        var gro = Range("--gro-flush-timeout", "NS", NapiConfigRanges.GroFlushTimeoutNs, "gro_flush_timeout in ns");
+        var suspend = Range("--irq-suspend-timeout", "NS", NapiConfigRanges.IrqSuspendTimeoutNs, "irq-suspend-timeout in ns");
         verb.Sub("set", "change one NAPI instance's settings", parse =>
         {
             long id = parse.GetValue(setId);
@@ -49,6 +51,13 @@ internal static class NapiVerb
         }, setId, threaded, defer, gro, suspend);
         return verb.Done();
     }
+
+    /// <summary><c>--threaded MODE</c>: a mode by name (or netlink number), as the server parses it.</summary>
+    internal static System.CommandLine.Option<string?> Threaded(string help) =>
+        Knob.OptionalChoice("--threaded", "MODE", [.. Enum.GetValues<ThreadedMode>().Select(m => m.Name())], text => ThreadedModes.TryParse(text, out _), help);
+
+    private static System.CommandLine.Option<long?> Range(string name, string valueName, NapiConfigRange range, string help) =>
+        Knob.OptionalInt64(name, valueName, range.Min, range.Max, help, "unchanged");
 
     private static int Print(TextWriter stdout, string json)
     {

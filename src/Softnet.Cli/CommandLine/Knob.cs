@@ -56,6 +56,26 @@ internal static class Knob
         },
     };
 
+    /// <summary>
+    /// A word from a fixed set (the help lists <paramref name="names"/>), checked by <paramref name="accepts"/> (which may
+    /// also take aliases, such as a mode's number); null when absent, so the server keeps what is not given.
+    /// </summary>
+    public static Option<string?> OptionalChoice(string name, string valueName, string[] names, Func<string, bool> accepts, string help) => new(name)
+    {
+        HelpName = valueName,
+        Arity = ArgumentArity.OneOrMore,
+        Description = $"{string.Join(" | ", names)}: {help}",
+        CustomParser = result =>
+        {
+            if (Single(result, name) is not { } text)
+                return null;
+            if (accepts(text))
+                return text;
+            result.AddError($"{name} must be one of {string.Join(", ", names)} (got '{text}')");
+            return null;
+        },
+    };
+
     /// <summary>A value the command checks itself (masks, endpoints, paths); null when absent.</summary>
     public static Option<string?> Text(string name, string valueName, string help) => new(name)
     {

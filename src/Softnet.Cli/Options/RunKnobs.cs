@@ -75,7 +75,21 @@ internal sealed class RunKnobs
     }
 
     /// <summary>The options a parse gave, checked across options; a usage error throws <see cref="UsageException"/>.</summary>
-    public RunOptions Bind(ParseResult r) => new RunOptions
+    public RunOptions Bind(ParseResult r)
+    {
+        // A prefilled drain is timed from its first delivery to its last, its datagrams queued before the device
+        // starts: a duration, a pace, a latency target or a producer count would be silently ignored.
+        if (r.GetValue(Prefill) is not null)
+        {
+            string[] ignored = [.. new Option[] { Seconds, Rate, LatencyTarget, Producers }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name)];
+            if (ignored.Length > 0)
+                throw new UsageException($"{string.Join(", ", ignored)} {(ignored.Length == 1 ? "does" : "do")} not apply to --prefill, a drain timed from its first delivery to its last (the sockets are filled first, by one producer per queue, at most one per CPU)");
+        }
+
+        return BindAll(r);
+    }
+
+    private RunOptions BindAll(ParseResult r) => new RunOptions
     {
         Seconds = r.GetValue(Seconds),
         Mode = Shared.BindMode(r),

@@ -51,7 +51,7 @@ internal sealed class UdpServer(ReplyMode reply, int cpus, int workUs = 0)
     {
         var snapshot = stack.Snapshot();
         return new ServeReport(
-            o.Bind.ToString(),
+            (Device?.LocalEndPoint ?? o.Bind).ToString(),
             o.Mode.Name(),
             Device?.QueueCount ?? 0,
             Received,

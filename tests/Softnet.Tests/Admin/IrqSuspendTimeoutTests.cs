@@ -26,15 +26,15 @@ public sealed class IrqSuspendTimeoutTests
     }
 
     [Fact]
-    public async Task NegativeValue_IsRefusedNamingTheAttribute()
+    public async Task NegativeValue_IsAUsageErrorNamingTheOptionAndItsRange()
     {
         await using var h = await AdminHarness.StartAsync();
         var napi = h.Device.Napis[0];
 
         var refused = await h.Cli("napi", "set", $"{napi.Id}", "--irq-suspend-timeout", "-1");
 
-        Assert.Equal(1, refused.Code);
-        Assert.Contains("irq-suspend-timeout", refused.Stderr);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("--irq-suspend-timeout must be an integer between 0 and 10000000000 (got '-1')", refused.Stderr);
         Assert.Equal(0, napi.IrqSuspendTimeoutNs);
     }
 }

@@ -63,6 +63,20 @@ public sealed class RunOptionsTests
             o);
     }
 
+    /// <summary>A prefilled drain has no duration, pace, latency target or producer count: given, they are refused by name, not ignored.</summary>
+    [Fact]
+    public void Prefill_RefusesTheStreamingOptions_NamingThem()
+    {
+        Assert.Equal(20_000, RunOptions.Parse(["--prefill", "20000", "--queues", "2"]).Prefill);
+
+        var e = Assert.Throws<UsageException>(() => RunOptions.Parse(["--prefill", "20000", "--seconds", "3", "--rate", "5000"]));
+        Assert.StartsWith("--seconds, --rate do not apply to --prefill", e.Message);
+        e = Assert.Throws<UsageException>(() => RunOptions.Parse(["--prefill", "20000", "--latency-target", "50"]));
+        Assert.StartsWith("--latency-target does not apply to --prefill", e.Message);
+        e = Assert.Throws<UsageException>(() => RunOptions.Parse(["--producers", "1", "--prefill", "20000"]));
+        Assert.StartsWith("--producers does not apply to --prefill", e.Message);
+    }
+
     /// <summary>The CLI states its ranges itself (to name its flags); they must stay within what the stack accepts.</summary>
     [Fact]
     public void LargestAcceptedKnobs_AreValidStackOptions()

@@ -107,6 +107,63 @@ public sealed class AdminHostingTests
         Assert.Contains("AddSoftnet first", ex.Message);
     }
 
+    /// <summary>
+    /// <c>AddSoftnetMetrics</c> alone: the read-only listener serves the hosted stack's counters after real traffic,
+    /// answers nothing but <c>GET /metrics</c>, and no admin endpoint (nothing that can change settings) is registered.
+    /// </summary>
+    [Fact]
+    public async Task AddSoftnetMetrics_ServesOnlyMetrics_WithoutTheAdminEndpoint()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSoftnet<CountingHandler>(configure: o =>
+        {
+            o.Cpus = 2;
+            o.Udp = new SoftnetUdpOptions { Bind = "127.0.0.1:0", Queues = 1 };
+        });
+        builder.Services.AddSoftnetMetrics("127.0.0.1:0");
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var udp = host.Services.GetRequiredService<SoftnetService>().Udp!;
+            using (var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp))
+            {
+                for (int i = 0; i < 20; i++)
+                    client.SendTo(new byte[16], udp.LocalEndPoint);
+            }
+
+            var handler = Assert.IsType<CountingHandler>(host.Services.GetRequiredService<IPacketBatchHandler>());
+            Assert.True(SpinWait.SpinUntil(() => handler.Packets + udp.ReadSocketDrops() == 20, TimeSpan.FromSeconds(10)));
+            var metrics = host.Services.GetRequiredService<SoftnetMetricsService>().EndPoint;
+            Assert.NotEqual(0, metrics.Port);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://{metrics}/") };
+            string text = await http.GetStringAsync("metrics");
+
+            Assert.Contains($"softnet_napi_packets_total{{napi_id=\"{udp.Napis[0].Id}\",ifname=\"{udp.Name}\"}} {handler.Packets}\n", text);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("stats")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.PostAsync("napi/1", new StringContent("{}"))).StatusCode);
+            Assert.Null(host.Services.GetService<SoftnetAdminService>());
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    /// <summary>A metrics endpoint that does not parse is refused when it is registered, naming what it takes.</summary>
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost:9102")]
+    public void AddSoftnetMetrics_UnparsableEndPoint_IsRefused(string endPoint)
+    {
+        var services = new ServiceCollection();
+        services.AddSoftnet<CountingHandler>();
+
+        var ex = Assert.Throws<ArgumentException>(() => services.AddSoftnetMetrics(endPoint));
+
+        Assert.Contains($"must be an IP address and port such as 127.0.0.1:8125 or [::]:8125 (port 0 to pick one; got '{endPoint}')", ex.Message);
+    }
+
     /// <summary>Starts a host <paramref name="configure"/> sets up, runs <paramref name="whileRunning"/>, stops the host, and checks the admin socket at <paramref name="path"/> went with it.</summary>
     private static async Task WhileHosted(Action<HostApplicationBuilder> configure, string path, Func<IHost, Task> whileRunning)
     {

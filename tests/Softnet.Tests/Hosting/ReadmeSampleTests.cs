@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.Extensions.Configuration;
@@ -8,8 +9,8 @@ using Softnet.Hosting;
 
 namespace Softnet.Tests.Hosting;
 
-/// <summary>The README's "Use it in your service" program compiles against the Softnet assemblies as printed.</summary>
-public sealed class ReadmeSampleTests
+/// <summary>The README's C# compiles against the Softnet assemblies as printed: the service sample, and every other block.</summary>
+public sealed partial class ReadmeSampleTests
 {
     private const string Section = "## Use it in your service";
 
@@ -64,6 +65,72 @@ public sealed class ReadmeSampleTests
         Assert.Equal(["127.0.0.1/32:9000-9001"], options.Udp?.Protected ?? []);
         Assert.NotNull(options.OverloadThresholds);
     }
+
+    /// <summary>
+    /// Every C# block of the README compiles. A block that starts with its own <c>using</c> directives is a whole
+    /// program and gets nothing more than an SDK console project's implicit usings (so a wrong namespace fails); a
+    /// <c>Handle</c> method is compiled inside a handler class; any other block is a fragment of a program that has the
+    /// Softnet namespaces imported and, when the fragment uses them without declaring them, a <c>stack</c>, a UDP
+    /// device <c>udp</c> and a <c>running</c> flag.
+    /// </summary>
+    [Fact]
+    public void EveryCSharpBlock_Compiles()
+    {
+        var blocks = CSharpBlocks().Matches(File.ReadAllText(ReadmePath())).Select(m => Unindent(m.Groups["code"].Value, m.Groups["indent"].Value)).ToList();
+        var problems = new List<string>();
+        foreach (string block in blocks)
+        {
+            bool program = UsingDirective().IsMatch(block);
+            bool handler = block.TrimStart().StartsWith("public void Handle(", StringComparison.Ordinal);
+            string source = program ? block
+                : handler ? FragmentUsings + "sealed class Handler : IPacketBatchHandler\n{\n" + block + "}\n"
+                : FragmentUsings + Givens(block) + block;
+            var compilation = CSharpCompilation.Create(
+                "ReadmeBlock",
+                [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest)), CSharpSyntaxTree.ParseText(ImplicitUsings, new CSharpParseOptions(LanguageVersion.Latest))],
+                References(),
+                new CSharpCompilationOptions(handler ? OutputKind.DynamicallyLinkedLibrary : OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+            problems.AddRange(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => $"{d}\n--- in the block:\n{block}"));
+        }
+
+        Assert.True(blocks.Count >= 6, $"README has {blocks.Count} C# blocks; the pattern no longer finds them");
+        Assert.True(problems.Count == 0, string.Join("\n\n", problems));
+    }
+
+    private const string FragmentUsings = """
+        using System.Net;
+        using Softnet.Core;
+        using Softnet.Devices;
+        using Softnet.Devices.Udp;
+        using Softnet.Hosting;
+        using Softnet.Overload;
+
+        """;
+
+    /// <summary>Declarations for what a fragment uses without declaring: the stack, the UDP device, the loop flag.</summary>
+    private static string Givens(string fragment)
+    {
+        var givens = new StringBuilder();
+        bool Uses(string name) => Regex.IsMatch(fragment, $@"\b{name}\b") && !Regex.IsMatch(fragment, $@"\bvar {name}\b");
+        if (Uses("stack") || Uses("udp"))
+            givens.AppendLine("using var stack = new NetStack(new NetStackOptions(), (batch, cpu) => { });");
+        if (Uses("udp"))
+            givens.AppendLine("var udp = UdpDevice.Open(stack, new UdpDeviceOptions());");
+        if (Uses("running"))
+            givens.AppendLine("bool running = false;");
+        return givens.ToString();
+    }
+
+    private static string Unindent(string code, string indent) =>
+        indent.Length == 0 ? code : string.Join('\n', code.Split('\n').Select(line => line.StartsWith(indent, StringComparison.Ordinal) ? line[indent.Length..] : line));
+
+    /// <summary>A block that opens with a using directive (not a using declaration such as <c>using var</c>).</summary>
+    [GeneratedRegex(@"^\s*using [A-Za-z][A-Za-z0-9.]*;")]
+    private static partial Regex UsingDirective();
+
+    /// <summary>A fenced C# block, possibly indented (inside a list item): its indent and its code.</summary>
+    [GeneratedRegex(@"^(?<indent>[ ]*)```csharp\n(?<code>.*?)^\k<indent>```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex CSharpBlocks();
 
     /// <summary>The global usings of an SDK console project (ImplicitUsings), which the sample relies on.</summary>
     private const string ImplicitUsings = """

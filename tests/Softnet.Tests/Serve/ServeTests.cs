@@ -36,6 +36,20 @@ public sealed class ServeTests
         Assert.Equal("none", report.RootElement.GetProperty("verdict").GetProperty("drops").GetString());
     }
 
+    /// <summary>With port 0 the report names the port the kernel picked (the one the ready line gave), not the 0 asked for.</summary>
+    [Fact]
+    public void PortZero_TheReportNamesTheBoundPort()
+    {
+        using var serve = new ServeProcess("--bind", "127.0.0.1:0", "--json");
+        var ready = System.Text.RegularExpressions.Regex.Match(serve.Stderr, @"udp0 on (127\.0\.0\.1:(\d+)),");
+        Assert.True(ready.Success, serve.Stderr);
+
+        Assert.Equal(0, serve.Terminate());
+        using var report = JsonDocument.Parse(serve.Stdout);
+        Assert.NotEqual("0", ready.Groups[2].Value);
+        Assert.Equal(ready.Groups[1].Value, report.RootElement.GetProperty("bind").GetString());
+    }
+
     /// <summary>--busy-poll-usecs: an application thread polls the device; with prefer_busy_poll it takes in the datagrams and its replies go out.</summary>
     [Fact]
     public void BusyPollMode_AnswersEveryDatagram_FromThePollingThread()

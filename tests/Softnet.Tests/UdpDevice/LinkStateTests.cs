@@ -238,9 +238,10 @@ public class LinkStateTests
             using var back = JsonDocument.Parse(await http.GetStringAsync($"napi/{id}"));
             Assert.Equal(dev.IfIndex, back.RootElement.GetProperty("ifindex").GetInt32());
 
+            // Not a state at all: a usage error, before the server is asked.
             (code, _, stderr) = await Cli(server, "dev", "set", "udp3", "--state", "sideways");
-            Assert.Equal(1, code);
-            Assert.Contains("state must be one of up, down", stderr);
+            Assert.Equal(2, code);
+            Assert.Contains("--state must be one of up, down (got 'sideways')", stderr);
         }
         finally
         {
