@@ -7,10 +7,12 @@
 #      softnet-epoll-check     the same with the default handler (per-flow order check, latency histogram)
 #      softnet-io_uring-count  --backend io_uring --handler count
 #      c-recvmmsg              bench/native/recvmmsg_drain --queues Q --count N (asks for the same kernel work as
-#                              Softnet: source address and the SO_RXQ_OVFL control message)
+#                              Softnet: source address and the SO_RXQ_OVFL control message; its prefill is queued
+#                              from each queue's draining CPU and steered by CPU, as softnet run's own)
 #      c-recvmmsg-bare         the same with --bare (payload only), Q=1
-#      naive                   bench/NaiveUdp --count N (one socket, Socket.ReceiveFrom), Q=1
-#    softnet run drains once untimed in the same process before the timed drain (JIT tiering, pools).
+#      naive                   bench/NaiveUdp --count N (one socket, Socket.ReceiveFrom, the same warm-up drains), Q=1
+#    softnet run drains untimed in the same process before the timed drain, until the JIT compiles nothing while one
+#    drains (JIT tiering, pools).
 #    Each Softnet run is paired with the baseline run next to it; which of the two runs first alternates from round
 #    to round. Ratios are per pair; the table gives their median with min-max.
 # 2. CPU time per packet at a fixed offered load (RATE datagrams/s, one queue, one sender thread, which every

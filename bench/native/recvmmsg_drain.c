@@ -8,6 +8,11 @@
 // SO_RXQ_OVFL control message (the socket's drop counter), both reset before every call and read after it. --bare
 // drops both (payload only), to show what they cost.
 //
+// The prefill is placed as softnet run places its own: one sender thread per queue, pinned to the CPU that drains
+// that queue, and a reuseport program that steers a datagram to the queue of the CPU it was sent from. So every
+// datagram is queued (its skb allocated) on the CPU that later receives and frees it, for both contenders; a prefill
+// sent from another CPU costs the draining CPU about 10% more kernel time per datagram on loopback.
+//
 //   recvmmsg_drain --queues Q --count N [--size 64] [--batch 64] [--v6] [--bare]
 //   recvmmsg_drain --queues Q --rate PPS --seconds S [--size 64] [--batch 64] [--v6] [--bare]
 //
@@ -48,6 +53,7 @@
 #ifndef SO_RXQ_OVFL
 #define SO_RXQ_OVFL 40
 #endif
+#include <linux/filter.h>
 #ifndef SO_MEMINFO
 #define SO_MEMINFO 55
 #endif
@@ -337,22 +343,66 @@ static socklen_t open_senders(int v6, int port, int *senders, struct sockaddr_st
     return loopback(v6, port, dst);
 }
 
-static void prefill(int v6, int port, long long count)
+// Steers each datagram to the socket of the CPU it is sent from (the kernel's SKF_AD_CPU, modulo the queues), as
+// Softnet's reuseport program does without protected flows or shedding.
+static void steer_by_cpu(int fd)
 {
+    struct sock_filter code[] = {
+        {BPF_LD | BPF_W | BPF_ABS, 0, 0, (unsigned)(SKF_AD_OFF + SKF_AD_CPU)},
+        {BPF_ALU | BPF_MOD | BPF_K, 0, 0, (unsigned)nqueues},
+        {BPF_RET | BPF_A, 0, 0, 0},
+    };
+    struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) != 0)
+        die(1, "setsockopt SO_ATTACH_REUSEPORT_CBPF: %s", strerror(errno));
+}
+
+struct filler {
+    int v6, port, cpu;
+    long long count;
+    pthread_t thread;
+};
+
+// One queue's share, sent from that queue's CPU.
+static void *prefill_queue(void *arg)
+{
+    struct filler *f = arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(f->cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0)
+        die(1, "sched_setaffinity cpu %d: %s", f->cpu, strerror(errno));
     int senders[SENDERS];
     struct sockaddr_storage dst;
-    socklen_t dstlen = open_senders(v6, port, senders, &dst);
-    static struct mmsghdr msgs[MAX_BATCH];
-    static struct iovec iov[MAX_BATCH];
+    socklen_t dstlen = open_senders(f->v6, f->port, senders, &dst);
+    struct mmsghdr *msgs = calloc(batch, sizeof(*msgs));
+    struct iovec *iov = calloc(batch, sizeof(*iov));
+    if (!msgs || !iov)
+        die(1, "calloc: %s", strerror(errno));
     char *payload = send_batch(msgs, iov, batch, &dst, dstlen);
     long long sent = 0;
-    for (long long round = 0; sent < count; round++) {
+    for (long long round = 0; sent < f->count; round++) {
         if (now_ns() - start_ns > GIVE_UP_NS)
-            die(3, "gave up prefilling after 30 s with %lld of %lld sent", sent, count);
-        int want = count - sent < batch ? (int)(count - sent) : batch;
+            die(3, "gave up prefilling after 30 s with %lld of %lld sent from cpu %d", sent, f->count, f->cpu);
+        int want = f->count - sent < batch ? (int)(f->count - sent) : batch;
         sent += send_some(senders[round % SENDERS], msgs, want);
     }
     close_senders(senders, payload);
+    free(iov);
+    free(msgs);
+    return NULL;
+}
+
+static void prefill(int v6, int port, long long count)
+{
+    static struct filler fillers[MAX_QUEUES];
+    for (int q = 0; q < nqueues; q++) {
+        fillers[q] = (struct filler){v6, port, queues[q].cpu, count / nqueues + (q < count % nqueues), 0};
+        if ((errno = pthread_create(&fillers[q].thread, NULL, prefill_queue, &fillers[q])) != 0)
+            die(1, "pthread_create: %s", strerror(errno));
+    }
+    for (int q = 0; q < nqueues; q++)
+        pthread_join(fillers[q].thread, NULL);
 }
 
 // Streaming: paced like softnet run's UDP load (Softnet.Load's Pacer): bursts of rate × 20 µs datagrams (1..8) from
@@ -458,6 +508,7 @@ int main(int argc, char **argv)
         }
         return stream(port);
     }
+    steer_by_cpu(queues[0].fd);
     prefill(v6, port, count);
     settle();
     long long queued_bytes = 0, drops = 0;

@@ -25,28 +25,82 @@ internal static class UdpRun
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Datagrams in the untimed warm-up drain before a timed one: enough for the receive path's methods to be called
-    /// often enough that tiered compilation has replaced them with optimised code.
+    /// Datagrams in each untimed warm-up drain before a timed one: enough for the receive path's methods to be called
+    /// often enough that tiered compilation replaces them with optimised code.
     /// </summary>
     private const long WarmupDatagrams = 200_000;
+
+    /// <summary>Warm-up drains at most, when the JIT keeps compiling (the timed drain then says so on stderr).</summary>
+    private const int MaxWarmups = 4;
+
+    /// <summary>
+    /// How long the JIT must compile nothing before the process counts as settled: longer than tiered compilation's
+    /// 100 ms call-counting delay, so methods waiting for it have been promoted (or counted) by then.
+    /// </summary>
+    private static readonly TimeSpan JitQuiet = TimeSpan.FromMilliseconds(250);
+
+    private static readonly TimeSpan JitSettleTimeout = TimeSpan.FromSeconds(10);
 
     public static RunReport Execute(RunOptions options, TextWriter progress)
     {
         if (options.Prefill > 0)
-        {
-            // A fresh process runs its first calls in unoptimised code; a drain of a few hundred milliseconds would
-            // time the JIT. The same process drains once untimed first, on a stack of its own, then the timed drain.
-            long warm = Math.Min(options.Prefill, WarmupDatagrams);
-            progress.WriteLine($"softnet run: warm-up: an untimed drain of {warm:N0} datagrams, then the timed drain of {options.Prefill:N0}");
-            var warmup = Once(options with { Prefill = warm }, progress);
-            if (warmup.Violation() is { } violation)
-                throw new RunFailedException($"warm-up drain: {violation}");
-        }
-        return Once(options, progress);
+            WarmUp(options, progress);
+        var report = Once(options, progress, out long compiled);
+        if (options.Prefill > 0 && compiled > 0)
+            progress.WriteLine($"softnet run: the JIT compiled {compiled} methods during the timed drain");
+        return report;
     }
 
-    private static RunReport Once(RunOptions options, TextWriter progress)
+    /// <summary>
+    /// A fresh process runs its first calls in unoptimised code, and tiered compilation promotes a method only after
+    /// a 100 ms delay with no new compilations, 30 counted calls, and a background compile: one warm-up drain of a
+    /// few hundred milliseconds can end before the drain path is promoted, leaving the promotion (and first-tier
+    /// code) inside the timed window. So the same process drains untimed, each time on a stack of its own, until the
+    /// JIT compiles no method while one drains (setting up, prefilling and tearing down a stack may still compile:
+    /// that is outside the timed window, and every drain starts only once the JIT has been quiet for a while).
+    /// </summary>
+    private static void WarmUp(RunOptions options, TextWriter progress)
     {
+        long warm = Math.Min(options.Prefill, WarmupDatagrams);
+        progress.WriteLine($"softnet run: warm-up: untimed drains of {warm:N0} datagrams until the JIT compiles no method during one, then the timed drain of {options.Prefill:N0}");
+        for (int round = 1; ; round++)
+        {
+            var warmup = Once(options with { Prefill = warm }, progress, out long compiled);
+            if (warmup.Violation() is { } violation)
+                throw new RunFailedException($"warm-up drain: {violation}");
+            progress.WriteLine($"softnet run: warm-up {round}: the JIT compiled {compiled} methods during the drain");
+            if (compiled == 0)
+                return;
+            if (round == MaxWarmups)
+            {
+                progress.WriteLine($"softnet run: the JIT still compiled methods after {MaxWarmups} warm-up drains; the timed drain may include some");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Waits until the JIT compiled nothing for <see cref="JitQuiet"/> (bounded).</summary>
+    private static void WaitJitQuiet()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long count = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var quietSince = clock.Elapsed;
+        while (clock.Elapsed - quietSince < JitQuiet && clock.Elapsed < JitSettleTimeout)
+        {
+            Thread.Sleep(20);
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now != count)
+            {
+                count = now;
+                quietSince = clock.Elapsed;
+            }
+        }
+    }
+
+    /// <summary>One run on a stack of its own; with a prefill, <paramref name="jitCompiled"/> counts the methods the JIT compiled from the device's start to the end of the drain.</summary>
+    private static RunReport Once(RunOptions options, TextWriter progress, out long jitCompiled)
+    {
+        jitCompiled = 0;
         var stackOptions = options.ToStackOptions(m => progress.WriteLine("softnet: " + m));
         var clock = stackOptions.Platform;
         var sink = new DeliverySink(options.Cpus, options.Flows, clock, options.Overload.WorkUs, options.Handler == HandlerKind.Check);
@@ -76,14 +130,19 @@ internal static class UdpRun
             if (options.Prefill > 0)
             {
                 sent = Prefill(device, load, options.Prefill, progress);
+                // Promotions the prefill (or an earlier drain) triggered compile in the background: they land before
+                // the drain starts, not inside its window.
+                WaitJitQuiet();
                 // The drain is what is measured: the sender's allocations while it queued are not the receiver's.
                 allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 ownBefore = GC.GetAllocatedBytesForCurrentThread();
+                long jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
                 var cpu = ReceiveCpuTime.Start();
                 device.Start();
                 long deadline = clock.NowNs() + (long)DrainTimeout.TotalNanoseconds;
                 WaitDrained(stack, sink, sent, deadline, clock);
                 cpuNs = cpu?.Elapsed();
+                jitCompiled = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
                 seconds = span.Seconds;
             }
             else

@@ -178,8 +178,23 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
         // A pass that did not follow a wait: replies queued on a ring for the wait leave now rather than after the pass.
         if (Volatile.Read(ref _ringIrq) is { } ring)
             ((IRingIrq)ring.Handler).SubmitQueued();
+        // With every interrupt masked (each one's NAPI is being polled) epoll has nothing to report that matters now: a
+        // wake while running rings no doorbell, and an edge while masked stays on epoll's ready list for the next look,
+        // costing at most one poll that finds nothing. So a drain that keeps its CPU busy pays no epoll_wait per pass.
+        if (!AnyUnmasked())
+            return false;
         int n = Libc.EpollWait(_epfd, _events, MaxEvents, 0);
         return n > 0 && Dispatch(n);
+    }
+
+    private bool AnyUnmasked()
+    {
+        foreach (var registration in Volatile.Read(ref _slots))
+        {
+            if (registration is not null && (Volatile.Read(ref registration.State) & Masked) == 0)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>

@@ -17,9 +17,9 @@ namespace Softnet.Devices.Udp;
 /// (SO_RXQ_OVFL), then the payload, which the packet's data then points at (<see cref="HeaderBytes"/> into its
 /// buffer) rather than being moved; a datagram may therefore be at most <see cref="HeaderBytes"/> shorter than the
 /// packet buffer before it counts as truncated.
-/// Replies can leave through the ring too: SENDMSG requests queued by <see cref="QueueSend"/> are submitted by the
-/// io_uring_enter the owner thread sleeps in (<see cref="WaitSubmitting"/>), so a request-response round trip costs
-/// one syscall. They are MSG_DONTWAIT (the kernel sends or fails them while submitting, so their buffers are free once
+/// Replies can leave through the ring too: SENDMSG requests queued by <see cref="QueueSend"/> are submitted right away
+/// (<see cref="SubmitQueued"/>), and what the kernel did not take then by the io_uring_enter the owner thread sleeps
+/// in (<see cref="WaitSubmitting"/>). They are MSG_DONTWAIT (the kernel sends or fails them while submitting, so their buffers are free once
 /// the submission queue's head has passed them) and post a completion only when they fail.
 /// Not thread-safe: the queue serialises every call with one lock, so there is a single issuer at a time, except
 /// <see cref="WaitSubmitting"/>, which runs outside it and submits only what <see cref="PrepareWait"/> handed it.
@@ -402,7 +402,7 @@ internal sealed unsafe class IoUringRx : IDisposable
 
     /// <summary>
     /// Queues a SENDMSG of <paramref name="msg"/> (a reply) on the ring's socket; it leaves with the next
-    /// io_uring_enter, normally the owner's wait. The caller checked <see cref="HasRoomForSends"/>.
+    /// io_uring_enter. The caller checked <see cref="HasRoomForSends"/>.
     /// </summary>
     public void QueueSend(Libc.MsgHdr* msg)
     {
@@ -422,7 +422,7 @@ internal sealed unsafe class IoUringRx : IDisposable
     }
 
     /// <summary>
-    /// Hands what is queued to the kernel without waiting (a reply batch someone needs back before the owner sleeps).
+    /// Hands what is queued to the kernel without waiting (a batch's replies, or a reply batch someone needs back).
     /// Returns the replies the kernel took, or -errno.
     /// </summary>
     public int SubmitQueued()

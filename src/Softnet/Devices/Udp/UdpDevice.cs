@@ -301,7 +301,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     /// <summary>
     /// Sends this CPU's queued replies with one sendmmsg; what the kernel does not take is a TX drop. From an io_uring
-    /// queue's completing poll (<paramref name="ring"/>), its ring may take them instead, to submit with its wait.
+    /// queue's completing poll (<paramref name="ring"/>), its ring may take them instead and submit them itself.
     /// </summary>
     internal void FlushTx(SoftnetData cpu, UdpQueue? ring = null)
     {

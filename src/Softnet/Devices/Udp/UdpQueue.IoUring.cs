@@ -7,7 +7,8 @@ namespace Softnet.Devices.Udp;
 /// <summary>
 /// The queue's io_uring backend: completions on the ring are the interrupt, a poll reaps them. When the ring is its
 /// softirq thread's only interrupt, that thread sleeps in the ring, and the replies the queue's completing poll
-/// produced are queued on the ring as SENDMSG requests and submitted by that sleep's io_uring_enter.
+/// produced are queued on the ring as SENDMSG requests and submitted at once (what the kernel does not take then,
+/// that sleep's io_uring_enter submits).
 /// </summary>
 internal sealed partial class UdpQueue : IRingIrq
 {
@@ -148,9 +149,9 @@ internal sealed partial class UdpQueue : IRingIrq
     }
 
     /// <summary>
-    /// From this queue's completing poll: queues <paramref name="tx"/>'s replies on the ring when its owner will
-    /// submit them with its sleep, i.e. the calling thread armed the RECVMSG and is <paramref name="cpu"/>'s softirq
-    /// thread, whose wait sleeps in this ring. False leaves them to sendmmsg.
+    /// From this queue's completing poll: queues <paramref name="tx"/>'s replies on the ring and submits them when the
+    /// calling thread armed the RECVMSG and is <paramref name="cpu"/>'s softirq thread, whose wait sleeps in this ring
+    /// (and submits what the kernel did not take). False leaves them to sendmmsg.
     /// </summary>
     internal unsafe bool TryTakeTx(SoftnetData cpu, UdpTx tx)
     {
@@ -164,6 +165,14 @@ internal sealed partial class UdpQueue : IRingIrq
             for (int i = 0; i < tx.Count; i++)
                 ring.QueueSend(tx.Message(i));
             tx.HeldBy = this;
+            // Submitted now, right after the batch's handler, not with the owner's sleep after the rest of the
+            // softirq pass: the reply leaves about a microsecond earlier for one io_uring_enter more per round trip,
+            // which runs while the peer is busy with the reply. What the kernel does not take now (EAGAIN, EBUSY)
+            // the sleep submits.
+            int sent = ring.SubmitQueued();
+            if (sent < 0)
+                Stack.LogOnce($"{_device.Name} queue {Queue}: submitting replies to the io_uring ring failed: {Errno.Describe(-sent)}");
+            CountRingSends(Math.Max(0, sent), 0);
         }
         return true;
     }

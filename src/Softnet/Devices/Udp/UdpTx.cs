@@ -2,7 +2,8 @@ namespace Softnet.Devices.Udp;
 
 /// <summary>
 /// One CPU's batch of replies, sent with one sendmmsg at the end of the round that queued them, or handed to an
-/// io_uring queue's ring (<see cref="HeldBy"/>) whose owner submits them with its wait.
+/// io_uring queue's ring (<see cref="HeldBy"/>), which submits them at once (or, what the kernel did not take then,
+/// with its owner's wait).
 /// </summary>
 internal sealed unsafe class UdpTx
 {
