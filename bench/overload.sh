@@ -9,6 +9,10 @@
 #     the budget leaves on RX goes to the competitor alone.
 #   shared: the whole of serve on RX (taskset -c RX): the control plane takes its CPU out of the budget's breaks on
 #     RX, beside the competitor (the layout of the results before --housekeeping-cpus).
+# TIERED (0) says whether serve runs with the runtime's tiered compilation: 0 sets DOTNET_TieredCompilation=0 in serve's
+#   environment (every method compiled optimised at its first call, during serve's start-up and the warm-up flood), as
+#   the README recommends with --rt-priority; 1 keeps the runtime's default, whose background compilations run beside
+#   the measurement for the first seconds of a fresh process (on TX with the housekeeping layout, next to the pinger).
 #
 # First C: the highest offered rate at which `--overload off` delivers >= 99.9% of the accepted datagrams during the
 # flood (doubling from START, then bisecting). Then K x C for K in LOADS, REPEATS rounds, loads in random order per
@@ -17,7 +21,7 @@
 # kernel's loopback backlog drops). Output: a Markdown table per variant with the issue's goals, runs.csv, and PNG
 # plots (bench/overload-plot.gp, gnuplot) in OUT.
 #
-# Environment: LAYOUT (housekeeping or shared, above), SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5; 0 = none), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
+# Environment: LAYOUT (housekeeping or shared, above), TIERED (0 or 1, above), SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5; 0 = none), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
 # share, 90), RT (priority, 50; 0 = never), LOADS ("0.5 0.9 1 1.25 1.5 2 3 4"; empty = none), START (first rate of the C search,
 # 5000), C (skip the search and use this C), WARM (seconds of the same flood before each measured one, 0.2),
 # FOCUS_REPEATS (0) and FOCUS (0.9): that many extra off/auto pairs at FOCUS x C, per variant, the two of a pair run
@@ -49,6 +53,7 @@ FOCUS=${FOCUS:-0.9}
 FOCUS_REPEATS=${FOCUS_REPEATS:-0}
 RCVBUF=${RCVBUF:-262144}
 LAYOUT=${LAYOUT:-housekeeping}
+TIERED=${TIERED:-0}
 EXTRA=("$@")
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
@@ -64,6 +69,7 @@ point() { # mode rt rate [on_ms [secs]] -> one JSON line, or nothing when the po
   local rt_args=()
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
   [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
+  [ "$TIERED" = 0 ] && rt_args+=(--serve-env DOTNET_TieredCompilation=0)
   python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
     --work "$WORK" --share "$SHARE" --warm "$WARM" --rcvbuf "$RCVBUF" --layout "$LAYOUT" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
 }
@@ -125,7 +131,7 @@ for rt in $RTS; do
   done
 done
 
-python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF LAYOUT=$LAYOUT bench/overload.sh ${EXTRA[*]:-}" \
+python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF LAYOUT=$LAYOUT TIERED=$TIERED bench/overload.sh ${EXTRA[*]:-}" \
   | tee "$OUT/summary.md"
 gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
 # What stays in OUT is the results: the tools built for the run and the servers' stderr go.
