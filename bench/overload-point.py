@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """One point of bench/overload.sh: `softnet serve` (one CPU, one queue, --reply sockperf, a protected pinger) under a
-paced flood, with a CPU-bound competitor beside it and an admin client asking GET /stats every 10 ms. Prints one
+paced flood, with a CPU-bound competitor beside its packet thread (on RX; --layout says where serve's other threads
+run: on TX with --housekeeping-cpus, or on RX beside the packet thread) and an admin client asking GET /stats every 10 ms. Prints one
 JSON line: what was offered and delivered, the competitor's share and longest stall, the protected flow's delivery
 and round trips, the admin round trips, when the overload was detected and left, RSS, and whether the run adds up
 (accepted flood + pings = received + Softnet's drops + the kernel's loopback backlog drops).
@@ -90,6 +91,11 @@ def main():
     a.add_argument("--ping-rate", type=int, default=1000)
     a.add_argument("--on-ms", type=int, default=0, help="flood on and off in turns of this many ms")
     a.add_argument("--warm", type=float, default=0.2, help="seconds of the same flood before the measurement (0: none)")
+    a.add_argument("--layout", choices=["housekeeping", "shared"], default="housekeeping",
+                   help="housekeeping: serve's packet thread on RX, its control plane (--housekeeping-cpus) on TX; "
+                        "shared: the whole of serve on RX (taskset), the control plane beside the packet thread")
+    a.add_argument("--serve-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="an environment variable for serve only (repeatable), e.g. DOTNET_TieredCompilation=0")
     a.add_argument("--rx", type=int, required=True)
     a.add_argument("--tx", type=int, required=True)
     a.add_argument("--dir", required=True)
@@ -98,7 +104,13 @@ def main():
 
     port, ping_port = free_ports(2)
     sock = os.path.join(o.dir, f"admin-{port}.sock")
-    args = ["taskset", "-c", str(o.rx), "dotnet", o.cli, "serve", "--bind", f"127.0.0.1:{port}", "--cpus", "1",
+    if o.layout == "shared":
+        place = ["taskset", "-c", str(o.rx)]
+    else:
+        # The packet thread takes the allowed CPUs outside the housekeeping list: with exactly TX and RX allowed it is RX.
+        place = [] if set(os.sched_getaffinity(0)) == {o.tx, o.rx} else ["taskset", "-c", f"{o.tx},{o.rx}"]
+        o.extra = ["--housekeeping-cpus", str(o.tx)] + o.extra
+    args = place + ["dotnet", o.cli, "serve", "--bind", f"127.0.0.1:{port}", "--cpus", "1",
             "--queues", "1", "--admin", sock, "--json", "--reply", "sockperf", "--work-us", str(o.work),
             "--overload", o.mode, "--overload-cpu-share", str(o.share), "--protect", f"127.0.0.1:{ping_port}"]
     if o.rt:
@@ -107,7 +119,8 @@ def main():
         args += ["--rcvbuf", str(o.rcvbuf)]
     args += o.extra
     err = open(os.path.join(o.dir, f"serve-{port}.err"), "w+")
-    serve = start(args, stdout=subprocess.PIPE, stderr=err, text=True)
+    serve_env = dict(os.environ, **dict(v.split("=", 1) for v in o.serve_env))
+    serve = start(args, stdout=subprocess.PIPE, stderr=err, text=True, env=serve_env)
     deadline = time.monotonic() + 60
     while True:
         err.seek(0)
@@ -233,7 +246,7 @@ def main():
     dropped = sum(final["dropped"].values())
     prot = final.get("protected", {})
     print(json.dumps({
-        "mode": o.mode, "rt": o.rt, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
+        "mode": o.mode, "rt": o.rt, "layout": o.layout, "serve_env": o.serve_env, "serve_pid": serve.pid, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
         "sent": sent, "sent_pps": sent / o.secs,
         "pps": pps,
         "loss": (sent + ping["sent"] - final["received"]) / max(sent + ping["sent"], 1),

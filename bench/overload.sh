@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Receive livelock: the load curves of issue "overload control". Each point (bench/overload-point.py): `softnet serve`
-# pinned to the last CPU (--cpus 1 --queues 1 --reply sockperf --work-us WORK) beside a CPU-bound competitor that
-# counts work units; on the first CPU a paced sendmmsg flood (bench/native/flood.c), a protected 1 000 pps
-# sequence-numbered ping flow in sockperf's format (bench/native/pinger.c, --protect on its source port, measured from
-# the sender's side) and an admin client asking GET /stats every 10 ms.
+# (--cpus 1 --queues 1 --reply sockperf --work-us WORK) with its packet thread on the last CPU (RX) beside a CPU-bound
+# competitor that counts work units; on the first CPU (TX) a paced sendmmsg flood (bench/native/flood.c), a protected
+# 1 000 pps sequence-numbered ping flow in sockperf's format (bench/native/pinger.c, --protect on its source port,
+# measured from the sender's side) and an admin client asking GET /stats every 10 ms.
+# LAYOUT says where serve's threads other than the packet thread (thread pool, admin server, timers, GC, JIT) run:
+#   housekeeping (default): on TX, through serve's --housekeeping-cpus TX; only the packet thread is on RX, so the CPU
+#     the budget leaves on RX goes to the competitor alone.
+#   shared: the whole of serve on RX (taskset -c RX): the control plane takes its CPU out of the budget's breaks on
+#     RX, beside the competitor (the layout of the results before --housekeeping-cpus).
 #
 # First C: the highest offered rate at which `--overload off` delivers >= 99.9% of the accepted datagrams during the
 # flood (doubling from START, then bisecting). Then K x C for K in LOADS, REPEATS rounds, loads in random order per
@@ -12,7 +17,7 @@
 # kernel's loopback backlog drops). Output: a Markdown table per variant with the issue's goals, runs.csv, and PNG
 # plots (bench/overload-plot.gp, gnuplot) in OUT.
 #
-# Environment: SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5; 0 = none), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
+# Environment: LAYOUT (housekeeping or shared, above), SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5; 0 = none), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
 # share, 90), RT (priority, 50; 0 = never), LOADS ("0.5 0.9 1 1.25 1.5 2 3 4"; empty = none), START (first rate of the C search,
 # 5000), C (skip the search and use this C), WARM (seconds of the same flood before each measured one, 0.2),
 # FOCUS_REPEATS (0) and FOCUS (0.9): that many extra off/auto pairs at FOCUS x C, per variant, the two of a pair run
@@ -43,6 +48,7 @@ WARM=${WARM:-0.2}
 FOCUS=${FOCUS:-0.9}
 FOCUS_REPEATS=${FOCUS_REPEATS:-0}
 RCVBUF=${RCVBUF:-262144}
+LAYOUT=${LAYOUT:-housekeeping}
 EXTRA=("$@")
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
@@ -59,7 +65,7 @@ point() { # mode rt rate [on_ms [secs]] -> one JSON line, or nothing when the po
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
   [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
   python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
-    --work "$WORK" --share "$SHARE" --warm "$WARM" --rcvbuf "$RCVBUF" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
+    --work "$WORK" --share "$SHARE" --warm "$WARM" --rcvbuf "$RCVBUF" --layout "$LAYOUT" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
 }
 loss_ok() { [ -n "$1" ] && python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d['pps'] >= 0.999 * d['sent_pps'] else 1)" "$1"; }
 # Tags a point's line with its load, round and (third argument, optional) focus pair; a failed point adds nothing.
@@ -119,7 +125,7 @@ for rt in $RTS; do
   done
 done
 
-python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF bench/overload.sh ${EXTRA[*]:-}" \
+python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF LAYOUT=$LAYOUT bench/overload.sh ${EXTRA[*]:-}" \
   | tee "$OUT/summary.md"
 gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
 # What stays in OUT is the results: the tools built for the run and the servers' stderr go.

@@ -60,6 +60,12 @@ public sealed class SoftnetOptions
     /// <summary>Run SCHED_OTHER (and log it once) when SCHED_FIFO is refused, instead of failing the start.</summary>
     public bool? RtPriorityFallback { get; set; }
 
+    /// <summary>The EEVDF slice SCHED_OTHER packet threads ask for (Linux 6.12+); unset, the kernel's default.</summary>
+    public TimeSpan? SchedSlice { get; set; }
+
+    /// <summary>OS CPUs (list form, <c>0-1,3</c>) for every thread that is not a packet thread; the packet threads run on the other allowed CPUs.</summary>
+    public string? HousekeepingCpus { get; set; }
+
     /// <summary>What the stack does about overload: <c>off</c> or <c>auto</c>.</summary>
     public string? Overload { get; set; }
 

@@ -94,6 +94,10 @@ internal static class SoftnetOptionsResolver
             yield return new(nameof(o.RtPriority), s => s with { RtPriority = rtPriority });
         if (o.RtPriorityFallback is { } rtFallback)
             yield return new(nameof(o.RtPriorityFallback), s => s with { RtPriorityFallback = rtFallback });
+        if (o.SchedSlice is { } schedSlice)
+            yield return new(nameof(o.SchedSlice), s => s with { SchedSlice = schedSlice });
+        if (o.HousekeepingCpus is { } housekeeping)
+            yield return new(nameof(o.HousekeepingCpus), s => s with { HousekeepingCpus = housekeeping });
         if (o.Overload is { } overloadText && Word<OverloadMode>(overloadText, Option(nameof(o.Overload)), OverloadModes.TryParse, OverloadNames, failures, out var overload))
             yield return new(nameof(o.Overload), s => s with { Overload = overload });
         if (o.OverloadCpuShare is { } cpuShare)

@@ -81,6 +81,7 @@ internal static class ServeCommand
                 ReceiveBufferBytes = o.ReceiveBufferBytes,
             }));
             server.Device = device;
+            InlineSocketCompletions.Enable();
             if (!o.NoAdmin)
             {
                 var adminOptions = new AdminOptions

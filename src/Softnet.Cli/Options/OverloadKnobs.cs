@@ -2,6 +2,7 @@ using System.CommandLine;
 using Softnet.Cli.CommandLine;
 using Softnet.Devices.Udp;
 using Softnet.Overload;
+using Softnet.Scheduling;
 
 namespace Softnet.Cli.Options;
 
@@ -11,6 +12,10 @@ internal sealed class OverloadKnobs
     public Option<int> RtPriority { get; } = Knob.Int32("--rt-priority", "N", 1, 99, 0, "SCHED_FIFO priority for ksoftirqd, backlog_napi and NAPI threads", "SCHED_OTHER");
 
     public Option<bool> RtPriorityFallback { get; } = Knob.Flag("--rt-priority-fallback", "if SCHED_FIFO is refused, run SCHED_OTHER and say so instead of failing");
+
+    public Option<int> SchedSliceUs { get; } = Knob.Int32("--sched-slice-us", "N", 100, 100_000, 0, "the EEVDF slice SCHED_OTHER packet threads ask for (sched_setattr sched_runtime, Linux 6.12+)", "the kernel's base slice");
+
+    public Option<string?> HousekeepingCpus { get; } = Knob.Text("--housekeeping-cpus", "LIST", "OS CPUs (e.g. 0 or 0-1,3) for every thread that is not a packet thread (thread pool, admin, timers, runtime); the packet threads run on the other allowed CPUs. Default: no confinement");
 
     public Option<string> Overload { get; } = Knob.Choice("--overload", "MODE", ["off", "auto"], "off", "auto stops the packet threads for the rest of a budget slice (--overload-slice-us) once they used --overload-cpu-share of it; off detects and reports only");
 
@@ -33,7 +38,7 @@ internal sealed class OverloadKnobs
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { RtPriority, RtPriorityFallback, Overload, OverloadCpuShare, OverloadSliceUs, OverloadDemote, OverloadShed, Protect, WorkUs })
+        foreach (var option in new Option[] { RtPriority, RtPriorityFallback, SchedSliceUs, HousekeepingCpus, Overload, OverloadCpuShare, OverloadSliceUs, OverloadDemote, OverloadShed, Protect, WorkUs })
             command.Add(option);
     }
 
@@ -41,6 +46,8 @@ internal sealed class OverloadKnobs
     {
         RtPriority = r.GetValue(RtPriority),
         RtPriorityFallback = r.GetValue(RtPriorityFallback),
+        SchedSliceUs = r.GetValue(SchedSliceUs),
+        HousekeepingCpus = r.GetValue(HousekeepingCpus) is { } housekeeping ? CheckHousekeeping(housekeeping) : null,
         Overload = OverloadModes.TryParse(r.GetValue(Overload)!, out var mode) ? mode : OverloadMode.Off,
         OverloadCpuShare = r.GetValue(OverloadCpuShare),
         OverloadSliceUs = r.GetValue(OverloadSliceUs),
@@ -49,6 +56,19 @@ internal sealed class OverloadKnobs
         Protect = ParseProtect(r.GetValue(Protect) ?? []),
         WorkUs = r.GetValue(WorkUs),
     };
+
+    private static string CheckHousekeeping(string text)
+    {
+        try
+        {
+            CpuList.SplitHousekeeping(text, SystemPlatform.Instance.AllowedOsCpus(), "--housekeeping-cpus");
+            return text;
+        }
+        catch (ArgumentException e)
+        {
+            throw UsageException.From(e);
+        }
+    }
 
     private static ProtectedFlow[] ParseProtect(string[] sources)
     {

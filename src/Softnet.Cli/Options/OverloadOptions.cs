@@ -12,6 +12,12 @@ internal sealed record OverloadOptions
 
     public bool RtPriorityFallback { get; init; }
 
+    /// <summary>The packet threads' EEVDF slice in µs (<c>--sched-slice-us</c>); 0 leaves the kernel's.</summary>
+    public int SchedSliceUs { get; init; }
+
+    /// <summary>The <c>--housekeeping-cpus</c> list, checked against the CPUs this process may run on; null for none.</summary>
+    public string? HousekeepingCpus { get; init; }
+
     public OverloadMode Overload { get; init; }
 
     public int OverloadCpuShare { get; init; } = 90;
@@ -34,6 +40,8 @@ internal sealed record OverloadOptions
     {
         RtPriority = RtPriority,
         RtPriorityFallback = RtPriorityFallback,
+        HousekeepingCpus = HousekeepingCpus,
+        SchedSlice = SchedSliceUs > 0 ? TimeSpan.FromMicroseconds(SchedSliceUs) : null,
         Overload = Overload,
         OverloadCpuShare = OverloadCpuShare,
         OverloadBudgetSlice = OverloadSliceUs > 0 ? TimeSpan.FromMicroseconds(OverloadSliceUs) : null,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Softnet.Scheduling;
 
 namespace Softnet.Core;
@@ -71,6 +72,10 @@ internal sealed class Ksoftirqd
     }
 
     /// <summary>Sleep until raised (or a device's readiness, or a watchdog), run a softirq pass, yield between passes that left work.</summary>
+    /// <remarks>Compiled optimised at the thread's start: a loop the thread never leaves would otherwise be replaced
+    /// on its own stack (on-stack replacement) by a compilation the packet thread runs itself, milliseconds in the
+    /// middle of a flood, a stall no budget break interrupts when the thread is SCHED_FIFO.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop()
     {
         _threadId = Environment.CurrentManagedThreadId;

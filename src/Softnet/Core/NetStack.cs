@@ -26,6 +26,7 @@ public sealed partial class NetStack : IDisposable
     private readonly ILogger _logger;
     private readonly List<NapiThread> _backlogThreads = [];
     private readonly RealtimeThreads _realtime;
+    private readonly Housekeeping? _housekeeping;
     private int _nextIfIndex = 1;
     private int _nextNapiId = FirstNapiId;
     private int _disposed;
@@ -38,9 +39,14 @@ public sealed partial class NetStack : IDisposable
         _logger = options.LoggerFactory.CreateLogger("Softnet");
         Platform = options.Platform;
         Handler = handler;
-        _realtime = RealtimeThreads.Start(Platform, options.RtPriority, options.RtPriorityFallback, options.OverloadDemote, LogOnce);
+        _realtime = RealtimeThreads.Start(Platform, options.RtPriority, options.RtPriorityFallback, options.OverloadDemote, options.SchedSlice, LogOnce);
         OverloadControl = new OverloadControl(this);
         var allowed = Platform.AllowedOsCpus();
+        if (options.HousekeepingCpus is { } housekeeping)
+        {
+            _housekeeping = Housekeeping.Start(housekeeping, allowed, nameof(options.HousekeepingCpus));
+            allowed = _housekeeping.PacketCpus;
+        }
         _cpus = new SoftnetData[options.Cpus];
         for (int i = 0; i < _cpus.Length; i++)
             _cpus[i] = new SoftnetData(this, i, allowed[i % allowed.Count]);
@@ -154,15 +160,27 @@ public sealed partial class NetStack : IDisposable
     /// <summary>Frees a packet that was never queued; safe from any thread.</summary>
     internal static void FreeDropped(Packet p) => p.Owner.Return(new ReadOnlySpan<Packet>(ref p));
 
-    internal IThreadHandle StartThread(string name, SoftnetData? home, Action body) =>
-        Platform.StartThread(name, Options.Pin && home is not null ? home.OsCpu : -1, () =>
+    internal IThreadHandle StartThread(string name, SoftnetData? home, Action body)
+    {
+        int osCpu = Options.Pin && home is not null ? home.OsCpu : -1;
+        return Platform.StartThread(name, osCpu, () =>
         {
             t_home = home;
+            _housekeeping?.EnterPacketThread(osCpu);
             BottomHalf.PrepareThread();
             if (_realtime.ApplyToCurrentThread() is var errno and not 0)
-                LogOnce($"{name}: sched_setscheduler SCHED_FIFO failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER");
-            body();
+                LogOnce($"{name}: setting the packet threads' policy ({_realtime.Wanted}{(Options.SchedSlice is { } slice ? $", slice {slice.TotalMicroseconds} µs" : "")}) failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER with the default slice");
+            try
+            {
+                body();
+            }
+            finally
+            {
+                if (_housekeeping is not null)
+                    Housekeeping.LeavePacketThread();
+            }
         });
+    }
 
     internal int RegisterDevice(NetDevice device)
     {
@@ -253,5 +271,6 @@ public sealed partial class NetStack : IDisposable
             cpu.Ksoftirqd.Waiter.Dispose();
         }
         Metrics?.Dispose();
+        _housekeeping?.Dispose();
     }
 }

@@ -64,6 +64,15 @@ public sealed record NetStackOptions
     /// <summary>Pin each CPU's threads to an OS CPU with sched_setaffinity (best effort).</summary>
     public bool Pin { get; init; } = true;
 
+    /// <summary>
+    /// OS CPUs in list form (<c>0</c>, <c>0-1,3</c>) for every thread of the process that is not a packet thread — the
+    /// thread pool, the admin server, timers, the main thread, the runtime's own threads — as the kernel's
+    /// housekeeping cpumask (<c>isolcpus=</c>, <c>nohz_full=</c>) keeps such work off isolated CPUs. The packet threads
+    /// then run on the allowed CPUs outside the list, stack CPU i on the i-th of them (wrapping). Null: no confinement,
+    /// and the stack's CPUs map onto all the allowed CPUs.
+    /// </summary>
+    public string? HousekeepingCpus { get; init; }
+
     /// <summary>How long <see cref="NetStack.Dispose"/> lets the threads deliver what is queued before counting the rest as shutdown drops.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -73,6 +82,13 @@ public sealed record NetStackOptions
     /// (<see cref="RtPriorityRefusedException"/>) unless <see cref="RtPriorityFallback"/> is set.
     /// </summary>
     public int RtPriority { get; init; }
+
+    /// <summary>
+    /// The EEVDF slice a SCHED_OTHER packet thread asks for (sched_setattr's sched_runtime, Linux 6.12+; 100 µs to
+    /// 100 ms): how long it runs before a task with an earlier deadline takes the CPU, and how soon after a wake-up it
+    /// gets the CPU. Null: the kernel's default (base_slice_ns). Ignored while a thread runs SCHED_FIFO.
+    /// </summary>
+    public TimeSpan? SchedSlice { get; init; }
 
     /// <summary>When SCHED_FIFO is refused, run the threads SCHED_OTHER and log it once instead of failing.</summary>
     public bool RtPriorityFallback { get; init; }
@@ -156,6 +172,8 @@ public sealed record NetStackOptions
             throw new ArgumentOutOfRangeException(nameof(OverloadPeriod), OverloadPeriod, $"{nameof(OverloadPeriod)} must be between 1 ms and 1 s");
         if (OverloadBudgetSlice is { } slice && (slice < TimeSpan.FromMicroseconds(100) || slice > OverloadPeriod))
             throw new ArgumentOutOfRangeException(nameof(OverloadBudgetSlice), OverloadBudgetSlice, $"{nameof(OverloadBudgetSlice)} must be between 100 µs and {nameof(OverloadPeriod)} ({OverloadPeriod.TotalMilliseconds} ms)");
+        if (SchedSlice is { } schedSlice && (schedSlice < TimeSpan.FromMicroseconds(100) || schedSlice > TimeSpan.FromMilliseconds(100)))
+            throw new ArgumentOutOfRangeException(nameof(SchedSlice), SchedSlice, $"{nameof(SchedSlice)} must be between 100 µs and 100 ms (got {schedSlice.TotalMicroseconds} µs)");
         if (!Enum.IsDefined(Overload))
             throw new ArgumentOutOfRangeException(nameof(Overload), Overload, $"{nameof(Overload)} must be Off or Auto");
         OverloadThresholds.Validate();
@@ -167,6 +185,8 @@ public sealed record NetStackOptions
             throw new ArgumentOutOfRangeException(nameof(ShutdownDrainTimeout), ShutdownDrainTimeout, $"{nameof(ShutdownDrainTimeout)} must be between 0 and 10 minutes");
         Steering.CpuMask.Parse(RpsCpus, Cpus, nameof(RpsCpus));
         Steering.CpuMask.Parse(FlowLimit, Cpus, nameof(FlowLimit));
+        if (HousekeepingCpus is not null)
+            CpuList.SplitHousekeeping(HousekeepingCpus, Platform.AllowedOsCpus(), nameof(HousekeepingCpus));
     }
 
     internal static void Range(string option, long value, long min, long max)

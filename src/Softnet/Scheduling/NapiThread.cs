@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Softnet.Scheduling;
 
 /// <summary>
@@ -88,6 +90,9 @@ internal sealed class NapiThread
         }
     }
 
+    /// <remarks>Optimised at its first call, as <see cref="Core.Ksoftirqd"/>'s loop is: under a flood it does not return,
+    /// and its on-stack replacement would be compiled by the packet thread itself in the middle of the flood.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PollUntilIdle(IThreadedPoll napi)
     {
         var slice = default(TimeSlice);

@@ -19,13 +19,15 @@ internal sealed class RealtimeThreads
 
     private readonly int _priority;
     private readonly bool _demote;
+    private readonly ulong _sliceNs;
     private long _demotions;
 
-    private RealtimeThreads(int priority, bool granted, bool demote)
+    private RealtimeThreads(int priority, bool granted, bool demote, TimeSpan? slice)
     {
         _priority = priority;
         Granted = granted;
         _demote = granted && demote;
+        _sliceNs = slice is { } s ? (ulong)s.TotalNanoseconds : 0;
     }
 
     /// <summary>Times a packet thread dropped from SCHED_FIFO to SCHED_OTHER because its CPU was overloaded.</summary>
@@ -38,23 +40,26 @@ internal sealed class RealtimeThreads
     public ThreadPolicy Wanted => Granted ? ThreadPolicy.Fifo(_priority) : ThreadPolicy.Other;
 
     /// <summary>Probes permission for <paramref name="priority"/> (0: off); throws <see cref="RtPriorityRefusedException"/> when refused without <paramref name="fallback"/>.</summary>
-    public static RealtimeThreads Start(IPlatform platform, int priority, bool fallback, bool demote, Action<string> log)
+    public static RealtimeThreads Start(IPlatform platform, int priority, bool fallback, bool demote, TimeSpan? slice, Action<string> log)
     {
         if (priority == 0)
-            return new RealtimeThreads(0, false, demote);
+            return new RealtimeThreads(0, false, demote, slice);
         int errno = 0;
         var probe = platform.StartThread("softnet-rtprobe", -1, () => errno = SetFifo(priority));
         probe.Join(Timeout.InfiniteTimeSpan);
         if (errno == 0)
-            return new RealtimeThreads(priority, true, demote);
+            return new RealtimeThreads(priority, true, demote, slice);
         if (!fallback)
             throw new RtPriorityRefusedException(priority, errno);
         log($"RtPriority {priority}: SCHED_FIFO refused ({Errno.Describe(errno)}; needs CAP_SYS_NICE or RLIMIT_RTPRIO >= {priority}): the stack's threads run SCHED_OTHER");
-        return new RealtimeThreads(priority, false, demote);
+        return new RealtimeThreads(priority, false, demote, slice);
     }
 
-    /// <summary>Gives the calling thread the stack's policy; returns 0 or the errno (a thread that fails runs SCHED_OTHER).</summary>
-    public int ApplyToCurrentThread() => Granted ? SetFifo(_priority) : 0;
+    /// <summary>
+    /// Gives the calling thread the stack's policy: SCHED_FIFO, or SCHED_OTHER with the requested EEVDF slice; returns
+    /// 0 or the errno (a thread that fails runs SCHED_OTHER with the default slice).
+    /// </summary>
+    public int ApplyToCurrentThread() => Granted ? SetFifo(_priority) : _sliceNs > 0 ? SetOther() : 0;
 
     /// <summary>
     /// Called by a packet thread between rounds: while the CPU it polls for is overloaded it runs SCHED_OTHER, so the
@@ -79,10 +84,22 @@ internal sealed class RealtimeThreads
         }
     }
 
-    private static unsafe int SetOther()
+    /// <summary>SCHED_OTHER at nice 0, with the slice when one is set (sched_attr's sched_runtime, Linux 6.12+: the EEVDF request size).</summary>
+    private unsafe int SetOther()
     {
-        Libc.SchedParam param = default;
-        return Libc.SchedSetScheduler(0, Libc.SCHED_OTHER | Libc.SCHED_RESET_ON_FORK, &param) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        if (_sliceNs == 0)
+        {
+            Libc.SchedParam param = default;
+            return Libc.SchedSetScheduler(0, Libc.SCHED_OTHER | Libc.SCHED_RESET_ON_FORK, &param) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        var attr = new Libc.SchedAttr
+        {
+            Size = (uint)sizeof(Libc.SchedAttr),
+            SchedPolicy = Libc.SCHED_OTHER,
+            SchedFlags = Libc.SCHED_FLAG_RESET_ON_FORK,
+            SchedRuntime = _sliceNs,
+        };
+        return Libc.SchedSetattr(0, &attr) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     private static unsafe int SetFifo(int priority)

@@ -89,6 +89,20 @@ public sealed class HostingTests
         Assert.Contains($"Softnet:Udp:DeferHardIrqs must be between 0 and {int.MaxValue} (got -1)", ex.Failures);
     }
 
+    /// <summary>A housekeeping CPU the process may not run on fails the start, naming the setting and the allowed CPUs.</summary>
+    [Fact]
+    public async Task HousekeepingCpusOutsideTheAffinity_FailsTheStart()
+    {
+        using var host = CountingHost.Build(new()
+        {
+            ["Softnet:HousekeepingCpus"] = "4095",
+        });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("Softnet:HousekeepingCpus: CPU 4095 in '4095' is offline or outside this process's affinity; allowed CPUs ", StringComparison.Ordinal));
+    }
+
     /// <summary>A Bind that is not an address with an explicit port fails the start instead of binding an ephemeral port.</summary>
     [Theory]
     [InlineData("127.0.0.1")]

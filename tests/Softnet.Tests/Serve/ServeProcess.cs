@@ -21,7 +21,7 @@ internal sealed class ServeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "Softnet.Cli.dll"), "serve", "--bind", $"127.0.0.1:{Port}", "--no-admin", .. extraArgs])
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "Softnet.Cli.dll"), "serve", "--bind", $"127.0.0.1:{Port}", .. (extraArgs.Contains("--admin") ? extraArgs : ["--no-admin", .. extraArgs])])
             start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
