@@ -7,8 +7,9 @@
 #   B  2 producers, 2,000,000 pps offered    CPU time per packet (process CPU over the load / delivered) at a load
 #                                            every contender carries
 # Ratios are per round (the runs of one round are back to back): median with min-max over the rounds.
-# Writes into OUT: loopback-<run>.jsonl (every run), loopback.md (tables with commit and command), loopback.png (the
-# pair ratios) and goal lines appended to goals.txt.
+# Writes into OUT: loopback-<run>.jsonl (every run), loopback-<run>.log (every run's line; for B also where its CPU
+# time went per thread name, --threads), loopback.md (tables with commit and command), loopback.png (the pair ratios)
+# and goal lines appended to goals.txt.
 # Usage: [SECONDS=5] [ROUNDS=5] [CONSUMER=readall] [OUT=dir] bench/loopback.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,14 +30,14 @@ run() { # name args...
   {
     echo "#### $name: \`$cmd\`"
     echo
-    dotnet $BENCH loopback --seconds "$SECS" --rounds "$ROUNDS" --consumer "$CONSUMER" --runs "$OUT/loopback-$name.jsonl" "$@" 2>"$tmp/$name.err" || true
+    dotnet $BENCH loopback --seconds "$SECS" --rounds "$ROUNDS" --consumer "$CONSUMER" --runs "$OUT/loopback-$name.jsonl" "$@" 2>"$OUT/loopback-$name.log" || true
     echo
   } >>"$tmp/tables.md"
   echo "loopback: run $name done" >&2
 }
 run A --producers 2
 run C --producers 1
-run B --producers 2 --rate 2000000
+run B --producers 2 --rate 2000000 --threads
 
 CMD="LOOPBACK_SECONDS=$SECS ROUNDS=$ROUNDS CONSUMER=$CONSUMER bench/loopback.sh"
 PYTHONPATH=bench python3 - "$OUT" "$CMD" "$CONSUMER" "$tmp/tables.md" "$tmp/ratios.dat" <<'PY' | tee "$OUT/loopback.md"

@@ -21,6 +21,8 @@ internal sealed record BenchOptions
           --consumer FORM  the baseline's consumer: readall (default: the fastest form measured here),
                            wait-tryread, dedicated-thread, or all (every form as its own contender)
           --runs PATH      also write every measured run as a JSON line (round, contender, figures) to PATH
+          --threads        also print where each run's CPU time went, per thread name (CPU per packet, voluntary
+                           and involuntary context switches per second)
         """;
 
     public int Seconds { get; init; } = 5;
@@ -44,6 +46,9 @@ internal sealed record BenchOptions
     /// <summary>Where to write one JSON line per measured run; null: nowhere.</summary>
     public string? RunsPath { get; init; }
 
+    /// <summary>Print each run's CPU time and context switches per thread name (<see cref="ThreadCpu"/>).</summary>
+    public bool Threads { get; init; }
+
     /// <summary>The most flows the load's flow table takes (as <c>softnet run --flows</c>).</summary>
     public const int MaxFlows = 65536;
 
@@ -64,7 +69,8 @@ internal sealed record BenchOptions
             CustomParser = r => Array.IndexOf(forms, r.Tokens[^1].Value) >= 0 ? r.Tokens[^1].Value : Fail(r, $"--consumer must be one of {string.Join(", ", forms)} (got '{r.Tokens[^1].Value}')", "readall"),
         };
         var runs = new Option<string?>("--runs");
-        var command = new RootCommand { seconds, rounds, producers, cpus, flows, rate, warmup, consumer, runs };
+        var threads = new Option<bool>("--threads");
+        var command = new RootCommand { seconds, rounds, producers, cpus, flows, rate, warmup, consumer, runs, threads };
         var parse = command.Parse(args);
         if (parse.Errors.Count > 0)
             throw new BenchUsageException(parse.Errors[0].Message);
@@ -79,6 +85,7 @@ internal sealed record BenchOptions
             Warmup = (int)parse.GetValue(warmup),
             Consumers = ConsumerForms.Parse(parse.GetValue(consumer)!),
             RunsPath = parse.GetValue(runs),
+            Threads = parse.GetValue(threads),
         };
         if (o.Flows < o.Producers)
             throw new BenchUsageException($"--flows must be between {o.Producers} (one per producer) and {MaxFlows} (got {o.Flows})");

@@ -44,10 +44,13 @@ internal sealed class ChannelsContender(ConsumerForm form) : IContender
         var producers = new Producers(options, channels, rps, seconds);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+        var threadsBefore = options.Threads ? ThreadCpu.Take() : null;
         long cpuBefore = ProcessCpu.Ns();
         long startNs = Clock.NowNs();
         producers.Start(startNs);
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        // Before the producers stop: their threads exit, and an exited thread's counters are gone.
+        var threads = threadsBefore is null ? null : ThreadCpu.Between(threadsBefore, ThreadCpu.Take());
         producers.Stop();
         long endNs = Clock.NowNs();
         long cpuNs = ProcessCpu.Ns() - cpuBefore;
@@ -73,7 +76,8 @@ internal sealed class ChannelsContender(ConsumerForm form) : IContender
             sink.OutOfOrder,
             latency.Percentile(0.50) / 1000.0,
             latency.Percentile(0.99) / 1000.0,
-            cpuNs);
+            cpuNs,
+            threads);
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ internal sealed record Measurement(
     long OutOfOrder,
     double P50Us,
     double P99Us,
-    long CpuNs)
+    long CpuNs,
+    IReadOnlyList<ThreadCpu.Share>? Threads = null)
 {
     /// <summary>Process CPU time over the load per delivered packet: the efficiency figure at a rate every contender carries.</summary>
     public double CpuNsPerPacket => Delivered > 0 ? (double)CpuNs / Delivered : 0;

@@ -94,5 +94,7 @@ Measurement Measure(IContender contender, int seconds, string label)
     Console.Error.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
         $"{label,-9} {contender.Name,-30} {m.Pps,12:N0} pps  dropped {100.0 * m.Dropped / Math.Max(1, m.Sent),5:F1}%  wake-ups/packet {wakeups}  IPIs {ipis}  alloc {m.AllocBytesPerPacket:F4} B/packet  CPU {m.CpuNsPerPacket:F1} ns/packet  p50 {m.P50Us:F1} µs  p99 {m.P99Us:F1} µs  out of order {m.OutOfOrder}{(m.Balanced ? "" : "  UNBALANCED")}"));
+    if (m.Threads is { } threads)
+        Console.Error.Write(ThreadCpu.Format(threads, m.Delivered, seconds));
     return m;
 }

@@ -23,15 +23,19 @@ internal sealed class SoftnetContender(KickMode mode) : IContender
         var sink = new DeliverySink(options.Cpus, options.Flows, clock);
         var stack = new NetStack(stackOptions, sink.Handle);
         long startNs, endNs, sent, allocated, cpuNs;
+        IReadOnlyList<ThreadCpu.Share>? threads;
         try
         {
             using var load = new LoopbackLoad(new LoopbackDevice(stack), options.Producers, options.Flows, options.Rate, Size, TimeSpan.FromSeconds(seconds + 5));
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+            var threadsBefore = options.Threads ? ThreadCpu.Take() : null;
             long cpuBefore = ProcessCpu.Ns();
             startNs = clock.NowNs();
             load.Start(startNs);
             Thread.Sleep(TimeSpan.FromSeconds(seconds));
+            // Before the producers stop: their threads exit, and an exited thread's counters are gone.
+            threads = threadsBefore is null ? null : ThreadCpu.Between(threadsBefore, ThreadCpu.Take());
             if (!load.Stop(StopTimeout))
                 throw new InvalidOperationException($"{Name}: a producer did not stop within {StopTimeout.TotalSeconds:F0} s");
             endNs = clock.NowNs();
@@ -58,6 +62,7 @@ internal sealed class SoftnetContender(KickMode mode) : IContender
             sink.OutOfOrder,
             latency.Percentile(0.50) / 1000.0,
             latency.Percentile(0.99) / 1000.0,
-            cpuNs);
+            cpuNs,
+            threads);
     }
 }

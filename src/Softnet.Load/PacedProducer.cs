@@ -28,7 +28,7 @@ public static class PacedProducer
     {
         long deadline = startNs + durationNs;
         long limit = Limit(durationNs);
-        var pacer = new Pacer(packetsPerSecond, maxBatch, startNs);
+        var pacer = new Pacer(packetsPerSecond, maxBatch, startNs, Pacer.SleepingFillNs);
         long count = 0;
         while (!stopping() && count < limit)
         {

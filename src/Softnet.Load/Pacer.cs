@@ -11,6 +11,14 @@ public struct Pacer
     private const double MaxFillNs = 20_000;
 
     /// <summary>
+    /// How much a sleeping producer (<see cref="Sleep"/>) sends per wake-up: a timer sleep and its wake-up cost several
+    /// microseconds of CPU time (more in a virtual machine, where arming the timer and the wake-up interrupt trap to the
+    /// host), so a producer that woke every 20 µs would spend most of a paced run's CPU time sleeping. 100 µs is the
+    /// order of a NIC's interrupt coalescing (rx-usecs), the burst a receive path sees at this rate from a real device.
+    /// </summary>
+    public const double SleepingFillNs = 100_000;
+
+    /// <summary>
     /// Tokens kept after a stall (descheduled for a time slice or two, a GC): the producer catches up that much, so the
     /// offered rate holds on a busy machine, but never with a flood.
     /// </summary>
@@ -18,6 +26,7 @@ public struct Pacer
 
     private readonly double _perNs;
     private readonly int _batch;
+    private readonly double _wakeTokens;
     private readonly double _capacity;
     private double _tokens;
     private long _lastNs;
@@ -25,10 +34,13 @@ public struct Pacer
     /// <param name="packetsPerSecond">This producer's rate; 0 = as fast as possible.</param>
     /// <param name="maxBatch">The largest batch the caller sends at once.</param>
     /// <param name="startNs">When accrual starts.</param>
-    public Pacer(double packetsPerSecond, int maxBatch, long startNs)
+    /// <param name="fillNs">Batches wait for at most this long to fill; a sleeping producer also wakes once per this much time's worth of packets.</param>
+    public Pacer(double packetsPerSecond, int maxBatch, long startNs, double fillNs = MaxFillNs)
     {
         _perNs = packetsPerSecond / 1e9;
-        _batch = _perNs == 0 ? maxBatch : (int)Math.Clamp(_perNs * MaxFillNs, 1, maxBatch);
+        _batch = _perNs == 0 ? maxBatch : (int)Math.Clamp(_perNs * fillNs, 1, maxBatch);
+        // Whole batches per wake-up, so no remainder is left to wake for on its own.
+        _wakeTokens = _batch * Math.Max(1, Math.Round(_perNs * fillNs / _batch));
         _capacity = Math.Max(maxBatch, _perNs * MaxDebtNs);
         _lastNs = startNs;
     }
@@ -61,14 +73,17 @@ public struct Pacer
             Thread.Yield();
     }
 
+    /// <summary>How long <see cref="Sleep"/> sleeps from the last <see cref="Take"/>: until a fill's worth of packets, in whole batches, is due.</summary>
+    public readonly double NsToWake => (_wakeTokens - _tokens) / _perNs;
+
     /// <summary>
-    /// Sleeps until the next batch is due, however short the wait: the thread spends no CPU time waiting, so the CPU
-    /// time of a paced load is its sending alone. The tokens that accrue while the thread oversleeps go out as
-    /// back-to-back batches, so the rate holds.
+    /// Sleeps until a fill's worth of packets is due (rounded to whole batches), however short the wait: the thread spends no
+    /// CPU time waiting, so the CPU time of a paced load is its sending and its wake-ups. What accrued goes out as
+    /// back-to-back batches, as do the tokens that accrue while the thread oversleeps, so the rate holds.
     /// </summary>
     public readonly void Sleep()
     {
-        double ns = (_batch - _tokens) / _perNs;
+        double ns = NsToWake;
         if (ns > 1_000_000)
             Thread.Sleep(1);
         else

@@ -98,6 +98,30 @@ public sealed class LoadTests
     }
 
     [Fact]
+    public void Pacer_Sleeping_WakesOncePerFill_AndSendsWhatAccruedInFullBatches()
+    {
+        // 1 Mpps with the sleeping producers' 100 µs fill: batches of 64, two per wake-up.
+        var pacer = new Pacer(1_000_000, 64, 0, Pacer.SleepingFillNs);
+        long sent = 0;
+        int wakes = 0;
+        for (long now = 0; now <= 10_000_000;)
+        {
+            int n;
+            while ((n = pacer.Take(now)) > 0)
+            {
+                Assert.Equal(64, n);
+                sent += n;
+            }
+            Assert.InRange(pacer.NsToWake, 64_000, 128_000);
+            now += (long)Math.Ceiling(pacer.NsToWake);
+            wakes++;
+        }
+
+        Assert.InRange(sent, 9_872, 10_000);
+        Assert.InRange(wakes, 78, 80);
+    }
+
+    [Fact]
     public void Pacer_AfterAStall_CatchesUpOnlyTenMilliseconds()
     {
         var pacer = new Pacer(1_000_000, 64, 0);
