@@ -20,14 +20,8 @@ public static class CpuList
         var set = new SortedSet<int>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
-            var ends = part.Split('-');
-            if (ends.Length > 2
-                || !int.TryParse(ends[0], NumberStyles.None, CultureInfo.InvariantCulture, out int lo)
-                || !int.TryParse(ends[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int hi)
-                || hi < lo)
-            {
+            if (!Steering.CpuMask.TryParseRange(part, out int lo, out int hi))
                 throw new ArgumentException($"{option} must be a list of OS CPUs such as '0' or '0-1,3' within {range} (got '{text}')", option);
-            }
             for (int cpu = lo; cpu <= hi; cpu++)
             {
                 if (!allowed.Contains(cpu))
@@ -47,7 +41,7 @@ public static class CpuList
         var housekeeping = Parse(text, allowed, option);
         var packet = allowed.Except(housekeeping).ToArray();
         if (packet.Length == 0)
-            throw new ArgumentOutOfRangeException(option, $"{option}: '{text}' leaves no CPU for the packet threads; name a part of the allowed CPUs {CpuList.Format(allowed)}");
+            throw new ArgumentOutOfRangeException(option, $"{option}: '{text}' leaves no CPU for the packet threads; name a part of the allowed CPUs {Format(allowed)}");
         return (housekeeping, packet);
     }
 

@@ -70,16 +70,21 @@ public static class CpuMask
     {
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            var ends = part.Split('-');
-            if (ends.Length > 2
-                || !int.TryParse(ends[0], NumberStyles.None, CultureInfo.InvariantCulture, out int lo)
-                || !int.TryParse(ends[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int hi)
-                || hi < lo)
-            {
+            if (!TryParseRange(part, out int lo, out int hi))
                 throw new ArgumentException($"{option}: '{text}' is not a CPU list; use ranges such as '0-3,6'", option);
-            }
             for (int c = lo; c <= hi; c++)
                 set.Add(c);
         }
+    }
+
+    /// <summary>One entry of a CPU list: <c>N</c> or <c>LO-HI</c> with LO ≤ HI.</summary>
+    internal static bool TryParseRange(string part, out int lo, out int hi)
+    {
+        var ends = part.Split('-');
+        lo = hi = 0;
+        return ends.Length <= 2
+            && int.TryParse(ends[0], NumberStyles.None, CultureInfo.InvariantCulture, out lo)
+            && int.TryParse(ends[^1], NumberStyles.None, CultureInfo.InvariantCulture, out hi)
+            && hi >= lo;
     }
 }
