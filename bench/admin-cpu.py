@@ -8,7 +8,6 @@ against another commit). Prints one JSON line per run and a table: µs of CPU pe
 the first variant pair by pair.
 Usage: bench/admin-cpu.py [--pairs 3] [--requests 1000] [--rate 100] LABEL=[ENV=VALUE ...] ..."""
 import argparse
-import http.client
 import json
 import os
 import random
@@ -19,19 +18,10 @@ import sys
 import tempfile
 import time
 
+from unix_http import UnixHTTPConnection
+
 CLI = "src/Softnet.Cli/bin/Release/net10.0/Softnet.Cli.dll"
 IDLE_S = 3
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=5)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(5)
-        self.sock.connect(self.unix_path)
 
 
 class CpuMeter:

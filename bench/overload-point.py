@@ -13,13 +13,14 @@ the same flood and pings (the first datagrams of a process pay for compiling its
 thread: with SCHED_FIFO that is a stall of ~10 ms for everything else on the CPU), then left to calm down; 100 admin
 requests go first, for the endpoint's start-up."""
 import argparse
-import http.client
 import json
 import os
 import socket
 import statistics
 import subprocess
 import time
+
+from unix_http import UnixHTTPConnection
 
 
 # Every process a point starts, so that a point that fails leaves none of them running.
@@ -30,17 +31,6 @@ def start(args, **kwargs):
     p = subprocess.Popen(args, **kwargs)
     started.append(p)
     return p
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=5)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(5)
-        self.sock.connect(self.unix_path)
 
 
 def free_ports(n):
