@@ -3,7 +3,8 @@ namespace Softnet.Overload;
 /// <summary>
 /// The overload state machine, normal → pressured → overloaded with hysteresis, driven by a load level and a time the
 /// caller passes in (so it runs on any clock, a test's included). <see cref="Update"/> rises to the highest level whose
-/// high watermark the signal has held without a break for the enter dwell, and falls past every level whose low
+/// high watermark the signal has held without a break for the enter dwell (while the signal is at a higher watermark
+/// whose dwell has not run yet, it waits for that one rather than stopping in the band below), and falls past every level whose low
 /// watermark it has stayed under for the leave dwell. A state entered again soon after a fall (within the flap
 /// window) multiplies the leave dwell by four, up to its maximum, so a load that comes and goes quickly holds the state
 /// instead of flapping it: after one quick re-entry the dwell (200 ms by default) outlasts an off phase as long as the
@@ -85,11 +86,13 @@ public sealed class OverloadDetector
         int next = current;
         for (int s = OverloadStates.Count - 1; s > current; s--)
         {
-            if (_aboveSince[s] != long.MaxValue && nowNs - _aboveSince[s] >= _enterNs)
-            {
+            if (_aboveSince[s] == long.MaxValue)
+                continue;
+            // A level already at a higher watermark is passing through the lower ones: it enters the higher state
+            // when that state's dwell holds, as one change, instead of stopping in each band on the way up.
+            if (nowNs - _aboveSince[s] >= _enterNs)
                 next = s;
-                break;
-            }
+            break;
         }
         if (next == current)
         {

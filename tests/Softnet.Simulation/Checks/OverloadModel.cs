@@ -5,7 +5,8 @@ namespace Softnet.Simulation.Checks;
 /// <summary>
 /// The overload detector's specification, written independently of it, fed the same levels at the same times: a
 /// level is entered once the signal has been at or above its high watermark without a break for the enter dwell (the
-/// highest such level wins), and left once the signal has been under its low watermark for the leave dwell, level by
+/// highest such level wins, and none below a level whose watermark the signal is at before that level's dwell has
+/// run), and left once the signal has been under its low watermark for the leave dwell, level by
 /// level, never in the same update as a rise; a rise within the flap window of the last fall multiplies the leave dwell by four
 /// (up to its maximum), a later one resets it. Every update's outcome must be the model's, and a change of direction
 /// (a rise after a fall, a fall after a rise) must come no sooner than the dwell that guards it.
@@ -39,11 +40,11 @@ internal sealed class OverloadModel
         var expected = _state;
         for (int s = 2; s > (int)_state; s--)
         {
-            if (_aboveSince[s] != long.MaxValue && nowNs - _aboveSince[s] >= enter)
-            {
+            if (_aboveSince[s] == long.MaxValue)
+                continue;
+            if (nowNs - _aboveSince[s] >= enter)
                 expected = (OverloadState)s;
-                break;
-            }
+            break;
         }
         if (expected == _state)
         {

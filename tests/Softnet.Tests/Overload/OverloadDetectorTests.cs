@@ -189,29 +189,53 @@ public sealed class OverloadDetectorTests
     /// <summary>
     /// A 100 ms on / 100 ms off load for 5 s with the default thresholds, sampled every millisecond, the level lagging
     /// the load by 5 ms on the way up (so it is low for 105 ms of every 200), either stepping straight to full load or
-    /// ramping through the pressured level for 10 ms: the state is entered within 15 ms, left once in the first off
-    /// phase, entered again and then held — at most one state change per second.
+    /// ramping through the pressured level for <paramref name="rampMs"/>: the state is entered within the ramp and the
+    /// enter dwell, left once in the first off phase, entered again and then held — at most one state change per
+    /// second. A ramp shorter than the enter dwell (a CPU share averaged over a few milliseconds climbs like that) goes
+    /// straight to overloaded; one that settles in the pressured band for longer stops there on the way.
     /// </summary>
     [Theory]
-    [InlineData(false, 3)]
-    [InlineData(true, 5)]
-    public void OnOffLoadOf100Ms_ChangesTheStateAtMostOncePerSecond(bool ramp, int expected)
+    [InlineData(0, 3)]
+    [InlineData(1, 3)]
+    [InlineData(10, 5)]
+    public void OnOffLoadOf100Ms_ChangesTheStateAtMostOncePerSecond(int rampMs, int expected)
     {
         var d = new OverloadDetector(new OverloadThresholds(), 0);
         long firstOverloaded = -1;
         for (long t = 0; t < 5000 * Ms; t += Ms)
         {
             long phase = t % (200 * Ms);
-            double level = phase >= 95 * Ms ? 0.0 : ramp && phase < 10 * Ms ? 0.6 : 1.0;
+            double level = phase >= 95 * Ms ? 0.0 : phase < rampMs * Ms ? 0.6 : 1.0;
             d.Update(level, t);
             if (firstOverloaded < 0 && d.State == OverloadState.Overloaded)
                 firstOverloaded = t;
         }
-        // Overloaded one enter dwell after the level reached 1.0 (at once, or after the 10 ms ramp).
+        // Overloaded one enter dwell after the level reached 1.0 (at once, or after the ramp).
         long dwell = (long)new OverloadThresholds().EnterDwell.TotalNanoseconds;
-        Assert.Equal((ramp ? 10 * Ms : 0) + dwell, firstOverloaded);
+        Assert.Equal(rampMs * Ms + dwell, firstOverloaded);
         Assert.Equal(expected, d.Transitions);
         Assert.Equal(OverloadState.Overloaded, d.State);
+    }
+
+    [Fact]
+    public void ALevelPassingThroughThePressuredBand_WaitsForTheOverloadedDwell_NotStoppingInPressured()
+    {
+        var d = new OverloadDetector(T, 0);
+        Assert.Null(d.Update(0.6, 0));
+        Assert.Null(d.Update(0.8, 3 * Ms));
+        // The pressured dwell has run, but the level is at the overloaded watermark: no stop in pressured.
+        Assert.Null(d.Update(0.8, 5 * Ms));
+        Assert.Equal(OverloadState.Normal, d.State);
+        Assert.Equal(OverloadState.Normal, d.Update(0.8, 8 * Ms));
+        Assert.Equal(OverloadState.Overloaded, d.State);
+        Assert.Equal(1, d.Transitions);
+
+        // Falling back into the band before the overloaded dwell ran: pressured, at once, since its own dwell has.
+        var e = new OverloadDetector(T, 0);
+        e.Update(0.6, 0);
+        e.Update(0.8, 3 * Ms);
+        Assert.Equal(OverloadState.Normal, e.Update(0.6, 6 * Ms));
+        Assert.Equal(OverloadState.Pressured, e.State);
     }
 
     [Fact]
