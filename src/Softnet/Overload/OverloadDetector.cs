@@ -4,11 +4,12 @@ namespace Softnet.Overload;
 /// The overload state machine, normal → pressured → overloaded with hysteresis, driven by a load level and a time the
 /// caller passes in (so it runs on any clock, a test's included). <see cref="Update"/> rises to the highest level whose
 /// high watermark the signal has held without a break for the enter dwell (while the signal is at a higher watermark
-/// whose dwell has not run yet, it waits for that one rather than stopping in the band below), and falls past every level whose low
-/// watermark it has stayed under for the leave dwell. A state entered again soon after a fall (within the flap
-/// window) multiplies the leave dwell by four, up to its maximum, so a load that comes and goes quickly holds the state
-/// instead of flapping it: after one quick re-entry the dwell (200 ms by default) outlasts an off phase as long as the
-/// on phase that brought the state back. One writer at a time; readers may look from any thread.
+/// whose dwell has not run yet, it waits for that one rather than stopping in the band below), and falls past every
+/// level whose low watermark it has stayed under for the leave dwell (likewise waiting for a lower watermark it is
+/// already under). A state entered again soon after a fall (within the flap window) multiplies the leave dwell by four,
+/// up to its maximum, so a load that comes and goes quickly holds the state instead of flapping it: after one quick
+/// re-entry the dwell (200 ms by default) outlasts an off phase as long as the on phase that brought the state back.
+/// One writer at a time; readers may look from any thread.
 /// </summary>
 public sealed class OverloadDetector
 {
@@ -103,6 +104,10 @@ public sealed class OverloadDetector
 #endif
             while (next > 0 && _belowSince[next] != long.MaxValue && nowNs - _belowSince[next] >= leaveNs)
                 next--;
+            // The same on the way down: a level already under a lower watermark falls past it too, as one change,
+            // once that watermark's dwell has run, instead of stopping in the band above it.
+            if (next > 0 && next < current && _belowSince[next] != long.MaxValue)
+                next = current;
         }
         Core.ProtocolChecks.OverloadUpdated(this, _t, level, nowNs, (OverloadState)current, (OverloadState)next);
         if (next == current)

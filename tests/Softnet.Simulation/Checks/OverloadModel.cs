@@ -3,13 +3,14 @@ using Softnet.Overload;
 namespace Softnet.Simulation.Checks;
 
 /// <summary>
-/// The overload detector's specification, written independently of it, fed the same levels at the same times: a
-/// level is entered once the signal has been at or above its high watermark without a break for the enter dwell (the
-/// highest such level wins, and none below a level whose watermark the signal is at before that level's dwell has
-/// run), and left once the signal has been under its low watermark for the leave dwell, level by
-/// level, never in the same update as a rise; a rise within the flap window of the last fall multiplies the leave dwell by four
-/// (up to its maximum), a later one resets it. Every update's outcome must be the model's, and a change of direction
-/// (a rise after a fall, a fall after a rise) must come no sooner than the dwell that guards it.
+/// The overload detector's specification, written independently of it, fed the same levels at the same times: a level
+/// is entered once the signal has been at or above its high watermark without a break for the enter dwell (the highest
+/// such level wins, and none below a level whose watermark the signal is at before that level's dwell has run), and
+/// left once the signal has been under its low watermark for the leave dwell, level by level (none above a lower low
+/// watermark the signal is already under before that one's dwell has run), never in the same update as a rise; a rise
+/// within the flap window of the last fall multiplies the leave dwell by four (up to its maximum), a later one resets
+/// it. Every update's outcome must be the model's, and a change of direction (a rise after a fall, a fall after a rise)
+/// must come no sooner than the dwell that guards it.
 /// </summary>
 internal sealed class OverloadModel
 {
@@ -50,6 +51,8 @@ internal sealed class OverloadModel
         {
             while (expected > OverloadState.Normal && _belowSince[(int)expected] != long.MaxValue && nowNs - _belowSince[(int)expected] >= leave)
                 expected--;
+            if (expected > OverloadState.Normal && expected < _state && _belowSince[(int)expected] != long.MaxValue)
+                expected = _state;
         }
         if (to != expected)
             return $"level {level:F3} at {nowNs} ns took {from.Name()} to {to.Name()}, the specification says {expected.Name()} (enter dwell {enter} ns, leave dwell {leave} ns)";

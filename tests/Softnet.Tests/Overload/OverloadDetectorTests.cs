@@ -239,6 +239,26 @@ public sealed class OverloadDetectorTests
     }
 
     [Fact]
+    public void ALevelFallingPastThePressuredBand_LeavesForNormal_AsOneChange()
+    {
+        var d = Entered(1.0);
+        d.Update(0.4, 10 * Ms);
+        d.Update(0.1, 30 * Ms);
+        // The overloaded leave dwell has run, but the level is under the pressured low watermark too: no stop in pressured.
+        Assert.Null(d.Update(0.1, 60 * Ms));
+        Assert.Equal(OverloadState.Overloaded, d.Update(0.1, 80 * Ms));
+        Assert.Equal(OverloadState.Normal, d.State);
+        Assert.Equal(2, d.Transitions);
+
+        // Back in the band before the pressured dwell ran: pressured, at once, since the overloaded one has.
+        var e = Entered(1.0);
+        e.Update(0.4, 10 * Ms);
+        e.Update(0.1, 30 * Ms);
+        Assert.Equal(OverloadState.Overloaded, e.Update(0.3, 60 * Ms));
+        Assert.Equal(OverloadState.Pressured, e.State);
+    }
+
+    [Fact]
     public void FlapDamping_CanBeOff_AndItsBoundsAreChecked()
     {
         var d = Entered(1.0, T with { FlapWindow = TimeSpan.Zero });
