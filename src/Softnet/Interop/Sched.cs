@@ -18,6 +18,7 @@ internal static unsafe partial class Libc
 
     internal const int SCHED_OTHER = 0;
     internal const int SCHED_FIFO = 1;
+    internal const int SCHED_RR = 2;
 
     /// <summary>OR'ed into a policy: threads the caller creates start as SCHED_OTHER instead of inheriting it.</summary>
     internal const int SCHED_RESET_ON_FORK = 0x40000000;

@@ -31,8 +31,14 @@ public interface IPlatform
     /// <summary>Starts a named thread, pinned to <paramref name="osCpu"/> when not negative and when the OS allows.</summary>
     IThreadHandle StartThread(string name, int osCpu, Action body);
 
-    /// <summary>Gives the CPU away once (ksoftirqd's cond_resched).</summary>
+    /// <summary>Gives the CPU away once: a busy-polling thread that found nothing to do for a time slice.</summary>
     void Yield();
+
+    /// <summary>
+    /// cond_resched for a packet thread that has polled for a time slice and still has work: lets the CPU go where the
+    /// scheduler would not take it by itself.
+    /// </summary>
+    void CondResched();
 
     /// <summary>Sleeps briefly while polling for a state change (napi_disable's wait).</summary>
     void Backoff(int attempt);

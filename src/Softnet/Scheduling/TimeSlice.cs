@@ -1,9 +1,9 @@
 namespace Softnet.Scheduling;
 
 /// <summary>
-/// cond_resched for a polling thread: give the CPU away once a time slice has been used, not after every round. A
-/// yield per round hands a CPU-bound competitor (a sender on the same CPU) a whole slice each time and starves the
-/// poller; never yielding starves the competitor.
+/// cond_resched for a polling thread: offer the CPU once a time slice has been used, not after every round (a yield per
+/// round hands a CPU-bound competitor, a sender on the same CPU, a whole slice each time and starves the poller). What
+/// the offer does depends on the thread's policy (<see cref="IPlatform.CondResched"/>).
 /// </summary>
 internal struct TimeSlice
 {
@@ -18,7 +18,7 @@ internal struct TimeSlice
         long now = platform.NowNs();
         if (now - _startNs < SliceNs)
             return;
-        platform.Yield();
+        platform.CondResched();
         _startNs = platform.NowNs();
     }
 }

@@ -100,6 +100,10 @@ internal sealed class SimPlatform : IPlatform
         Thread.Yield();
     }
 
+    // The kernel preempts a fair-scheduled thread by itself; here every preemption is a scheduling point the
+    // simulated scheduler is offered, so cond_resched is one whatever the policy.
+    public void CondResched() => Yield();
+
     public void Backoff(int attempt)
     {
         Clock.Advance(1000L << Math.Min(attempt, 12));

@@ -202,6 +202,8 @@ public sealed class HotplugRaceTests
 
         public void Yield() => _inner.Yield();
 
+        public void CondResched() => _inner.CondResched();
+
         public void Backoff(int attempt)
         {
             t_onBackoff?.Invoke();

@@ -92,6 +92,8 @@ public sealed class ThreadedBacklogInlineTests
 
         public void Yield() => inner.Yield();
 
+        public void CondResched() => inner.CondResched();
+
         public void Backoff(int attempt) => inner.Backoff(attempt);
 
         public void Sleep(TimeSpan duration) => inner.Sleep(duration);

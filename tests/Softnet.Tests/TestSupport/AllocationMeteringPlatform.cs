@@ -48,6 +48,8 @@ internal sealed class AllocationMeteringPlatform(IPlatform? inner = null) : IPla
 
     public void Yield() => _inner.Yield();
 
+    public void CondResched() => _inner.CondResched();
+
     public void Backoff(int attempt) => _inner.Backoff(attempt);
 
     public void Sleep(TimeSpan duration) => _inner.Sleep(duration);

@@ -40,6 +40,8 @@ internal sealed class TestPlatform : IPlatform
 
     public void Yield() => SystemPlatform.Instance.Yield();
 
+    public void CondResched() => SystemPlatform.Instance.CondResched();
+
     public void Backoff(int attempt) => SystemPlatform.Instance.Backoff(attempt);
 
     public void Sleep(TimeSpan duration) => SystemPlatform.Instance.Sleep(duration);

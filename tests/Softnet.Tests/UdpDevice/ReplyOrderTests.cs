@@ -88,6 +88,8 @@ public class ReplyOrderTests
 
         public void Yield() => SystemPlatform.Instance.Yield();
 
+        public void CondResched() => SystemPlatform.Instance.CondResched();
+
         public void Backoff(int attempt) => SystemPlatform.Instance.Backoff(attempt);
 
         public void Sleep(TimeSpan duration) => SystemPlatform.Instance.Sleep(duration);
