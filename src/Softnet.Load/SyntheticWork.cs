@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Softnet.Load;
 
@@ -11,6 +12,9 @@ public readonly struct SyntheticWork(int microseconds)
     private readonly long _ticksPerDatagram = microseconds * Stopwatch.Frequency / 1_000_000;
 
     /// <summary>Spins the configured cost for <paramref name="datagrams"/> datagrams.</summary>
+    /// <remarks>Optimised at its first call: its loop would otherwise be compiled for on-stack replacement on the packet
+    /// thread that runs the handler, in the middle of a flood.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int datagrams)
     {
         if (_ticksPerDatagram == 0)
