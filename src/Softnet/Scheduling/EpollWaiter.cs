@@ -208,7 +208,10 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
         ThrowIfDisposed();
         lock (_registrationLock)
         {
-            if (_byFd.ContainsKey(fd))
+            // The copy is the one lookup: a descriptor already in it is refused before anything is published.
+            var byFd = new Dictionary<int, Registration>(_byFd);
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byFd, fd, out bool exists);
+            if (exists)
                 throw new ArgumentException($"fd {fd} is already registered with this waiter", nameof(fd));
             int slot = Array.IndexOf(_slots, null);
             var slots = _slots;
@@ -224,7 +227,7 @@ internal sealed unsafe class EpollWaiter : IIrqWaiter
             // A fresh generation per registration: an event harvested for an earlier owner of the slot is ignored.
             var registration = new Registration(fd, ((ulong)++_lastGeneration << 32) | (uint)slot, handler);
             slots[slot] = registration;
-            var byFd = new Dictionary<int, Registration>(_byFd) { [fd] = registration };
+            entry = registration;
             // Published before the descriptor is armed, so its first event already finds its handler.
             Volatile.Write(ref _slots, slots);
             Volatile.Write(ref _byFd, byFd);
