@@ -11,6 +11,7 @@ internal static partial class ShortSleep
 {
     private const int ClockMonotonic = 1;
     private const int PrSetTimerSlack = 29;
+    private const int PrGetTimerSlack = 30;
     private const ulong SlackNs = 1_000;
 
     [ThreadStatic]
@@ -26,6 +27,17 @@ internal static partial class ShortSleep
         }
         var ts = new Timespec { Seconds = ns / 1_000_000_000, Nanoseconds = ns % 1_000_000_000 };
         _ = ClockNanosleep(ClockMonotonic, 0, &ts, null);
+    }
+
+    /// <summary>
+    /// Binds both native calls (the runtime allocates as it binds a P/Invoke at its first call) on the calling thread,
+    /// changing nothing: a sender's first sleep then allocates nothing.
+    /// </summary>
+    public static unsafe void Bind()
+    {
+        var zero = default(Timespec);
+        _ = ClockNanosleep(ClockMonotonic, 0, &zero, null);
+        _ = Prctl(PrGetTimerSlack, 0, 0, 0, 0);
     }
 
     [StructLayout(LayoutKind.Sequential)]

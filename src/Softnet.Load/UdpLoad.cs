@@ -29,6 +29,7 @@ public sealed class UdpLoad : IDisposable
         _target = target;
         _clock = clock;
         _size = size;
+        ShortSleep.Bind();
         var local = new IPEndPoint(target.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback, 0);
         _flows = new Flow[producers][];
         try

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Softnet.Diagnostics;
+using Softnet.Interop;
 using Softnet.Overload;
 using Softnet.Scheduling;
 using Softnet.Steering;
@@ -35,6 +36,7 @@ public sealed partial class NetStack : IDisposable
     public NetStack(NetStackOptions options, PacketHandler handler)
     {
         options.Validate();
+        PacketPathBinding.Bind();
         Options = options;
         _logger = options.LoggerFactory.CreateLogger("Softnet");
         Platform = options.Platform;
