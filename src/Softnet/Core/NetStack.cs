@@ -165,23 +165,30 @@ public sealed partial class NetStack : IDisposable
     internal IThreadHandle StartThread(string name, SoftnetData? home, Action body)
     {
         int osCpu = Options.Pin && home is not null ? home.OsCpu : -1;
-        return Platform.StartThread(name, osCpu, () =>
-        {
-            t_home = home;
-            _housekeeping?.EnterPacketThread(osCpu);
-            BottomHalf.PrepareThread();
-            if (_realtime.ApplyToCurrentThread() is var errno and not 0)
-                LogOnce($"{name}: setting the packet threads' policy ({_realtime.Wanted}{(Options.SchedSlice is { } slice ? $", slice {slice.TotalMicroseconds} µs" : "")}) failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER with the default slice");
-            try
+        // The thread's one-time setup is over when this returns: what it allocates is not charged to the packets.
+        return Platform.StartThread(
+            name,
+            osCpu,
+            () =>
             {
-                body();
-            }
-            finally
+                t_home = home;
+                _housekeeping?.EnterPacketThread(osCpu);
+                BottomHalf.PrepareThread();
+                if (_realtime.ApplyToCurrentThread() is var errno and not 0)
+                    LogOnce($"{name}: setting the packet threads' policy ({_realtime.Wanted}{(Options.SchedSlice is { } slice ? $", slice {slice.TotalMicroseconds} µs" : "")}) failed ({Interop.Errno.Describe(errno)}); the thread runs SCHED_OTHER with the default slice");
+            },
+            () =>
             {
-                if (_housekeeping is not null)
-                    Housekeeping.LeavePacketThread();
-            }
-        });
+                try
+                {
+                    body();
+                }
+                finally
+                {
+                    if (_housekeeping is not null)
+                        Housekeeping.LeavePacketThread();
+                }
+            });
     }
 
     internal int RegisterDevice(NetDevice device)

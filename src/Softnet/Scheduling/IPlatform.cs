@@ -29,7 +29,15 @@ public interface IPlatform
     IIrqWaiter CreateSoftirqWaiter();
 
     /// <summary>Starts a named thread, pinned to <paramref name="osCpu"/> when not negative and when the OS allows.</summary>
-    IThreadHandle StartThread(string name, int osCpu, Action body);
+    IThreadHandle StartThread(string name, int osCpu, Action body) => StartThread(name, osCpu, static () => { }, body);
+
+    /// <summary>
+    /// Starts a named thread, pinned to <paramref name="osCpu"/> when not negative and when the OS allows, that runs
+    /// <paramref name="setup"/> and then <paramref name="body"/>. Returns once <paramref name="setup"/> has run, so what
+    /// a thread does once as it starts (and allocates doing it) is over before the caller goes on; an exception from
+    /// <paramref name="setup"/> is thrown here, and <paramref name="body"/> then never runs.
+    /// </summary>
+    IThreadHandle StartThread(string name, int osCpu, Action setup, Action body);
 
     /// <summary>Gives the CPU away once: a busy-polling thread that found nothing to do for a time slice.</summary>
     void Yield();

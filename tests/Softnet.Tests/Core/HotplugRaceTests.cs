@@ -198,7 +198,7 @@ public sealed class HotplugRaceTests
 
         public IIrqWaiter CreateSoftirqWaiter() => _inner.CreateSoftirqWaiter();
 
-        public IThreadHandle StartThread(string name, int osCpu, Action body) => _inner.StartThread(name, osCpu, body);
+        public IThreadHandle StartThread(string name, int osCpu, Action setup, Action body) => _inner.StartThread(name, osCpu, setup, body);
 
         public void Yield() => _inner.Yield();
 

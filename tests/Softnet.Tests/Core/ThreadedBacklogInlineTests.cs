@@ -82,8 +82,9 @@ public sealed class ThreadedBacklogInlineTests
 
         public IIrqWaiter CreateSoftirqWaiter() => inner.CreateSoftirqWaiter();
 
-        public IThreadHandle StartThread(string name, int osCpu, Action body) =>
-            inner.StartThread(name, osCpu, name == gated ? () =>
+        // The gate holds the body, not the setup: the start returns once the setup ran.
+        public IThreadHandle StartThread(string name, int osCpu, Action setup, Action body) =>
+            inner.StartThread(name, osCpu, setup, name == gated ? () =>
             {
                 gate.Wait();
                 body();

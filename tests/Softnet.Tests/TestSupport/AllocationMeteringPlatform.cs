@@ -26,24 +26,31 @@ internal sealed class AllocationMeteringPlatform(IPlatform? inner = null) : IPla
 
     public IIrqWaiter CreateSoftirqWaiter() => new MeteredIrqWaiter(_inner.CreateSoftirqWaiter());
 
-    public IThreadHandle StartThread(string name, int osCpu, Action body)
+    public IThreadHandle StartThread(string name, int osCpu, Action setup, Action body)
     {
         var meter = new Meter();
         lock (_meters)
             _meters.Add(meter);
-        return _inner.StartThread(name, osCpu, () =>
-        {
-            t_meter = meter;
-            try
+        return _inner.StartThread(
+            name,
+            osCpu,
+            () =>
             {
-                body();
-            }
-            finally
+                t_meter = meter;
+                setup();
+            },
+            () =>
             {
-                // An ended thread allocates no more: it counts as asleep for good.
-                meter.Sleeping();
-            }
-        });
+                try
+                {
+                    body();
+                }
+                finally
+                {
+                    // An ended thread allocates no more: it counts as asleep for good.
+                    meter.Sleeping();
+                }
+            });
     }
 
     public void Yield() => _inner.Yield();

@@ -35,8 +35,8 @@ internal sealed class TestPlatform : IPlatform
 
     public IIrqWaiter CreateSoftirqWaiter() => SystemPlatform.Instance.CreateSoftirqWaiter();
 
-    public IThreadHandle StartThread(string name, int osCpu, Action body) =>
-        SystemPlatform.Instance.StartThread(name, -1, body);
+    public IThreadHandle StartThread(string name, int osCpu, Action setup, Action body) =>
+        SystemPlatform.Instance.StartThread(name, -1, setup, body);
 
     public void Yield() => SystemPlatform.Instance.Yield();
 

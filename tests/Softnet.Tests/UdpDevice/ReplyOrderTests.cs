@@ -84,7 +84,7 @@ public class ReplyOrderTests
 
         public IIrqWaiter CreateSoftirqWaiter() => new Recording(SystemPlatform.Instance.CreateSoftirqWaiter(), this);
 
-        public IThreadHandle StartThread(string name, int osCpu, Action body) => SystemPlatform.Instance.StartThread(name, osCpu, body);
+        public IThreadHandle StartThread(string name, int osCpu, Action setup, Action body) => SystemPlatform.Instance.StartThread(name, osCpu, setup, body);
 
         public void Yield() => SystemPlatform.Instance.Yield();
 
