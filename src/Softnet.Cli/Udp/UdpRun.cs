@@ -148,6 +148,9 @@ internal static class UdpRun
             else
             {
                 device.Start();
+                // The window is the flood: what the device's start allocated (its NAPI threads, their setup) is not.
+                allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                ownBefore = GC.GetAllocatedBytesForCurrentThread();
                 var cpu = ReceiveCpuTime.Start();
                 long startNs = clock.NowNs();
                 load.Start(startNs + options.Seconds * 1_000_000_000L, options.Rate, 0);
