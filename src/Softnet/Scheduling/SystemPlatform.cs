@@ -36,7 +36,16 @@ public sealed class SystemPlatform : IPlatform
     public IIrqWaiter CreateSoftirqWaiter() => new EpollWaiter();
 
     /// <inheritdoc/>
-    public IThreadHandle StartThread(string name, int osCpu, Action body) => StartThread(name, osCpu, static () => { }, body);
+    /// <remarks>
+    /// The thread is only pinned before the start returns: a thread without a setup (a load generator's sender) has
+    /// nothing to pay early, and blocking it on a lock would make it allocate where it allocated nothing.
+    /// </remarks>
+    public IThreadHandle StartThread(string name, int osCpu, Action body)
+    {
+        var handle = new OsThread(name, osCpu, null, body);
+        handle.Start();
+        return handle;
+    }
 
     /// <inheritdoc/>
     /// <remarks>
@@ -101,17 +110,18 @@ public sealed class SystemPlatform : IPlatform
     {
         private readonly Thread _thread;
         private readonly int _osCpu;
-        private readonly Action _setup;
+        private readonly Action? _setup;
         private readonly Action _body;
         private readonly ManualResetEventSlim _started = new();
-        private readonly FirstLockWait _firstLockWait = new();
+        private readonly FirstLockWait? _firstLockWait;
         private ExceptionDispatchInfo? _setupFailed;
 
-        public OsThread(string name, int osCpu, Action setup, Action body)
+        public OsThread(string name, int osCpu, Action? setup, Action body)
         {
             Name = name;
             _osCpu = osCpu;
             _setup = setup;
+            _firstLockWait = setup is null ? null : new FirstLockWait();
             _body = body;
             // Thread.Name becomes the OS thread name (comm), truncated to 15 bytes as Linux does.
             _thread = new Thread(Run) { Name = name, IsBackground = true };
@@ -125,20 +135,20 @@ public sealed class SystemPlatform : IPlatform
 
         public bool IsAlive => _thread.IsAlive;
 
-        /// <summary>Starts the thread and returns once its setup has run; a setup's exception is thrown here.</summary>
+        /// <summary>Starts the thread and returns once it is pinned and its setup has run; a setup's exception is thrown here.</summary>
         public void Start()
         {
-            _firstLockWait.Hold();
+            _firstLockWait?.Hold();
             try
             {
                 _thread.Start();
             }
             catch
             {
-                _firstLockWait.Abandon();
+                _firstLockWait?.Abandon();
                 throw;
             }
-            _firstLockWait.Release();
+            _firstLockWait?.Release();
             _started.Wait();
             _setupFailed?.Throw();
         }
@@ -157,9 +167,12 @@ public sealed class SystemPlatform : IPlatform
             }
             try
             {
-                _firstLockWait.Wait();
-                Thread.GetCurrentProcessorId();
-                _setup();
+                if (_firstLockWait is not null)
+                {
+                    _firstLockWait.Wait();
+                    Thread.GetCurrentProcessorId();
+                }
+                _setup?.Invoke();
             }
             catch (Exception e)
             {
