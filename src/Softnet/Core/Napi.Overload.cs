@@ -101,6 +101,6 @@ public abstract partial class Napi
         if (!Protected)
             cpu.CpuOverload.AccountPoll(startNs, endNs, allocated);
         else
-            cpu.CpuOverload.AccountAllocation(allocated);
+            cpu.CpuOverload.AccountUnbudgetedPoll(startNs, endNs, allocated);
     }
 }

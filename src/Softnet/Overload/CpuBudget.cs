@@ -8,13 +8,16 @@ namespace Softnet.Overload;
 /// caps how many packets the next poll may read (<see cref="Quota"/>), so a poll ends about where the runtime does.
 /// Out of runtime, the CPU is throttled for the rest of the slice, and never for less than the slice's idle part
 /// (slice − runtime): what polls cannot be charged with (waking up, the loop between polls, the kernel's switch)
-/// then lengthens the cycle instead of eating into the time left to others. The next slice starts when the throttle
-/// ends; after a pause of the pollers at least as long as that idle part, one starts with the next poll, so a run never
-/// gets the end of one slice and the whole of the next back to back. A poll is charged when it ends, to each slice for
+/// then lengthens the cycle instead of eating into the time left to others. The next slice starts with the first poll
+/// after the throttle, so the pollers' wake-up is not taken out of its runtime; after a pause of the pollers at least as
+/// long as that idle part, one starts with the next poll too, so a run never gets the end of one slice and the whole of
+/// the next back to back. A poll is charged when it ends, to each slice for
 /// its part there, from the end of the poll before when it follows that closely (the loop between polls is the
 /// pollers' time); what polls use past a slice's runtime is owed by the slices after it
 /// (up to one slice's length, so that a poller preempted mid-poll is not punished for the preemption for long), which
-/// keeps the share exact over time. Written under the CPU's bottom-half lock; the throttle's end is read from anywhere.
+/// keeps the share exact over time. Unbudgeted polls (protected queues) are not charged, but one that runs in a break
+/// makes the break that much longer, so that the break stays other tasks' time. Written under the CPU's bottom-half
+/// lock; the throttle's end is read from anywhere.
 /// </summary>
 internal sealed class CpuBudget
 {
@@ -32,6 +35,7 @@ internal sealed class CpuBudget
     private long _sliceEnd;
     private long _used;
     private long _lastEndNs;
+    private long _throttledFrom;
     private long _throttledUntil;
     private long _throttles;
 
@@ -103,9 +107,26 @@ internal sealed class CpuBudget
         _sliceEnd = until + _sliceNs;
         if (until > Volatile.Read(ref _throttledUntil))
         {
+            if (endNs >= _throttledUntil)
+                _throttledFrom = endNs;
             Volatile.Write(ref _throttles, _throttles + 1);
             Volatile.Write(ref _throttledUntil, until);
         }
+    }
+
+    /// <summary>
+    /// Unbudgeted work (a protected queue's poll) ran on this CPU from <paramref name="startNs"/> to
+    /// <paramref name="endNs"/>. Begun in a throttle, it took that much of the break from other tasks, so the throttle
+    /// ends as much later: a break always leaves others the slice's idle part. (A protected poll longer than the break
+    /// let it run out meanwhile, and the budgeted polls went on with the next runtime without a break.)
+    /// </summary>
+    public void ChargeUnbudgeted(long startNs, long endNs)
+    {
+        long until = Volatile.Read(ref _throttledUntil);
+        long from = Math.Max(startNs, _throttledFrom);
+        if (from >= until || endNs <= from)
+            return;
+        Volatile.Write(ref _throttledUntil, until + (endNs - from));
     }
 
     /// <summary>
@@ -114,7 +135,15 @@ internal sealed class CpuBudget
     /// </summary>
     private void Begin(long startNs)
     {
-        if (startNs - _lastEndNs >= _sliceNs - _runtimeNs && _lastEndNs >= Volatile.Read(ref _throttledUntil))
+        long throttledUntil = Volatile.Read(ref _throttledUntil);
+        if (_lastEndNs < throttledUntil && startNs >= throttledUntil)
+        {
+            // The first poll after a throttle: the slice starts with it, owing what it owed. Started when the throttle
+            // ended, it lost the pollers' wake-up to the slice (70 µs and more in a guest), and a slice that ended
+            // before its runtime was used let the next begin without a break.
+            _sliceEnd = startNs + _sliceNs;
+        }
+        else if (startNs - _lastEndNs >= _sliceNs - _runtimeNs && _lastEndNs >= throttledUntil)
         {
             _sliceEnd = startNs + _sliceNs;
             _used = 0;

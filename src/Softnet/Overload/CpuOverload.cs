@@ -85,10 +85,21 @@ internal sealed class CpuOverload
     public void CountPass() => _passes++;
 
     /// <summary>Bytes a poll for this CPU allocated on its thread; summed for <see cref="OverloadInfo.PollAllocatedBytes"/>. Caller holds the CPU's bottom-half lock.</summary>
-    public void AccountAllocation(long bytes)
+    private void AccountAllocation(long bytes)
     {
         if (bytes > 0)
             Volatile.Write(ref _allocatedBytes, _allocatedBytes + bytes);
+    }
+
+    /// <summary>
+    /// A protected queue's poll ran for this CPU from <paramref name="startNs"/> to <paramref name="endNs"/>: not
+    /// charged, but a break it ran in lasts as much longer (<see cref="CpuBudget.ChargeUnbudgeted"/>). Caller holds the
+    /// CPU's bottom-half lock.
+    /// </summary>
+    public void AccountUnbudgetedPoll(long startNs, long endNs, long allocatedBytes)
+    {
+        AccountAllocation(allocatedBytes);
+        _budget?.ChargeUnbudgeted(startNs, endNs);
     }
 
     /// <summary>A poll round for this CPU ran from <paramref name="startNs"/> to <paramref name="endNs"/>.</summary>

@@ -139,6 +139,77 @@ public sealed class CpuBudgetSliceTests
     }
 
     /// <summary>
+    /// The poller wakes 150 µs after each throttle ends (a slow wake-up, longer than the slice's idle part): the next
+    /// slice starts with its first poll, so every run is still at most the runtime. Started when the throttle ended,
+    /// the slice lost the wake-up, ended before its runtime was used, and the one after it ran on without a break.
+    /// </summary>
+    [Fact]
+    public void ASlowWakeUp_IsNotTakenFromTheNextRun()
+    {
+        const long cost = 20 * Us, wakeUp = 150 * Us;
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        long now = 0, run = 0, longestRun = 0;
+        while (now < 100 * Ms)
+        {
+            if (budget.IsThrottled(now))
+            {
+                longestRun = Math.Max(longestRun, run);
+                run = 0;
+                now = budget.ThrottledUntilNs + wakeUp;
+                continue;
+            }
+            int quota = budget.Quota(now, 64, cost);
+            budget.Charge(now, now + (quota * cost));
+            run += quota * cost;
+            now += quota * cost;
+        }
+
+        Assert.True(longestRun <= 900 * Us + cost, $"longest run {longestRun} ns");
+    }
+
+    /// <summary>
+    /// A protected poll of 150 µs starts every break, longer than the break's 100 µs: the break ends that much later, so
+    /// every slice still leaves others its idle part and the CPU is busy for at most a runtime and the protected poll at
+    /// a stretch. Left as it was, the break ran out under the protected poll and the budgeted polls went on with the next
+    /// slice's runtime: two runtimes back to back.
+    /// </summary>
+    [Fact]
+    public void AProtectedPollInABreak_PushesTheBreakOut()
+    {
+        const long cost = 20 * Us, protectedPoll = 150 * Us;
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        long now = 0, busySince = 0, longestBusy = 0, leastFree = long.MaxValue;
+        while (now < 100 * Ms)
+        {
+            if (budget.IsThrottled(now))
+            {
+                budget.ChargeUnbudgeted(now, now + protectedPoll);
+                now += protectedPoll;
+                longestBusy = Math.Max(longestBusy, now - busySince);
+                leastFree = Math.Min(leastFree, budget.ThrottledUntilNs - now);
+                if (budget.ThrottledUntilNs > now)
+                {
+                    now = budget.ThrottledUntilNs;
+                    busySince = now;
+                }
+                continue;
+            }
+            int quota = budget.Quota(now, 64, cost);
+            budget.Charge(now, now + (quota * cost));
+            now += quota * cost;
+        }
+
+        Assert.True(leastFree >= 100 * Us, $"least time left to others in a break {leastFree} ns");
+        Assert.True(longestBusy <= 900 * Us + cost + protectedPoll, $"longest busy stretch {longestBusy} ns");
+        // Outside a throttle a protected poll changes nothing.
+        var other = new CpuBudget(Ms, 0.9, 0);
+        other.Charge(0, 200 * Us);
+        other.ChargeUnbudgeted(200 * Us, 400 * Us);
+        Assert.False(other.IsThrottled(400 * Us));
+        Assert.Equal(35, other.Quota(250 * Us, 64, 20 * Us));
+    }
+
+    /// <summary>
     /// On a CPU with a protected queue a budgeted poll reads at most 100 µs of work at the queue's cost per packet, at
     /// least one packet, never more than the budget's own quota, and its whole quota while the cost is not known.
     /// </summary>
