@@ -125,8 +125,8 @@ internal static class UdpRun
             // With CPU steering a datagram lands on the queue of the CPU it was sent from: one pinned producer per CPU spreads them.
             int producers = options.Prefill > 0 ? Math.Min(queueCount, options.Cpus) : options.ProducerCount;
             using var load = new UdpLoad(device.LocalEndPoint, producers, options.Flows, options.Size, clock);
-            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-            long ownBefore = GC.GetAllocatedBytesForCurrentThread();
+            // Each branch starts the allocation window where what it measures starts.
+            long allocatedBefore, ownBefore;
             if (options.Prefill > 0)
             {
                 sent = Prefill(device, load, options.Prefill, progress);
