@@ -94,12 +94,17 @@ public abstract partial class Napi
             long old = _nsPerPacket;
             Volatile.Write(ref _nsPerPacket, old == 0 ? ns : old + ((ns - old) / 8));
         }
+        double queueLevel = 0;
         if (Device is not null)
-            (_overload ??= Stack.OverloadControl.Register(this)).AccountPoll(startNs, endNs, work, weight);
+        {
+            var overload = _overload ??= Stack.OverloadControl.Register(this);
+            overload.AccountPoll(startNs, endNs, work, weight);
+            queueLevel = overload.Level;
+        }
         // What the poll allocated on its thread (the handler included): the measure of "no allocation per packet".
         long allocated = GC.GetAllocatedBytesForCurrentThread() - _pollAllocStart;
         if (!Protected)
-            cpu.CpuOverload.AccountPoll(startNs, endNs, allocated);
+            cpu.CpuOverload.AccountPoll(startNs, endNs, allocated, queueLevel);
         else
             cpu.CpuOverload.AccountUnbudgetedPoll(startNs, endNs, allocated);
     }

@@ -15,9 +15,6 @@ namespace Softnet.Overload;
 /// </summary>
 internal sealed class CpuOverload
 {
-    // The recent CPU share: polling time in tenths of a period, the last four whole ones.
-    private const int RecentBuckets = 4;
-
     private readonly SoftnetData _cpu;
     private readonly OverloadControl _control;
     private readonly OverloadDetector _detector;
@@ -34,9 +31,7 @@ internal sealed class CpuOverload
     private long _allocatedBytes;
     private long _nextTick = long.MaxValue;
     private double _share;
-    private readonly long[] _recentNs = new long[RecentBuckets + 1];
-    private readonly long _bucketNs;
-    private long _bucket;
+    private readonly RecentPollShare _recent;
     private double _maxShare;
     private double _squeeze;
     private double _queues;
@@ -50,8 +45,7 @@ internal sealed class CpuOverload
         _messages = OverloadControl.TransitionMessages($"cpu {cpu.Cpu}");
         _detector = new OverloadDetector(control.Thresholds, nowNs);
         _budget = control.Mode == OverloadMode.Auto && control.SliceNs > 0 ? new CpuBudget(control.SliceNs, control.ShareLimit, nowNs) : null;
-        _bucketNs = Math.Max(1, control.PeriodNs / 10);
-        _bucket = nowNs / _bucketNs;
+        _recent = new RecentPollShare(control.PeriodNs, nowNs);
         StartPeriod(nowNs);
     }
 
@@ -102,16 +96,20 @@ internal sealed class CpuOverload
         _budget?.ChargeUnbudgeted(startNs, endNs);
     }
 
-    /// <summary>A poll round for this CPU ran from <paramref name="startNs"/> to <paramref name="endNs"/>.</summary>
-    public void AccountPoll(long startNs, long endNs, long allocatedBytes)
+    /// <summary>
+    /// A poll round for this CPU ran from <paramref name="startNs"/> to <paramref name="endNs"/> and left its queue at
+    /// <paramref name="queueLevel"/>: the CPU's signal takes the polled queue's level at once (a socket filling up shows
+    /// within the poll that saw it), the other queues' at the period's end.
+    /// </summary>
+    public void AccountPoll(long startNs, long endNs, long allocatedBytes, double queueLevel)
     {
         AccountAllocation(allocatedBytes);
         if (endNs >= _periodEnd)
             Tick(endNs);
+        _queues = Math.Max(_queues, queueLevel);
         long ns = Math.Max(0, endNs - startNs);
         _periodPollNs += ns;
-        Advance(endNs);
-        _recentNs[Slot(_bucket)] += ns;
+        _recent.Add(startNs, endNs);
         Volatile.Write(ref _pollNsTotal, _pollNsTotal + ns);
         _active = true;
         _budget?.Charge(startNs, endNs);
@@ -165,27 +163,6 @@ internal sealed class CpuOverload
             _cpu.Ksoftirqd.Waiter.Wake();
     }
 
-    /// <summary>Moves the recent window to the tenth of a period <paramref name="nowNs"/> falls in, clearing the tenths it passes.</summary>
-    private void Advance(long nowNs)
-    {
-        long bucket = nowNs / _bucketNs;
-        for (long b = _bucket + 1; b <= bucket && b <= _bucket + _recentNs.Length; b++)
-            _recentNs[Slot(b)] = 0;
-        _bucket = Math.Max(_bucket, bucket);
-    }
-
-    /// <summary>The polling share of the last whole tenths of a period before <paramref name="nowNs"/>'s.</summary>
-    private double RecentShare(long nowNs)
-    {
-        Advance(nowNs);
-        long sum = 0;
-        for (int i = 1; i <= RecentBuckets; i++)
-            sum += Math.Min(_recentNs[Slot(_bucket - i)], _bucketNs);
-        return (double)sum / (RecentBuckets * _bucketNs);
-    }
-
-    private int Slot(long bucket) => (int)(((bucket % _recentNs.Length) + _recentNs.Length) % _recentNs.Length);
-
     private void StartPeriod(long nowNs)
     {
         _periodStart = nowNs - (nowNs % _control.PeriodNs);
@@ -198,13 +175,12 @@ internal sealed class CpuOverload
 
     /// <summary>
     /// Feeds the detector: the backlog as it is now, the last whole period's rates, and the CPU share of the last four
-    /// tenths of a period when higher, so that a flood that takes the CPU shows within a few milliseconds rather than at
-    /// the end of the next whole period. Each tenth counts at most its own length: one long poll round (or a poller
-    /// preempted in one) is a quarter of the window at most, not a few milliseconds that look like overload.
+    /// tenths of a period when higher (<see cref="RecentPollShare"/>), so that a flood that takes the CPU shows within a
+    /// few milliseconds rather than at the end of the next whole period.
     /// </summary>
     private void Evaluate(long nowNs)
     {
-        double share = Math.Max(_share, RecentShare(nowNs));
+        double share = Math.Max(_share, _recent.Share(nowNs));
         _signals = new OverloadSignals(
             (double)_cpu.Backlog.InputLength / _maxBacklog,
             _queues,

@@ -1,4 +1,5 @@
 using Softnet.Core;
+using Softnet.Overload;
 
 namespace Softnet.Tests.Admin;
 
@@ -43,6 +44,9 @@ internal sealed class FakeQueue : Napi
             _open = false;
     }
 
+    /// <summary>What the queue reports as its fill to the overload detector; none while null.</summary>
+    public QueueFill? ReportedFill { get; set; }
+
     public bool IsEmpty
     {
         get
@@ -71,6 +75,12 @@ internal sealed class FakeQueue : Napi
                 Irq();
         }
         return n;
+    }
+
+    protected internal override bool TryReadQueueFill(out QueueFill fill)
+    {
+        fill = ReportedFill ?? default;
+        return ReportedFill is not null;
     }
 
     private void Deliver(in BottomHalf bh, int n)
