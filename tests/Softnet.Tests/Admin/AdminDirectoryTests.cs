@@ -60,9 +60,9 @@ public sealed partial class AdminDirectoryTests(ITestOutputHelper output)
             try
             {
                 var clock = Stopwatch.StartNew();
-                while (!await Listening(socket) && !server.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                while (!await AdminSocket.Listening(socket) && !server.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
                     await Task.Delay(20);
-                Assert.True(await Listening(socket), "the other user's server did not start");
+                Assert.True(await AdminSocket.Listening(socket), "the other user's server did not start");
                 var stdout = new StringWriter();
                 var stderr = new StringWriter();
 
@@ -235,23 +235,6 @@ public sealed partial class AdminDirectoryTests(ITestOutputHelper output)
     }
 
     private static NetStack NewStack() => new(new NetStackOptions { Cpus = 2, Pin = false, Log = _ => { } }, (_, _) => { });
-
-    /// <summary>Whether a server listens on <paramref name="path"/>: the file appears at bind, a moment before listen, so only a connection says so.</summary>
-    private static async Task<bool> Listening(string path)
-    {
-        if (!File.Exists(path))
-            return false;
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await probe.ConnectAsync(new UnixDomainSocketEndPoint(path));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     private static async Task WithRuntimeDir(Func<string, Task> body)
     {

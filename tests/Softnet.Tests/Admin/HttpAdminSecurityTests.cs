@@ -7,6 +7,8 @@ using Softnet.Admin;
 using Softnet.Admin.Contract;
 using Softnet.Cli.Admin;
 
+using Softnet.Tests.TestSupport;
+
 namespace Softnet.Tests.Admin;
 
 /// <summary>
@@ -174,9 +176,9 @@ public sealed class HttpAdminSecurityTests
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (!File.Exists(path) && !server.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+            while (!await AdminSocket.Listening(path) && !server.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
                 await Task.Delay(20);
-            Assert.True(File.Exists(path), "softnet serve did not create its socket");
+            Assert.True(await AdminSocket.Listening(path), "softnet serve did not start listening on its socket");
             Signal(server.Id, "-STOP");
             // The stop takes effect when the process next runs; wait (bounded) until /proc shows it.
             clock.Restart();

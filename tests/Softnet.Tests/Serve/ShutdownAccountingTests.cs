@@ -46,7 +46,7 @@ public sealed class ShutdownAccountingTests(ITestOutputHelper output)
         server.BeginErrorReadLine();
         try
         {
-            await Eventually(() => File.Exists(socket) || server.HasExited, "the server's admin socket");
+            await Eventually(async () => await AdminSocket.Listening(socket) || server.HasExited, "the server's admin socket to accept connections");
             Assert.False(server.HasExited, $"softnet serve exited: {stderr}");
 
             var stop = new CancellationTokenSource();
@@ -160,10 +160,10 @@ public sealed class ShutdownAccountingTests(ITestOutputHelper output)
         return counts;
     }
 
-    private static async Task Eventually(Func<bool> condition, string what)
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
             await Task.Delay(20);
