@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One point of bench/overload.sh: `softnet serve` (one CPU, one queue, --reply sockperf, a protected pinger) under a
 paced flood, with a CPU-bound competitor beside its packet thread (on RX; --layout says where serve's other threads
-run: on TX with --housekeeping-cpus, or on RX beside the packet thread) and an admin client asking GET /stats every 10 ms. Prints one
+run: on TX with --housekeeping-cpus, or on RX beside the packet thread) and an admin client asking GET /stats every 10 ms (--admin-ms). Prints one
 JSON line: what was offered and delivered, the competitor's share and longest stall, the protected flow's delivery
 and round trips, the admin round trips, when the overload was detected and left, RSS, and whether the run adds up
 (accepted flood + pings = received + Softnet's drops + the kernel's loopback backlog drops).
@@ -79,6 +79,8 @@ def main():
     a.add_argument("--rt", type=int, default=0)
     a.add_argument("--rcvbuf", type=int, default=0, help="serve's --rcvbuf (bytes; 0: serve's default, 8 MiB)")
     a.add_argument("--ping-rate", type=int, default=1000)
+    a.add_argument("--admin-ms", type=float, default=10,
+                   help="ms between the admin client's GET /stats during the flood (its allocations in serve bring garbage collections)")
     a.add_argument("--on-ms", type=int, default=0, help="flood on and off in turns of this many ms")
     a.add_argument("--warm", type=float, default=0.2, help="seconds of the same flood before the measurement (0: none)")
     a.add_argument("--layout", choices=["housekeeping", "shared"], default="housekeeping",
@@ -197,7 +199,7 @@ def main():
         if now < next_poll:
             time.sleep(next_poll - now)
             continue
-        next_poll += 0.010
+        next_poll += o.admin_ms / 1e3
         took, s = stats()
         at = time.monotonic() - t0
         delivered.append((at, s["delivered"]))
