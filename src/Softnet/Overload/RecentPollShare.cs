@@ -6,17 +6,19 @@ namespace Softnet.Overload;
 /// is the time polled in the window ending there (the oldest tenth counted for the part of it still inside) over the
 /// window's length. A flood that takes the CPU shows as soon as it has filled most of the window, not at the end of
 /// the next whole period, and one long poll round shows as what it is: busy for the tenths it covered (a poller preempted
-/// in a poll included: it had packets waiting for the CPU). One writer at a time.
+/// in a poll included: it had packets waiting for the CPU). Runs on every poll, so a slot is a mask, not a division.
+/// One writer at a time.
 /// </summary>
 internal sealed class RecentPollShare
 {
     /// <summary>The window's length in tenths of a period.</summary>
     internal const int Buckets = 4;
 
-    private readonly long _bucketNs;
+    // The tenth the clock is in, partly elapsed, and the whole ones before it: at least Buckets + 1 slots, a power of two.
+    private const int Slots = 8;
 
-    // One more than the window: the tenth the clock is in, partly elapsed, and the whole ones before it.
-    private readonly long[] _ns = new long[Buckets + 1];
+    private readonly long _bucketNs;
+    private readonly long[] _ns = new long[Slots];
     private long _bucket;
 
     public RecentPollShare(long periodNs, long nowNs)
@@ -28,21 +30,22 @@ internal sealed class RecentPollShare
     /// <summary>A poll ran from <paramref name="startNs"/> to <paramref name="endNs"/>: each tenth it covered gets its part.</summary>
     public void Add(long startNs, long endNs)
     {
-        Advance(endNs);
-        long first = Math.Max(startNs / _bucketNs, _bucket - Buckets);
-        for (long b = first; b <= endNs / _bucketNs; b++)
+        long last = endNs / _bucketNs;
+        Advance(last);
+        long first = startNs / _bucketNs;
+        if (first == last)
         {
-            long from = Math.Max(startNs, b * _bucketNs);
-            long to = Math.Min(endNs, (b + 1) * _bucketNs);
-            if (to > from)
-                _ns[Slot(b)] = Math.Min(_ns[Slot(b)] + (to - from), _bucketNs);
+            Credit(last, endNs - startNs);
+            return;
         }
+        for (long b = Math.Max(first, _bucket - Buckets); b <= last; b++)
+            Credit(b, Math.Min(endNs, (b + 1) * _bucketNs) - Math.Max(startNs, b * _bucketNs));
     }
 
     /// <summary>The share of the window ending at <paramref name="nowNs"/> spent polling, 0 to 1.</summary>
     public double Share(long nowNs)
     {
-        Advance(nowNs);
+        Advance(nowNs / _bucketNs);
         long elapsed = Math.Clamp(nowNs - (_bucket * _bucketNs), 0, _bucketNs);
         long sum = Math.Min(_ns[Slot(_bucket)], elapsed);
         for (int i = 1; i < Buckets; i++)
@@ -52,14 +55,23 @@ internal sealed class RecentPollShare
         return Math.Min(1.0, (double)sum / (Buckets * _bucketNs));
     }
 
-    /// <summary>Moves the ring to the tenth <paramref name="nowNs"/> falls in, clearing the tenths it passes.</summary>
-    private void Advance(long nowNs)
+    /// <summary>
+    /// Adds <paramref name="ns"/> of polling to tenth <paramref name="bucket"/>, which never holds more than its length;
+    /// a tenth already out of the window (a poll reported late) gets nothing.
+    /// </summary>
+    private void Credit(long bucket, long ns)
     {
-        long bucket = nowNs / _bucketNs;
-        for (long b = _bucket + 1; b <= bucket && b <= _bucket + _ns.Length; b++)
+        if (ns > 0 && bucket >= _bucket - Buckets)
+            _ns[Slot(bucket)] = Math.Min(_ns[Slot(bucket)] + ns, _bucketNs);
+    }
+
+    /// <summary>Moves the ring to tenth <paramref name="bucket"/>, clearing the tenths it passes.</summary>
+    private void Advance(long bucket)
+    {
+        for (long b = _bucket + 1; b <= bucket && b <= _bucket + Slots; b++)
             _ns[Slot(b)] = 0;
         _bucket = Math.Max(_bucket, bucket);
     }
 
-    private int Slot(long bucket) => (int)(((bucket % _ns.Length) + _ns.Length) % _ns.Length);
+    private static int Slot(long bucket) => (int)(bucket & (Slots - 1));
 }

@@ -66,4 +66,14 @@ public sealed class RecentPollShareTests
         share.Add(0, 4000 * Us);
         Assert.Equal(1.0, share.Share(4000 * Us), 3);
     }
+
+    /// <summary>A poll reported so late that it ended before the window counts nowhere, not in a newer tenth that took its place in the ring.</summary>
+    [Fact]
+    public void APollEndedBeforeTheWindow_CountsNowhere()
+    {
+        var share = new RecentPollShare(Period, 0);
+        share.Add(10_000 * Us, 10_500 * Us);
+        share.Add(1000 * Us, 1500 * Us);
+        Assert.Equal(0.125, share.Share(10_500 * Us), 3);
+    }
 }
