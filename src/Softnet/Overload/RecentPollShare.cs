@@ -27,19 +27,20 @@ internal sealed class RecentPollShare
         _bucket = nowNs / _bucketNs;
     }
 
-    /// <summary>A poll ran from <paramref name="startNs"/> to <paramref name="endNs"/>: each tenth it covered gets its part.</summary>
+    /// <summary>
+    /// A poll ran from <paramref name="startNs"/> to <paramref name="endNs"/>: each tenth it covered gets its part; a
+    /// tenth already out of the window (a poll reported late) gets nothing.
+    /// </summary>
     public void Add(long startNs, long endNs)
     {
         long last = endNs / _bucketNs;
         Advance(last);
-        long first = startNs / _bucketNs;
-        if (first == last)
+        for (long b = Math.Max(startNs / _bucketNs, _bucket - Buckets); b <= last; b++)
         {
-            Credit(last, endNs - startNs);
-            return;
+            long ns = Math.Min(endNs, (b + 1) * _bucketNs) - Math.Max(startNs, b * _bucketNs);
+            if (ns > 0)
+                _ns[Slot(b)] = Math.Min(_ns[Slot(b)] + ns, _bucketNs);
         }
-        for (long b = Math.Max(first, _bucket - Buckets); b <= last; b++)
-            Credit(b, Math.Min(endNs, (b + 1) * _bucketNs) - Math.Max(startNs, b * _bucketNs));
     }
 
     /// <summary>The share of the window ending at <paramref name="nowNs"/> spent polling, 0 to 1.</summary>
@@ -53,16 +54,6 @@ internal sealed class RecentPollShare
         // The oldest tenth has slid out of the window by as much as the current one has elapsed.
         sum += _ns[Slot(_bucket - Buckets)] * (_bucketNs - elapsed) / _bucketNs;
         return Math.Min(1.0, (double)sum / (Buckets * _bucketNs));
-    }
-
-    /// <summary>
-    /// Adds <paramref name="ns"/> of polling to tenth <paramref name="bucket"/>, which never holds more than its length;
-    /// a tenth already out of the window (a poll reported late) gets nothing.
-    /// </summary>
-    private void Credit(long bucket, long ns)
-    {
-        if (ns > 0 && bucket >= _bucket - Buckets)
-            _ns[Slot(bucket)] = Math.Min(_ns[Slot(bucket)] + ns, _bucketNs);
     }
 
     /// <summary>Moves the ring to tenth <paramref name="bucket"/>, clearing the tenths it passes.</summary>

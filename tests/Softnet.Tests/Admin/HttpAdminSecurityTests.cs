@@ -6,7 +6,6 @@ using System.Text.Json;
 using Softnet.Admin;
 using Softnet.Admin.Contract;
 using Softnet.Cli.Admin;
-
 using Softnet.Tests.TestSupport;
 
 namespace Softnet.Tests.Admin;
