@@ -42,7 +42,8 @@ public sealed class FirstDrainAllocationTests
     /// <summary>
     /// Queues <see cref="Datagrams"/> in a one-queue device that is not polling yet, starts it and waits for all of
     /// them; returns what the handler got, what the stack's threads allocated from the start to the end of the drain
-    /// (when <paramref name="metered"/>), and what the stack dropped.
+    /// (when <paramref name="metered"/>, after the stack's locks have their wait events: <see cref="TestSupport.LockWaitEvents"/>),
+    /// and what the stack dropped.
     /// </summary>
     private static (long Delivered, long Allocated, long Dropped) Drain(string rps, bool metered)
     {
@@ -69,6 +70,8 @@ public sealed class FirstDrainAllocationTests
                     sender.SendTo(payload, dev.LocalEndPoint);
             }
             long before = 0;
+            if (metered)
+                Assert.True(TestSupport.LockWaitEvents.Prime(stack) > 0, "no lock found under the stack");
             Assert.True(!metered || platform.TryReadWhileIdle(Patience, out before), "the stack's threads never all slept before the drain");
             dev.Start();
             var clock = Stopwatch.StartNew();
