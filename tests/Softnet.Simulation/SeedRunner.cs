@@ -19,6 +19,13 @@ internal static class SeedRunner
     /// <summary>Decisions the priority-based strategy takes before it turns fair: spin-waits need fairness to end.</summary>
     private const uint MaxUnfairSteps = 1_000;
 
+    /// <summary>
+    /// How long the engine waits, in wall-clock time, on a step before it reports a potential deadlock. A lost wake-up
+    /// shows deterministically (every thread asleep, or the quiescence invariant); this watchdog only catches a step
+    /// that never returns, and the default 5 s reported a machine starved of CPU as a hang.
+    /// </summary>
+    private const uint PotentialDeadlockMs = 30_000;
+
     public static SeedResult Run(long seed, string? plant, TextWriter? stepLog = null, string? family = null)
     {
         var spec = family == "overload" ? ScenarioSpec.ForOverload(seed) : ScenarioSpec.FromSeed(seed);
@@ -33,6 +40,7 @@ internal static class SeedRunner
             .WithMaxSchedulingSteps(MaxUnfairSteps, MaxSteps)
             .WithPartiallyControlledConcurrencyAllowed(false)
             .WithPotentialDeadlocksReportedAsBugs(true)
+            .WithDeadlockTimeout(PotentialDeadlockMs)
             .WithTelemetryEnabled(false)
             .WithVerbosityEnabled(VerbosityLevel.None)
             .WithConsoleLoggingEnabled(false);
