@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Softnet.Admin.Contract;
 
@@ -43,6 +44,27 @@ public sealed class ThreadedNapiTests
         pump.Stop();
         await h.AssertAccounted(pump.Sent);
         Assert.Equal(0, h.Delivery.OutOfOrder);
+    }
+
+    [Fact]
+    public async Task StatsGiveAThreadedNapisThreadStateFromProc()
+    {
+        await using var h = await AdminHarness.StartAsync();
+        await h.Ok("dev", "set", "fq0", "--threaded", "enabled");
+
+        // With no traffic every NAPI thread waits for its queue: /proc says S, the API "sleeping".
+        async Task<IReadOnlyList<NapiStatsInfo>> Rows() =>
+            JsonSerializer.Deserialize(await h.Http.GetStringAsync("stats"), AdminJsonContext.Default.StatsInfo)!.Napis!.Where(n => n.IfName == "fq0").ToArray();
+        var rows = await Rows();
+        for (var clock = Stopwatch.StartNew(); !rows.All(n => n.ThreadState == "sleeping"); rows = await Rows())
+        {
+            Assert.True(clock.Elapsed < AdminHarness.Patience, $"thread states: {string.Join(", ", rows.Select(n => n.ThreadState))}");
+            await Task.Delay(5);
+        }
+        Assert.Equal(4, rows.Count(n => n.Pid is not null));
+
+        await h.Ok("dev", "set", "fq0", "--threaded", "disabled");
+        Assert.All(await Rows(), n => Assert.Null(n.ThreadState));
     }
 
     [Fact]
