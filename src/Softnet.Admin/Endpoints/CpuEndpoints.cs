@@ -29,7 +29,7 @@ internal static class CpuEndpoints
             {
                 throw AdminProblem.Busy(e.Message);
             }
-            await context.Response.WriteAsJsonAsync(Stats.Describe(stack.Snapshot()).Cpus[cpu], ServerJson.Context.CpuStatsInfo);
+            await StatsJson.WriteCpuAsync(context.Response, stack.Snapshot().Cpus[cpu]);
         });
     }
 }

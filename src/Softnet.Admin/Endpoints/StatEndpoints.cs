@@ -16,8 +16,7 @@ internal static class StatEndpoints
             context.Response.ContentType = "text/plain; charset=utf-8";
             return context.Response.WriteAsync(stack.SoftnetStat());
         });
-        routes.MapGet("/stats", context =>
-            context.Response.WriteAsJsonAsync(Stats.Describe(stack.Snapshot()), ServerJson.Context.StatsInfo));
+        routes.MapGet("/stats", context => StatsJson.WriteStatsAsync(context.Response, stack.Snapshot()));
         routes.MapGet("/metrics", context =>
         {
             context.Response.ContentType = PrometheusText.ContentType;
