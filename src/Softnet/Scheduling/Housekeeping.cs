@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Softnet.Interop;
 
 namespace Softnet.Scheduling;
@@ -21,6 +20,9 @@ internal sealed class Housekeeping : IDisposable
 
     /// <summary>The packet threads of every stack in the process, by OS thread id: no sweep ever moves them.</summary>
     private static readonly ConcurrentDictionary<int, byte> s_packetThreads = new();
+
+    /// <summary>The thread ids a sweep lists, kept from one sweep to the next; used under the sweeps' lock.</summary>
+    private static int[] s_tids = new int[64];
 
     private readonly byte[] _housekeepingMask;
     private readonly byte[] _packetMask;
@@ -86,9 +88,11 @@ internal sealed class Housekeeping : IDisposable
         {
             fixed (byte* mask = wanted)
             {
-                foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+                int count = ProcessTasks.List(ref s_tids);
+                for (int i = 0; i < count; i++)
                 {
-                    if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int tid) || s_packetThreads.ContainsKey(tid))
+                    int tid = s_tids[i];
+                    if (s_packetThreads.ContainsKey(tid))
                         continue;
                     // One syscall per thread per sweep when nothing changed; the set only for a thread not yet moved.
                     if (Libc.SchedGetAffinity(tid, Libc.CpuSetBytes, current) != 0)
