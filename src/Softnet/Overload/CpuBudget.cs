@@ -13,9 +13,9 @@ namespace Softnet.Overload;
 /// long as that idle part, one starts with the next poll too, so a run never gets the end of one slice and the whole of
 /// the next back to back. A poll is charged when it ends, to each slice for
 /// its part there, from the end of the poll before when it follows that closely (the loop between polls is the
-/// pollers' time); what polls use past a slice's runtime is owed by the slices after it
-/// (up to one slice's length, so that a poller preempted mid-poll is not punished for the preemption for long), which
-/// keeps the share exact over time. Unbudgeted polls (protected queues) are not charged, but one that runs in a break
+/// pollers' time), and a poll that used up a slice's runtime ends in a break even when it ran on into the next slice;
+/// what polls use past a slice's runtime is owed by the slices after it (up to one slice's length, so that a poller
+/// that ran long once is not punished for it for long), which keeps the share exact over time. Unbudgeted polls (protected queues) are not charged, but one that runs in a break
 /// makes the break that much longer, so that the break stays other tasks' time. Written under the CPU's bottom-half
 /// lock; the throttle's end is read from anywhere.
 /// </summary>
@@ -90,19 +90,25 @@ internal sealed class CpuBudget
         Begin(startNs);
         // A poll that crosses slice ends is charged to each slice for its part there.
         long from = startNs;
+        bool overran = false;
         while (endNs >= _sliceEnd)
         {
             _used += Math.Max(0, _sliceEnd - from);
+            overran |= _used >= _runtimeNs;
             from = Math.Max(from, _sliceEnd);
             Roll(_sliceEnd);
         }
         _lastEndNs = Math.Max(_lastEndNs, endNs);
         _used += Math.Max(0, endNs - from);
-        if (_used < _runtimeNs)
+        if (_used < _runtimeNs && !overran)
             return;
-        // The slice ends now for the budgeted pollers, and so do the ones its debt uses up: k runtimes are paid.
+        // The slice ends now for the budgeted pollers, and so do the ones its debt uses up: k runtimes are paid. A poll
+        // that ran on past the end of a slice whose runtime it used up ends in a break too, however little of the
+        // next slice it took (a long poll, or one whose vCPU the host took away meanwhile, which the thread's CPU clock
+        // counts): without it the pollers ran that slice, the overrun and the next slice's runtime without a break.
         long k = _used / _runtimeNs;
-        long until = Math.Max(_sliceEnd, endNs + _sliceNs - _runtimeNs) + ((k - 1) * _sliceNs);
+        long idleEnd = endNs + _sliceNs - _runtimeNs;
+        long until = k == 0 ? idleEnd : Math.Max(_sliceEnd, idleEnd) + ((k - 1) * _sliceNs);
         _used = Math.Min(_used - (k * _runtimeNs), _sliceNs);
         _sliceEnd = until + _sliceNs;
         if (until > Volatile.Read(ref _throttledUntil))

@@ -66,11 +66,38 @@ public sealed class CpuBudgetSliceTests
         Assert.Equal(2050 * Us, budget.ThrottledUntilNs);
         Assert.Equal(2, budget.Throttles);
 
-        // 3 ms in one poll (a preempted poller) over three slices: each is charged 1 ms, 0.1 ms past its runtime.
+        // 3 ms in one poll over three slices: each is charged 1 ms, 0.1 ms past its runtime. The pollers break for the
+        // idle part, and the slice after the break owes 0.3 ms.
         var other = new CpuBudget(Ms, 0.9, 0);
         other.Charge(0, 3000 * Us);
-        Assert.False(other.IsThrottled(3000 * Us));
-        Assert.Equal(30, other.Quota(3000 * Us, 64, 20 * Us));
+        Assert.True(other.IsThrottled(3000 * Us));
+        Assert.Equal(3100 * Us, other.ThrottledUntilNs);
+        Assert.Equal(30, other.Quota(3100 * Us, 64, 20 * Us));
+    }
+
+    /// <summary>
+    /// A run of 92 µs polls has used 752 µs of a slice when one poll takes 1.38 ms (a handler that ran long, or a vCPU
+    /// the host took away, which the thread's CPU clock counts as the thread's): it ran past the slice's end with the
+    /// runtime used, so the pollers break for the idle part when it ends, and the slice after the break starts with the
+    /// debt. Rolled into the next slice without a break, they went on for that slice's runtime: 2.7 ms at a stretch.
+    /// </summary>
+    [Fact]
+    public void APollPastTheSlicesEnd_EndsInABreak()
+    {
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        long now = 10 * Ms;
+        for (int i = 0; i < 8; i++)
+        {
+            budget.Charge(now, now + (92 * Us));
+            now += 94 * Us;
+        }
+        Assert.False(budget.IsThrottled(now));
+        long end = now + (1380 * Us);
+        budget.Charge(now, end);
+        Assert.True(budget.IsThrottled(end));
+        Assert.Equal(end + (100 * Us), budget.ThrottledUntilNs);
+        // The run used 2,132 µs, and the two slices it ran past paid 1,800 µs of it: 0.33 ms is owed, 0.57 ms is left.
+        Assert.Equal(29, budget.Quota(end + (100 * Us), 64, 20 * Us));
     }
 
     /// <summary>After a pause as long as the slice's idle part, a run gets a whole runtime, wherever the last slice stood.</summary>
