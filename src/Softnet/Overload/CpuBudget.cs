@@ -124,15 +124,25 @@ internal sealed class CpuBudget
     /// Unbudgeted work (a protected queue's poll) ran on this CPU from <paramref name="startNs"/> to
     /// <paramref name="endNs"/>. Begun in a throttle, it took that much of the break from other tasks, so the throttle
     /// ends as much later: a break always leaves others the slice's idle part. (A protected poll longer than the break
-    /// let it run out meanwhile, and the budgeted polls went on with the next runtime without a break.)
+    /// let it run out meanwhile, and the budgeted polls went on with the next runtime without a break.) Begun while the
+    /// budgeted pollers were running, it took that much of the slice from others, so the slice ends as much later, and
+    /// it is no pause of the pollers: their slice goes on after it. (A protected poll in a run, its reply's loopback
+    /// delivery included, left the slice's runtime unused at its end, or looked like a pause when it was longer than the
+    /// idle part: either way the budgeted polls went on with a fresh runtime, two runtimes without a break.)
     /// </summary>
     public void ChargeUnbudgeted(long startNs, long endNs)
     {
         long until = Volatile.Read(ref _throttledUntil);
         long from = Math.Max(startNs, _throttledFrom);
-        if (from >= until || endNs <= from)
-            return;
-        Volatile.Write(ref _throttledUntil, until + (endNs - from));
+        if (from < until && endNs > from)
+        {
+            Volatile.Write(ref _throttledUntil, until + (endNs - from));
+        }
+        else if (startNs - _lastEndNs < _sliceNs - _runtimeNs)
+        {
+            _sliceEnd += endNs - startNs;
+            _lastEndNs = Math.Max(_lastEndNs, endNs);
+        }
     }
 
     /// <summary>

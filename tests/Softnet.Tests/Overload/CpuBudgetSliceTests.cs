@@ -237,6 +237,33 @@ public sealed class CpuBudgetSliceTests
     }
 
     /// <summary>
+    /// Budgeted polls of 78 µs, 2 µs apart, and after the first ten a protected poll of 107 µs (its reply's loopback
+    /// delivery included), longer than the slice's idle part: the budgeted polls after it go on with the slice's
+    /// runtime, so the run ends after the runtime and the protected poll. Taken for a pause, the protected poll let a
+    /// fresh slice start after it: 1.9 ms without a break.
+    /// </summary>
+    [Fact]
+    public void AProtectedPollInARun_IsNoPause()
+    {
+        const long poll = 78 * Us, gap = 2 * Us, protectedPoll = 107 * Us;
+        var budget = new CpuBudget(Ms, 0.9, 0);
+        long start = 10 * Ms, now = start;
+        for (int polls = 0; !budget.IsThrottled(now); polls++)
+        {
+            if (polls == 10)
+            {
+                budget.ChargeUnbudgeted(now, now + protectedPoll);
+                now += protectedPoll + gap;
+            }
+            budget.Charge(now, now + poll);
+            now += poll + gap;
+            Assert.True(now - start < 2 * Ms, "no throttle in 2 ms");
+        }
+
+        Assert.InRange(now - start, 900 * Us, 900 * Us + protectedPoll + poll + (2 * gap));
+    }
+
+    /// <summary>
     /// On a CPU with a protected queue a budgeted poll reads at most 100 µs of work at the queue's cost per packet, at
     /// least one packet, never more than the budget's own quota, and its whole quota while the cost is not known.
     /// </summary>
