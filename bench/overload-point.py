@@ -82,6 +82,10 @@ def main():
     a.add_argument("--admin-ms", type=float, default=10,
                    help="ms between the admin client's GET /stats during the flood (its allocations in serve bring garbage collections)")
     a.add_argument("--on-ms", type=int, default=0, help="flood on and off in turns of this many ms")
+    a.add_argument("--pinger-rt", type=int, default=0,
+                   help="run the pinger at SCHED_FIFO with this priority (0: SCHED_OTHER): on TX it shares its CPU with "
+                        "the flood's sender and serve's control plane, and under the fair scheduler its own wake-ups "
+                        "wait behind them")
     a.add_argument("--warm", type=float, default=0.2, help="seconds of the same flood before the measurement (0: none)")
     a.add_argument("--layout", choices=["housekeeping", "shared"], default="housekeeping",
                    help="housekeeping: serve's packet thread on RX, its control plane (--housekeeping-cpus) on TX; "
@@ -186,8 +190,9 @@ def main():
     flood = start(["taskset", "-c", str(o.tx), f"{o.bin}/flood", str(port), str(o.rate), str(o.secs), "64"]
                              + ([str(o.on_ms)] if o.on_ms else []),
                              stdout=subprocess.PIPE, text=True)
-    pinger = start(["taskset", "-c", str(o.tx), f"{o.bin}/pinger", str(port), str(ping_port),
-                               str(o.ping_rate), str(o.secs)], stdout=subprocess.PIPE, text=True)
+    pinger = start((["chrt", "-f", str(o.pinger_rt)] if o.pinger_rt else [])
+                   + ["taskset", "-c", str(o.tx), f"{o.bin}/pinger", str(port), str(ping_port), str(o.ping_rate), str(o.secs)],
+                   stdout=subprocess.PIPE, text=True)
     admin_ms, states, delivered = [], [], []
     rss = []
     next_poll = t0
@@ -238,7 +243,7 @@ def main():
     dropped = sum(final["dropped"].values())
     prot = final.get("protected", {})
     print(json.dumps({
-        "mode": o.mode, "rt": o.rt, "layout": o.layout, "serve_env": o.serve_env, "serve_pid": serve.pid, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms,
+        "mode": o.mode, "rt": o.rt, "layout": o.layout, "serve_env": o.serve_env, "serve_pid": serve.pid, "rcvbuf": o.rcvbuf, "rate": o.rate, "work_us": o.work, "secs": o.secs, "on_ms": o.on_ms, "pinger_rt": o.pinger_rt,
         "sent": sent, "sent_pps": sent / o.secs,
         "pps": pps,
         "loss": (sent + ping["sent"] - final["received"]) / max(sent + ping["sent"], 1),

@@ -100,6 +100,14 @@ def goal(name, ok, figure):
     print(f"- {name}: {'met' if ok else 'MISSED'} ({figure})")
 
 
+# The competitor alone on the packet CPU, as long as a point (bench/overload.sh's floor): the machine's own stalls.
+try:
+    floor = [json.loads(line)["longest_stall_ms"] for line in open(f"{out}/floor.jsonl") if line.strip()]
+except FileNotFoundError:
+    floor = []
+floor_text = (f"the competitor alone on that CPU: longest stall {fmt(med(floor), '.1f')} ms median "
+              f"({fmt(mn(floor), '.1f')}-{fmt(mx(floor), '.1f')}) over {len(floor)} runs") if floor else "no floor measured"
+print(f"\nThe machine's floor: {floor_text}.")
 print("\nGoals (per variant with --overload auto; the baseline with off):")
 for mode, rt in variants:
     rs = [r for r in runs if r["mode"] == mode and r["rt"] == rt]
@@ -115,7 +123,7 @@ for mode, rt in variants:
             stall = mx(r["stall_ms"] for r in over)
             need = (100 - share_limit - 3) / 100
             goal(f"{name}: CPU share (competitor >= {need:.0%}, stall <= 2 ms)", comp is not None and comp >= need and stall <= 2,
-                 f"lowest share {fmt(comp, '.0%')}, longest stall {fmt(stall, '.1f')} ms")
+                 f"lowest share {fmt(comp, '.0%')}, longest stall {fmt(stall, '.1f')} ms; {floor_text}")
     loaded = [r for r in rs if r["k"] > 0]
     ratio = mn(r["ping_ratio"] for r in loaded)
     row = mx(r["ping_lost_in_row"] for r in loaded)

@@ -18,10 +18,13 @@
 # flood (doubling from START, then bisecting). Then K x C for K in LOADS, REPEATS rounds, loads in random order per
 # round and, per load, every variant in random order: --overload off and auto, each without and (where SCHED_FIFO is
 # permitted) with --rt-priority RT. Every run's accounting is checked (accepted = received + Softnet's drops + the
-# kernel's loopback backlog drops). Output: a Markdown table per variant with the issue's goals, runs.csv, and PNG
-# plots (bench/overload-plot.gp, gnuplot) in OUT.
+# kernel's loopback backlog drops). Output: a Markdown table per variant with the issue's goals, runs.csv, PNG plots
+# (bench/overload-plot.gp, gnuplot) and floor.jsonl (the competitor alone, below) in OUT.
 #
-# Environment: LAYOUT (housekeeping or shared, above), TIERED (0 or 1, above), SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5; 0 = none), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
+# PINGER_RT (60) is the pinger's SCHED_FIFO priority (0, or SCHED_FIFO not permitted: SCHED_OTHER). The pinger is the
+#   protected flow's instrument and shares TX with the flood's sender and serve's control plane; under the fair
+#   scheduler its wake-ups wait behind them, and its round trips measure TX's load as much as the stack.
+# Environment: LAYOUT (housekeeping or shared, above), TIERED (0 or 1, above), PINGER_RT (above), SECS (flood seconds per point, 1.5), FLAP_SECS (the on/off flood's, 5; 0 = none), REPEATS (3), WORK (µs per datagram, 20), SHARE (--overload-cpu-
 # share, 90), RT (priority, 50; 0 = never), LOADS ("0.5 0.9 1 1.25 1.5 2 3 4"; empty = none), START (first rate of the C search,
 # 5000), C (skip the search and use this C), WARM (seconds of the same flood before each measured one, 0.2),
 # FOCUS_REPEATS (0) and FOCUS (0.9): that many extra off/auto pairs at FOCUS x C, per variant, the two of a pair run
@@ -54,6 +57,7 @@ FOCUS_REPEATS=${FOCUS_REPEATS:-0}
 RCVBUF=${RCVBUF:-262144}
 LAYOUT=${LAYOUT:-housekeeping}
 TIERED=${TIERED:-0}
+PINGER_RT=${PINGER_RT:-60}
 EXTRA=("$@")
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
@@ -64,12 +68,14 @@ TX=0
 RX=$(( $(nproc) - 1 ))
 for p in flood pinger competitor; do gcc -O2 -o "$OUT/$p" "bench/native/$p.c"; done
 if [ "$RT" -gt 0 ] && chrt -f "$RT" true 2>/dev/null; then RTS="0 $RT"; else RTS=0; echo "SCHED_FIFO not permitted: runs without --rt-priority only" >&2; fi
+chrt -f "$PINGER_RT" true 2>/dev/null || PINGER_RT=0
 
 point() { # mode rt rate [on_ms [secs]] -> one JSON line, or nothing when the point failed (its error on stderr)
   local rt_args=()
   [ "$2" -gt 0 ] && rt_args=(--rt "$2")
   [ "${4:-0}" -gt 0 ] && rt_args+=(--on-ms "$4")
   [ "$TIERED" = 0 ] && rt_args+=(--serve-env DOTNET_TieredCompilation=0)
+  [ "$PINGER_RT" -gt 0 ] && rt_args+=(--pinger-rt "$PINGER_RT")
   python3 bench/overload-point.py --cli "$CLI" --bin "$OUT" --dir "$OUT" --mode "$1" --rate "$3" --secs "${5:-$SECS}" \
     --work "$WORK" --share "$SHARE" --warm "$WARM" --rcvbuf "$RCVBUF" --layout "$LAYOUT" --rx "$RX" --tx "$TX" "${rt_args[@]}" -- "${EXTRA[@]}" || echo "point $* failed" >&2
 }
@@ -94,6 +100,13 @@ if [ -z "${C:-}" ]; then
   C=$(( lo > 0 ? lo : START / 2 ))
 fi
 echo "C = $C datagrams/s (--work-us $WORK, $SECS s floods)" >&2
+
+# The machine's floor for the competitor's longest stall: the competitor alone on RX for a point's length, REPEATS
+# times, nothing of Softnet running. In a virtual machine the host takes the vCPU away now and then (a busy loop
+# alone on a CPU sees gaps without any guest event in them); no packet thread can make the stall shorter than that.
+for _ in $(seq "$REPEATS"); do
+  taskset -c "$RX" "$OUT/competitor" 0.5 "$SECS" >> "$OUT/floor.jsonl"
+done
 
 # The idle reference of the protected flow's round trip (no flood), once per variant.
 for rt in $RTS; do
@@ -131,7 +144,7 @@ for rt in $RTS; do
   done
 done
 
-python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF LAYOUT=$LAYOUT TIERED=$TIERED bench/overload.sh ${EXTRA[*]:-}" \
+python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF LAYOUT=$LAYOUT TIERED=$TIERED PINGER_RT=$PINGER_RT bench/overload.sh ${EXTRA[*]:-}" \
   | tee "$OUT/summary.md"
 gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
 # What stays in OUT is the results: the tools built for the run and the servers' stderr go.

@@ -1,11 +1,13 @@
 /* The protected flow: RATE sequence-numbered pings/s in sockperf's format (flag byte 9 = CLIENT|PONG_REQUEST) from
  * 127.0.0.1:LOCAL_PORT to 127.0.0.1:PORT for SECONDS, answered by `softnet serve --reply sockperf`. Measured from the
  * sender's side: one JSON line with sent, replied, the longest run of consecutive pings never answered, and the
- * round-trip p50/p99/max in microseconds. Replies still in flight 200 ms after the last ping count as lost.
+ * round-trip p50/p99/max in microseconds. Replies still in flight 200 ms after the last ping count as lost. Between
+ * pings it sleeps in ppoll until a reply or the next ping, so it can run at SCHED_FIFO without taking its CPU.
  * Usage: pinger PORT LOCAL_PORT RATE SECONDS */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,7 @@ int main(int argc, char **argv) {
       uint32_t seq = (uint32_t)sent;
       memcpy(msg, &seq, 4);
       msg[9] = 0x03;
+      msg[13] = sizeof msg; /* the header's length, big-endian at 10-13: sockperf's own server answers only with it */
       sent_at[sent] = now();
       if (send(fd, msg, sizeof msg, MSG_DONTWAIT) == sizeof msg)
         sent++;
@@ -63,8 +66,15 @@ int main(int argc, char **argv) {
         rtt[replied++] = (now() - sent_at[seq]) * 1e6;
       }
     }
-    struct timespec pause = {0, 20000};
-    nanosleep(&pause, NULL);
+    /* Asleep until a reply arrives or the next ping is due: the reply's time is taken when it wakes the pinger, and
+     * between the two the pinger takes no CPU from what shares its CPU (so it can run at a real-time priority). */
+    double due = (t < secs && sent < total) ? (double)sent / rate : end;
+    double wait = due - (now() - start);
+    if (wait > 0) {
+      struct pollfd p = {.fd = fd, .events = POLLIN};
+      struct timespec ts = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
+      ppoll(&p, 1, &ts, NULL);
+    }
   }
   unsigned long run = 0, longest = 0;
   for (unsigned long i = 0; i < sent; i++) {
