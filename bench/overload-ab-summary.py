@@ -13,17 +13,28 @@ import sys
 
 SWITCH = re.compile(r"^\s*(.+?)-(\d+)\s+\(\s*(\d+|-+)\)\s+\[\d+\].*?\s(\d+\.\d+): sched_switch: prev_comm=(.*?) prev_pid=(\d+) "
                     r".*?==> next_comm=(.*?) next_pid=(\d+) ")
+SYSCALL = re.compile(r"^\s*(.+?)-(\d+)\s+\(\s*(?:\d+|-+)\)\s+\[\d+\].*?\s(\d+\.\d+): sys_(enter|exit): NR (\d+)")
 PACKET = re.compile(r"^(ksoftirqd|backlog_napi|napi)/")
+SENDMMSG = 307
+# A stretch this long without any event of the running packet thread, inside one of its runs, is time the host took.
+HOST_GAP_MS = 0.2
 PRE_S = 0.5
+# A packet thread's run longer than this is more than a runtime of the default budget (90% of 1 ms) and its overrun.
+LONG_RUN_MS = 1.2
 
 
 def waits(path, serve_pid):
-    """(longest wait on the packet thread alone, longest on serve alone, longest overall), ms; None without a trace."""
-    events, tgid = [], {}
+    """The longest wait on the packet thread alone, on serve alone and overall (ms), and the packet threads' runs on
+    the CPU (from a switch to one to the switch away from it): their share longer than LONG_RUN_MS and the longest
+    (ms); None without a trace."""
+    events, tgid, calls = [], {}, []
     with open(path) as f:
         for line in f:
             m = SWITCH.match(line)
             if not m:
+                c = SYSCALL.match(line)
+                if c and PACKET.match(c[1]):
+                    calls.append((float(c[3]), int(c[5])))
                 continue
             if m[3].isdigit():
                 tgid[int(m[2])] = int(m[3])
@@ -44,7 +55,27 @@ def waits(path, serve_pid):
 
     longest = {"packet": 0.0, "serve": 0.0, "all": 0.0}
     left, seen = None, set()
+    runs, run_from, causes, call = [], None, {"host": 0, "protected": 0, "other": 0}, 0
     for t, prev, prev_pid, nxt, next_pid in events:
+        if run_from is not None and kind(prev, prev_pid) == "packet":
+            if run_from >= measured_from:
+                runs.append((t - run_from) * 1e3)
+                if runs[-1] > LONG_RUN_MS and calls:
+                    # What the long run holds, from the packet threads' system calls (TRACE=2): a stretch without
+                    # any, or a reply sent (only the protected pings are answered).
+                    while call < len(calls) and calls[call][0] < run_from:
+                        call += 1
+                    stamps, replied = [run_from], False
+                    while call < len(calls) and calls[call][0] <= t:
+                        stamps.append(calls[call][0])
+                        replied |= calls[call][1] == SENDMMSG
+                        call += 1
+                    stamps.append(t)
+                    gap = max(b - a for a, b in zip(stamps, stamps[1:])) * 1e3
+                    causes["host" if gap > HOST_GAP_MS else "protected" if replied else "other"] += 1
+            run_from = None
+        if kind(nxt, next_pid) == "packet":
+            run_from = t
         if prev == "competitor" and nxt != "competitor":
             left, seen = t, {kind(nxt, next_pid)}
         elif left is not None:
@@ -60,6 +91,9 @@ def waits(path, serve_pid):
                 left = None
             else:
                 seen.add(k)
+    longest["long_runs"] = sum(1 for r in runs if r > LONG_RUN_MS) / len(runs) if runs else None
+    longest["longest_run"] = max(runs, default=None)
+    longest["causes"] = causes if calls else None
     return longest
 
 
@@ -79,7 +113,11 @@ def main():
     head = ["K x C", "variant", "runs", "delivered/s", "competitor share", "longest stall ms", "protected p99 µs",
             "admin p99 ms", "detected ms", "accounted"]
     if traced:
-        head[8:8] = ["wait on packet thread alone ms", "wait on serve alone ms"]
+        head[8:8] = ["wait on packet thread alone ms", "wait on serve alone ms",
+                     f"packet-thread runs > {LONG_RUN_MS:g} ms", "longest packet-thread run ms"]
+    causes = any(r["waits"] and r["waits"]["causes"] for r in runs)
+    if causes:
+        head[12:12] = [f"runs > {LONG_RUN_MS:g} ms holding a host gap / a protected poll / neither (sum)"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for k in sorted({r["k"] for r in runs}):
@@ -96,7 +134,12 @@ def main():
                    str(all(r["accounted"] for r in rs))]
             if traced:
                 row[8:8] = [spread([r["waits"]["packet"] for r in rs if r["waits"]], lambda v: f"{v:.2f}"),
-                            spread([r["waits"]["serve"] for r in rs if r["waits"]], lambda v: f"{v:.2f}")]
+                            spread([r["waits"]["serve"] for r in rs if r["waits"]], lambda v: f"{v:.2f}"),
+                            spread([r["waits"]["long_runs"] for r in rs if r["waits"]], lambda v: f"{v:.2%}"),
+                            spread([r["waits"]["longest_run"] for r in rs if r["waits"]], lambda v: f"{v:.2f}")]
+                if causes:
+                    row[12:12] = [" / ".join(str(sum(r["waits"]["causes"][c] for r in rs if r["waits"] and r["waits"]["causes"]))
+                                             for c in ("host", "protected", "other"))]
             print("| " + " | ".join(row) + " |")
 
 
