@@ -32,6 +32,9 @@ internal sealed class CpuBudget
 
     private readonly long _sliceNs;
     private readonly long _runtimeNs;
+
+    /// <summary>The slice's idle part (slice − runtime): the least break others get, and what counts as a pause of the pollers.</summary>
+    private readonly long _idleNs;
     private long _sliceEnd;
     private long _used;
     private long _lastEndNs;
@@ -43,6 +46,7 @@ internal sealed class CpuBudget
     {
         _sliceNs = sliceNs;
         _runtimeNs = Math.Max(1, (long)(sliceNs * share));
+        _idleNs = sliceNs - _runtimeNs;
         _sliceEnd = nowNs - (nowNs % sliceNs) + sliceNs;
     }
 
@@ -85,7 +89,7 @@ internal sealed class CpuBudget
         // A poll that follows the last one closer than a slice's idle part is charged from that one's end: the loop
         // between the pollers' polls (finding the next NAPI, its interrupts, the clock reads) is their time too, and
         // left out it let a slice end before its runtime was used, so the next one started without a break.
-        if (startNs > _lastEndNs && startNs - _lastEndNs < _sliceNs - _runtimeNs && _lastEndNs >= Volatile.Read(ref _throttledUntil))
+        if (startNs > _lastEndNs && !IsPause(startNs) && _lastEndNs >= Volatile.Read(ref _throttledUntil))
             startNs = _lastEndNs;
         Begin(startNs);
         // A poll that crosses slice ends is charged to each slice for its part there.
@@ -107,7 +111,7 @@ internal sealed class CpuBudget
         // next slice it took (a long poll, or one whose vCPU the host took away meanwhile, which the thread's CPU clock
         // counts): without it the pollers ran that slice, the overrun and the next slice's runtime without a break.
         long k = _used / _runtimeNs;
-        long idleEnd = endNs + _sliceNs - _runtimeNs;
+        long idleEnd = endNs + _idleNs;
         long until = k == 0 ? idleEnd : Math.Max(_sliceEnd, idleEnd) + ((k - 1) * _sliceNs);
         _used = Math.Min(_used - (k * _runtimeNs), _sliceNs);
         _sliceEnd = until + _sliceNs;
@@ -138,7 +142,7 @@ internal sealed class CpuBudget
         {
             Volatile.Write(ref _throttledUntil, until + (endNs - from));
         }
-        else if (startNs - _lastEndNs < _sliceNs - _runtimeNs)
+        else if (!IsPause(startNs))
         {
             _sliceEnd += endNs - startNs;
             _lastEndNs = Math.Max(_lastEndNs, endNs);
@@ -159,7 +163,7 @@ internal sealed class CpuBudget
             // before its runtime was used let the next begin without a break.
             _sliceEnd = startNs + _sliceNs;
         }
-        else if (startNs - _lastEndNs >= _sliceNs - _runtimeNs && _lastEndNs >= throttledUntil)
+        else if (IsPause(startNs) && _lastEndNs >= throttledUntil)
         {
             _sliceEnd = startNs + _sliceNs;
             _used = 0;
@@ -169,6 +173,9 @@ internal sealed class CpuBudget
             Roll(startNs);
         }
     }
+
+    /// <summary>Whether the pollers' last poll ended at least the slice's idle part before <paramref name="startNs"/>.</summary>
+    private bool IsPause(long startNs) => startNs - _lastEndNs >= _idleNs;
 
     /// <summary>Moves to the slice <paramref name="nowNs"/> falls in; every slice begun pays one runtime of the debt.</summary>
     private void Roll(long nowNs)
