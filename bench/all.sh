@@ -12,7 +12,7 @@
 # Not run here: bench/overload.sh (its own sweep, longer) and bench/ab.sh (two commits against each other).
 #
 # Run it on a machine with nothing else running, as root (SO_RCVBUFFORCE lets the drain queue N datagrams):
-#   bench/all.sh              about 20 minutes on 2 CPUs
+#   bench/all.sh              about 25 minutes on 2 CPUs
 #   QUICK=1 bench/all.sh      about 3-4 minutes: one round of everything, short runs; checks the pipeline, not a
 #                             result (its summary says so)
 # NAME (default all, or quick with QUICK=1) names the directory; STEPS="udp-drain loopback ..." runs only those steps. Every figure is a median of pair ratios with
@@ -23,14 +23,14 @@ commit=$(git rev-parse --short HEAD)
 if [ "${QUICK:-0}" = 1 ]; then
   NAME=${NAME:-quick}
   drain_env=(N=100000 ROUNDS=1 CPU_ROUNDS=1 RATE=100000 WARM=1.5 WINDOW=2)
-  sockperf_env=(SOCKPERF_SECONDS=2 ROUNDS=1)
+  sockperf_env=(SOCKPERF_SECONDS=2 WARMUP=2 ROUNDS=1)
   loopback_env=(LOOPBACK_SECONDS=1 ROUNDS=1)
   modes_args=(1 1 100000)
   busy_args=(2 1)
 else
   NAME=${NAME:-all}
   drain_env=(N=300000 ROUNDS=7 CPU_ROUNDS=3 RATE=100000 WARM=2 WINDOW=5)
-  sockperf_env=(SOCKPERF_SECONDS=5 ROUNDS=7)
+  sockperf_env=(SOCKPERF_SECONDS=5 WARMUP=10 ROUNDS=7)
   loopback_env=(LOOPBACK_SECONDS=5 ROUNDS=5)
   modes_args=(5 2 100000)
   busy_args=(5 5)
