@@ -11,8 +11,8 @@
 #                              from each queue's draining CPU and steered by CPU, as softnet run's own)
 #      c-recvmmsg-bare         the same with --bare (payload only), Q=1
 #      naive                   bench/NaiveUdp --count N (one socket, Socket.ReceiveFrom, the same warm-up drains), Q=1
-#    softnet run drains untimed in the same process before the timed drain, until the JIT compiles nothing while one
-#    drains (JIT tiering, pools).
+#    softnet run drains untimed in the same process before the timed drain, until the JIT compiles nothing while two
+#    in a row drain (JIT tiering, pools).
 #    Each Softnet run is paired with the baseline run next to it; which of the two runs first alternates from round
 #    to round. Ratios are per pair; the table gives their median with min-max.
 # 2. CPU time per packet at a fixed offered load (RATE datagrams/s, one queue, one sender thread, which every

@@ -31,7 +31,14 @@ internal static class UdpRun
     private const long WarmupDatagrams = 200_000;
 
     /// <summary>Warm-up drains at most, when the JIT keeps compiling (the timed drain then says so on stderr).</summary>
-    private const int MaxWarmups = 4;
+    private const int MaxWarmups = 6;
+
+    /// <summary>
+    /// Warm-up drains in a row in which the JIT compiles nothing, before the timed drain. One is not enough: a drain can
+    /// end before the methods it called were counted and promoted (two queues drain 200,000 datagrams in under 100 ms),
+    /// and the promotions then land in the next drain, or the timed one ran the first tiers' code.
+    /// </summary>
+    private const int QuietWarmups = 2;
 
     /// <summary>
     /// How long the JIT must compile nothing before the process counts as settled: longer than tiered compilation's
@@ -56,20 +63,23 @@ internal static class UdpRun
     /// a 100 ms delay with no new compilations, 30 counted calls, and a background compile: one warm-up drain of a
     /// few hundred milliseconds can end before the drain path is promoted, leaving the promotion (and first-tier
     /// code) inside the timed window. So the same process drains untimed, each time on a stack of its own, until the
-    /// JIT compiles no method while one drains (setting up, prefilling and tearing down a stack may still compile:
+    /// JIT compiles no method while <see cref="QuietWarmups"/> drains in a row drain (setting up, prefilling and
+    /// tearing down a stack may still compile:
     /// that is outside the timed window, and every drain starts only once the JIT has been quiet for a while).
     /// </summary>
     private static void WarmUp(RunOptions options, TextWriter progress)
     {
         long warm = Math.Min(options.Prefill, WarmupDatagrams);
-        progress.WriteLine($"softnet run: warm-up: untimed drains of {warm:N0} datagrams until the JIT compiles no method during one, then the timed drain of {options.Prefill:N0}");
+        progress.WriteLine($"softnet run: warm-up: untimed drains of {warm:N0} datagrams until the JIT compiles no method during {QuietWarmups} in a row, then the timed drain of {options.Prefill:N0}");
+        int quiet = 0;
         for (int round = 1; ; round++)
         {
             var warmup = Once(options with { Prefill = warm }, progress, out long compiled);
             if (warmup.Violation() is { } violation)
                 throw new RunFailedException($"warm-up drain: {violation}");
             progress.WriteLine($"softnet run: warm-up {round}: the JIT compiled {compiled} methods during the drain");
-            if (compiled == 0)
+            quiet = compiled == 0 ? quiet + 1 : 0;
+            if (quiet == QuietWarmups)
                 return;
             if (round == MaxWarmups)
             {
