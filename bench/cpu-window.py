@@ -13,24 +13,11 @@ nothing dropped); "offered_ok" says whether the sender reached 98 % of RATE. Pri
 with window_cpu_ns, window_seconds and cpu_ns_per_packet_window added.
 """
 import json
-import os
 import subprocess
 import sys
 import time
 
-
-def cpu_ns(pid):
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                if f.read().startswith("udp-load/"):
-                    continue
-            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except (FileNotFoundError, ProcessLookupError):
-            pass  # the thread exited between the listing and the read
-    return total
+from task_cpu import cpu_ns
 
 
 def main():

@@ -13,7 +13,7 @@
 # traffic, and sockperf's own server is native code from the start. Both runs are recorded ("phase": warm-up,
 # timed); the tables are of the timed runs, with the warm-up runs beside them for what the warm-up changes.
 # Each run also gives the server's CPU time per round trip: the server process's threads' time on a CPU
-# (/proc/PID/task/*/schedstat) over the client's run, divided by the round trips it completed.
+# (bench/task_cpu.py) over the client's run, divided by the round trips it completed.
 #
 # Writes into OUT: sockperf-latency.jsonl (every run), sockperf-latency.md (tables with commit and command),
 # sockperf-latency-cdf.png (latency CDF per server, every timed run's samples pooled) and goal lines appended to
@@ -43,19 +43,11 @@ wait_port() { # the server answers on PORT once it is bound
   echo "sockperf-latency: the server did not bind port $PORT" >&2; exit 1
 }
 
-cpu_ns() { # pid: its threads' time on a CPU so far (ns)
-  local sum=0 ns rest f
-  for f in /proc/"$1"/task/*/schedstat; do
-    read -r ns rest <"$f" 2>/dev/null && sum=$(( sum + ns ))
-  done
-  echo "$sum"
-}
-
 ping() { # server round phase pid seconds: one client run; a timed run's samples go to $tmp/<server>.lat
   local before after
-  before=$(cpu_ns "$4")
+  before=$(python3 bench/task_cpu.py "$4")
   taskset -c "$CLIENT_CPU" sockperf ping-pong -i 127.0.0.1 -p "$PORT" -m 64 -t "$5" --full-log "$tmp/log.csv" >"$tmp/ping.txt" 2>&1
-  after=$(cpu_ns "$4")
+  after=$(python3 bench/task_cpu.py "$4")
   python3 - "$1" "$2" "$3" "$tmp/ping.txt" "$tmp/log.csv" "$tmp/$1.lat" "$(( after - before ))" <<'PY' | tee -a "$RUNS"
 import json, re, sys
 server, rnd, phase, summary, log, lat, cpu_ns = sys.argv[1:8]
