@@ -63,9 +63,9 @@ internal static class UdpRun
     /// a 100 ms delay with no new compilations, 30 counted calls, and a background compile: one warm-up drain of a
     /// few hundred milliseconds can end before the drain path is promoted, leaving the promotion (and first-tier
     /// code) inside the timed window. So the same process drains untimed, each time on a stack of its own, until the
-    /// JIT compiles no method while <see cref="QuietWarmups"/> drains in a row drain (setting up, prefilling and
-    /// tearing down a stack may still compile:
-    /// that is outside the timed window, and every drain starts only once the JIT has been quiet for a while).
+    /// JIT compiles no method during <see cref="QuietWarmups"/> drains in a row (setting up, prefilling and tearing down
+    /// a stack may still compile: that is outside the timed window, and every drain starts only once the JIT has been
+    /// quiet for a while).
     /// </summary>
     private static void WarmUp(RunOptions options, TextWriter progress)
     {
