@@ -43,7 +43,8 @@ public abstract partial class Napi
 
     /// <summary>
     /// The device queue's fill as the kernel accounts it, for the overload detector; false when the driver has no
-    /// such queue. Called after a poll that used its whole weight and once per period, so it may cost a syscall.
+    /// such queue. Called after a poll that used its whole weight (at most every
+    /// <see cref="NapiOverload.FillReadIntervalNs"/>) and once per period, so it may cost a syscall.
     /// </summary>
     protected internal virtual bool TryReadQueueFill(out QueueFill fill)
     {

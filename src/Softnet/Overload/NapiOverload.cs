@@ -3,13 +3,21 @@ using Softnet.Core;
 namespace Softnet.Overload;
 
 /// <summary>
-/// One device queue's overload detector: its socket receive-queue fill (read after every poll that used its whole
-/// weight — one that did not has emptied the queue), the share of its arrivals the kernel dropped, and the CPU share
-/// its polls took, per period. Its period is ended by the CPU that polled it last. Updated by that CPU's tick and by
-/// the queue's own polls, which may run elsewhere, so under a lock of its own.
+/// One device queue's overload detector: its socket receive-queue fill (read after a poll that used its whole weight,
+/// at most once per <see cref="FillReadIntervalNs"/> — one that did not has emptied the queue), the share of its
+/// arrivals the kernel dropped, and the CPU share its polls took, per period. Its period is ended by the CPU that
+/// polled it last. Updated by that CPU's tick and by the queue's own polls, which may run elsewhere, so under a lock of
+/// its own.
 /// </summary>
 internal sealed class NapiOverload
 {
+    /// <summary>
+    /// The shortest time between two fill reads after full polls. The read is a syscall (SO_MEMINFO): after every full
+    /// poll it doubled the syscalls of a queue read flat out, one recvmmsg and one read per 64 datagrams. A fill this
+    /// old is still fresh next to the detector's enter dwell (2 ms by default).
+    /// </summary>
+    internal const long FillReadIntervalNs = 250_000;
+
     private readonly OverloadControl _control;
     private readonly OverloadDetector _detector;
     private readonly Lock _gate = new();
@@ -19,6 +27,7 @@ internal sealed class NapiOverload
     private long _packetsAtStart;
     private long _dropsAtStart = -1;
     private long _lastDrops = -1;
+    private long _fillReadNs = long.MinValue / 2;
     private double _fill;
     private double _share;
     private double _maxShare;
@@ -48,10 +57,10 @@ internal sealed class NapiOverload
             long ns = Math.Max(0, endNs - startNs);
             _periodPollNs += ns;
             Volatile.Write(ref _pollNsTotal, _pollNsTotal + ns);
-            if (work >= weight)
-                ReadFill();
-            else
+            if (work < weight)
                 _fill = 0;
+            else if (endNs - _fillReadNs >= FillReadIntervalNs)
+                ReadFill(endNs);
             Evaluate(endNs);
         }
     }
@@ -61,7 +70,7 @@ internal sealed class NapiOverload
     {
         lock (_gate)
         {
-            ReadFill();
+            ReadFill(nowNs);
             _share = Math.Min(1.0, (double)_periodPollNs / _control.PeriodNs);
             _maxShare = Math.Max(_maxShare, _share);
             _dropSignal = DropSignal();
@@ -76,8 +85,9 @@ internal sealed class NapiOverload
     public OverloadInfo Info() =>
         _detector.Info(_signals, _share, _maxShare, Volatile.Read(ref _pollNsTotal), _control.StartNs, 0);
 
-    private void ReadFill()
+    private void ReadFill(long nowNs)
     {
+        _fillReadNs = nowNs;
         if (!Napi.TryReadQueueFill(out var fill))
         {
             _fill = 0;

@@ -16,6 +16,7 @@ internal sealed class FakeQueue : Napi
     private readonly (int Flow, long Seq)[] _taken;
     private bool _open = true;
     private int _irqArmed = 1;
+    private int _fillReads;
 
     public FakeQueue(NetStack stack, int weight)
         : base(stack, weight)
@@ -77,8 +78,12 @@ internal sealed class FakeQueue : Napi
         return n;
     }
 
+    /// <summary>How many times the overload detector read the queue's fill.</summary>
+    public int FillReads => Volatile.Read(ref _fillReads);
+
     protected internal override bool TryReadQueueFill(out QueueFill fill)
     {
+        Interlocked.Increment(ref _fillReads);
         fill = ReportedFill ?? default;
         return ReportedFill is not null;
     }
