@@ -146,7 +146,10 @@ done
 
 python3 bench/overload-summary.py "$OUT" "$C" "$commit" "QUICK=${QUICK:-0} SECS=$SECS REPEATS=$REPEATS WORK=$WORK SHARE=$SHARE RT=$RT LOADS='$LOADS' WARM=$WARM FOCUS=$FOCUS FOCUS_REPEATS=$FOCUS_REPEATS RCVBUF=$RCVBUF LAYOUT=$LAYOUT TIERED=$TIERED PINGER_RT=$PINGER_RT bench/overload.sh ${EXTRA[*]:-}" \
   | tee "$OUT/summary.md"
-gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp
 # What stays in OUT is the results: the tools built for the run and the servers' stderr go.
 rm -f "$OUT"/flood "$OUT"/pinger "$OUT"/competitor "$OUT"/serve-*.err
-echo "plots: $OUT/overload-*.png"
+if gnuplot -e "dir='$OUT'; C=$C; rt=$RT" bench/overload-plot.gp; then
+  echo "plots: $OUT/overload-*.png"
+else
+  echo "overload: gnuplot failed; no plots" >&2
+fi
