@@ -100,13 +100,22 @@ def goal(name, ok, figure):
     print(f"- {name}: {'met' if ok else 'MISSED'} ({figure})")
 
 
-# The competitor alone on the packet CPU, as long as a point (bench/overload.sh's floor): the machine's own stalls.
-try:
-    floor = [json.loads(line)["longest_stall_ms"] for line in open(f"{out}/floor.jsonl") if line.strip()]
-except FileNotFoundError:
-    floor = []
-floor_text = (f"the competitor alone on that CPU: longest stall {fmt(med(floor), '.1f')} ms median "
-              f"({fmt(mn(floor), '.1f')}-{fmt(mx(floor), '.1f')}) over {len(floor)} runs") if floor else "no floor measured"
+# The competitor alone on the packet CPU, as long as a point (bench/overload.sh's floor): the machine's own stalls,
+# with the other CPU idle and with it busy (as the flood's sender keeps it).
+def stalls(name):
+    try:
+        return [json.loads(line)["longest_stall_ms"] for line in open(f"{out}/{name}") if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def floor_part(values, when):
+    return f"{fmt(med(values), '.1f')} ms median ({fmt(mn(values), '.1f')}-{fmt(mx(values), '.1f')}) over {len(values)} runs {when}"
+
+
+floor, floor_busy = stalls("floor.jsonl"), stalls("floor-tx-busy.jsonl")
+parts = [floor_part(v, w) for v, w in ((floor, "with the other CPU idle"), (floor_busy, "with it busy")) if v]
+floor_text = f"the competitor alone on that CPU: longest stall {', '.join(parts)}" if parts else "no floor measured"
 print(f"\nThe machine's floor: {floor_text}.")
 print("\nGoals (per variant with --overload auto; the baseline with off):")
 for mode, rt in variants:

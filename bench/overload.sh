@@ -19,7 +19,7 @@
 # round and, per load, every variant in random order: --overload off and auto, each without and (where SCHED_FIFO is
 # permitted) with --rt-priority RT. Every run's accounting is checked (accepted = received + Softnet's drops + the
 # kernel's loopback backlog drops). Output: a Markdown table per variant with the goals, runs.csv, PNG plots
-# (bench/overload-plot.gp, gnuplot) and floor.jsonl (the competitor alone, below) in OUT.
+# (bench/overload-plot.gp, gnuplot), floor.jsonl and floor-tx-busy.jsonl (the competitor alone, below) in OUT.
 #
 # PINGER_RT (60) is the pinger's SCHED_FIFO priority (0, or SCHED_FIFO not permitted: SCHED_OTHER). The pinger is the
 #   protected flow's instrument and shares TX with the flood's sender and serve's control plane; under the fair
@@ -104,8 +104,14 @@ echo "C = $C datagrams/s (--work-us $WORK, $SECS s floods)" >&2
 # The machine's floor for the competitor's longest stall: the competitor alone on RX for a point's length, REPEATS
 # times, nothing of Softnet running. In a virtual machine the host takes the vCPU away now and then (a busy loop
 # alone on a CPU sees gaps without any guest event in them); no packet thread can make the stall shorter than that.
+# Each time twice: with TX idle (floor.jsonl), and with TX busy as the flood's sender keeps it during a point
+# (floor-tx-busy.jsonl; a second competitor there, started first and running longer), where the host's gaps are longer.
 for _ in $(seq "$REPEATS"); do
   taskset -c "$RX" "$OUT/competitor" 0.5 "$SECS" >> "$OUT/floor.jsonl"
+  taskset -c "$TX" "$OUT/competitor" 1 "$SECS" > /dev/null &
+  busy=$!
+  taskset -c "$RX" "$OUT/competitor" 0.5 "$SECS" >> "$OUT/floor-tx-busy.jsonl"
+  wait "$busy"
 done
 
 # The idle reference of the protected flow's round trip (no flood), once per variant.
