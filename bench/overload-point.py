@@ -159,6 +159,10 @@ def main():
         """State changes of all CPUs' detectors so far."""
         return sum(c["overload"]["transitions"] for c in s["cpus"] if c.get("overload"))
 
+    def cpu_overloaded_ms(s):
+        """Time all CPUs' detectors have spent overloaded so far (ms)."""
+        return sum(c["overload"]["time_overloaded_ms"] for c in s["cpus"] if c.get("overload"))
+
     kdrops = kernel_backlog_drops()
     warm_sent = 0
     if o.warm > 0:
@@ -183,6 +187,7 @@ def main():
     # State changes are counted from the measured flood's start to its end: the warm-up's and the final fall after
     # the flood belong to no on/off cycle.
     transitions_before = transitions_in = cpu_transitions(before)
+    overloaded_before = overloaded_in = cpu_overloaded_ms(before)
     competitor = start(["taskset", "-c", str(o.rx), f"{o.bin}/competitor", str(o.pre), str(o.secs)],
                                   stdout=subprocess.PIPE, text=True)
     time.sleep(o.pre)
@@ -210,6 +215,7 @@ def main():
         delivered.append((at, s["delivered"]))
         if at <= o.secs:
             transitions_in = cpu_transitions(s)
+            overloaded_in = cpu_overloaded_ms(s)
             alloc_last = (cpu_alloc(s), s["delivered"])
             admin_ms.append(took * 1e3)
             if not rss or at >= o.secs * len(rss) / 2:
@@ -256,6 +262,8 @@ def main():
         "detect_ms": None if detected is None else detected * 1e3, "leave_ms": None if left is None else left * 1e3,
         "drained_ms": None if drained is None else drained * 1e3,
         "transitions": transitions_in - transitions_before,
+        # How long the CPUs' detectors called the CPU overloaded during the measured flood (below C: how long a transient held it).
+        "overloaded_ms": overloaded_in - overloaded_before,
         "throttled": sum(c["throttled"] for c in final["overload"]["cpus"]),
         "alloc_per_packet": final["overload"].get("poll_alloc_bytes_per_packet"),
         # The same over the measured flood only (warm-up and start-up excluded): the steady state.

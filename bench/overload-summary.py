@@ -13,7 +13,7 @@ runs = [r for r in everything if not r.get("focus")]
 focus = [r for r in everything if r.get("focus")]
 fields = ["k", "round", "mode", "rt", "rate", "sent_pps", "pps", "delivered_ratio", "loss", "competitor", "stall_ms", "ping_sent",
           "ping_replied", "ping_ratio", "ping_lost_in_row", "ping_p50_us", "ping_p99_us", "admin_p50_ms", "admin_p99_ms",
-          "detect_ms", "leave_ms", "drained_ms", "transitions", "throttled", "rss_start_kb", "rss_end_kb", "alloc_per_packet", "alloc_flood_per_packet", "kernel_drops", "accounted"]
+          "detect_ms", "leave_ms", "drained_ms", "transitions", "overloaded_ms", "throttled", "rss_start_kb", "rss_end_kb", "alloc_per_packet", "alloc_flood_per_packet", "kernel_drops", "accounted"]
 for name, rows in (("runs", runs), ("focus", focus)):
     if not rows and name == "focus":
         continue
@@ -57,8 +57,8 @@ loads = sorted({r["k"] for r in runs if r["k"] > 0})
 # k = 0: the idle reference (no flood); k = -1: the on/off flood (100 ms each) at 2 x C.
 for mode, rt in variants:
     print(f"\n**{variant_name(mode, rt)}**\n")
-    print("| K x C | delivered / C median (min-max) | competitor share | longest stall ms | protected replied (min) | lost in a row (max) | protected p99 µs | admin p99 ms | detected ms | left ms | RSS kB start→end | accounted |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| K x C | delivered / C median (min-max) | competitor share | longest stall ms | protected replied (min) | lost in a row (max) | protected p99 µs | admin p99 ms | detected ms | left ms | time overloaded ms | RSS kB start→end | accounted |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for k in [0] + loads + [-1]:
         rs = [r for r in runs if r["k"] == k and r["mode"] == mode and r["rt"] == rt]
         if not rs:
@@ -68,7 +68,7 @@ for mode, rt in variants:
               f"{fmt(max(r['stall_ms'] for r in rs), '.1f')} | {fmt(min(r['ping_ratio'] for r in rs), '.2%')} | "
               f"{max(r['ping_lost_in_row'] for r in rs)} | {fmt(med(r['ping_p99_us'] for r in rs), '.0f')} | "
               f"{fmt(med(r['admin_p99_ms'] for r in rs), '.1f')} | {fmt(med(r['detect_ms'] for r in rs), '.0f')} | "
-              f"{fmt(med(r['leave_ms'] for r in rs), '.0f')} | {fmt(med(r['rss_start_kb'] for r in rs), '.0f')}→{fmt(med(r['rss_end_kb'] for r in rs), '.0f')} | "
+              f"{fmt(med(r['leave_ms'] for r in rs), '.0f')} | {fmt(med(r.get('overloaded_ms') for r in rs), '.0f')} | {fmt(med(r['rss_start_kb'] for r in rs), '.0f')}→{fmt(med(r['rss_end_kb'] for r in rs), '.0f')} | "
               f"{all(r['accounted'] for r in rs)} |")
 
 
