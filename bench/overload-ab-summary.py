@@ -111,7 +111,7 @@ def main():
         r["waits"] = waits(r["trace"], r["serve_pid"]) if r.get("trace") else None
     traced = any(r["waits"] for r in runs)
     head = ["K x C", "variant", "runs", "delivered/s", "competitor share", "longest stall ms", "protected p99 µs",
-            "admin p99 ms", "detected ms", "overloaded ms", "accounted"]
+            "admin p99 ms", "detected ms", "overloaded ms", "level p50", "accounted"]
     if traced:
         head[8:8] = ["wait on packet thread alone ms", "wait on serve alone ms",
                      f"packet-thread runs > {LONG_RUN_MS:g} ms", "longest packet-thread run ms"]
@@ -132,6 +132,7 @@ def main():
                    spread([r["admin_p99_ms"] for r in rs], lambda v: f"{v:.1f}"),
                    spread([r["detect_ms"] for r in rs], lambda v: f"{v:.1f}"),
                    spread([r.get("overloaded_ms") for r in rs], lambda v: f"{v:.0f}"),
+                   spread([r.get("level_p50") for r in rs], lambda v: f"{v:.2f}"),
                    str(all(r["accounted"] for r in rs))]
             if traced:
                 row[8:8] = [spread([r["waits"]["packet"] for r in rs if r["waits"]], lambda v: f"{v:.2f}"),

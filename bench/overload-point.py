@@ -159,6 +159,10 @@ def main():
         """State changes of all CPUs' detectors so far."""
         return sum(c["overload"]["transitions"] for c in s["cpus"] if c.get("overload"))
 
+    def cpu_level(s):
+        """The highest of the CPUs' detector levels, as of their last evaluation."""
+        return max((c["overload"]["level"] for c in s["cpus"] if c.get("overload")), default=0.0)
+
     def cpu_overloaded_ms(s):
         """Time all CPUs' detectors have spent overloaded so far (ms)."""
         return sum(c["overload"]["time_overloaded_ms"] for c in s["cpus"] if c.get("overload"))
@@ -198,7 +202,7 @@ def main():
     pinger = start((["chrt", "-f", str(o.pinger_rt)] if o.pinger_rt else [])
                    + ["taskset", "-c", str(o.tx), f"{o.bin}/pinger", str(port), str(ping_port), str(o.ping_rate), str(o.secs)],
                    stdout=subprocess.PIPE, text=True)
-    admin_ms, states, delivered = [], [], []
+    admin_ms, states, delivered, levels = [], [], [], []
     rss = []
     next_poll = t0
     while True:
@@ -216,6 +220,7 @@ def main():
         if at <= o.secs:
             transitions_in = cpu_transitions(s)
             overloaded_in = cpu_overloaded_ms(s)
+            levels.append(cpu_level(s))
             alloc_last = (cpu_alloc(s), s["delivered"])
             admin_ms.append(took * 1e3)
             if not rss or at >= o.secs * len(rss) / 2:
@@ -264,6 +269,8 @@ def main():
         "transitions": transitions_in - transitions_before,
         # How long the CPUs' detectors called the CPU overloaded during the measured flood (below C: how long a transient held it).
         "overloaded_ms": overloaded_in - overloaded_before,
+        # The level the load holds: the median of the CPUs' highest level, sampled with every admin request in the flood.
+        "level_p50": pct(levels, 0.5),
         "throttled": sum(c["throttled"] for c in final["overload"]["cpus"]),
         "alloc_per_packet": final["overload"].get("poll_alloc_bytes_per_packet"),
         # The same over the measured flood only (warm-up and start-up excluded): the steady state.

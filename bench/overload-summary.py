@@ -13,7 +13,7 @@ runs = [r for r in everything if not r.get("focus")]
 focus = [r for r in everything if r.get("focus")]
 fields = ["k", "round", "mode", "rt", "rate", "sent_pps", "pps", "delivered_ratio", "loss", "competitor", "stall_ms", "ping_sent",
           "ping_replied", "ping_ratio", "ping_lost_in_row", "ping_p50_us", "ping_p99_us", "admin_p50_ms", "admin_p99_ms",
-          "detect_ms", "leave_ms", "drained_ms", "transitions", "overloaded_ms", "throttled", "rss_start_kb", "rss_end_kb", "alloc_per_packet", "alloc_flood_per_packet", "kernel_drops", "accounted"]
+          "detect_ms", "leave_ms", "drained_ms", "transitions", "overloaded_ms", "level_p50", "throttled", "rss_start_kb", "rss_end_kb", "alloc_per_packet", "alloc_flood_per_packet", "kernel_drops", "accounted"]
 for name, rows in (("runs", runs), ("focus", focus)):
     if not rows and name == "focus":
         continue
