@@ -141,10 +141,14 @@ def main():
         stats()
         time.sleep(0.001)
 
+    def overloads(s):
+        """The CPUs' overload views in a /stats answer (a CPU without a detector has none)."""
+        return [c["overload"] for c in s["cpus"] if c.get("overload")]
+
     def cpu_state(s):
         """The most loaded CPU's state and the time of its last transition (ns, CLOCK_MONOTONIC; 0 = none)."""
         rank = {"normal": 0, "pressured": 1, "overloaded": 2}
-        rows = [c["overload"] for c in s["cpus"] if c.get("overload")]
+        rows = overloads(s)
         if not rows:
             return "normal", 0
         top = max(rows, key=lambda o: (rank[o["state"]], o.get("last_transition_ns", 0)))
@@ -152,20 +156,20 @@ def main():
 
     def cpu_alloc(s):
         """What the polls allocated on their threads so far, all CPUs (None from a serve that does not report it)."""
-        rows = [c["overload"].get("poll_allocated_bytes") for c in s["cpus"] if c.get("overload")]
+        rows = [o.get("poll_allocated_bytes") for o in overloads(s)]
         return None if not rows or None in rows else sum(rows)
 
     def cpu_transitions(s):
         """State changes of all CPUs' detectors so far."""
-        return sum(c["overload"]["transitions"] for c in s["cpus"] if c.get("overload"))
+        return sum(o["transitions"] for o in overloads(s))
 
     def cpu_level(s):
         """The highest of the CPUs' detector levels, as of their last evaluation."""
-        return max((c["overload"]["level"] for c in s["cpus"] if c.get("overload")), default=0.0)
+        return max((o["level"] for o in overloads(s)), default=0.0)
 
     def cpu_overloaded_ms(s):
         """Time all CPUs' detectors have spent overloaded so far (ms)."""
-        return sum(c["overload"]["time_overloaded_ms"] for c in s["cpus"] if c.get("overload"))
+        return sum(o["time_overloaded_ms"] for o in overloads(s))
 
     kdrops = kernel_backlog_drops()
     warm_sent = 0
