@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Softnet.Devices.Udp;
 
 /// <summary>
-/// Who holds a UDP port, read from <c>/proc/net/udp</c> and <c>/proc/net/udp6</c>. The kernel lets a SO_REUSEPORT
+/// Who holds a UDP port, as the kernel's socket table lists it (<see cref="UdpTable"/>). The kernel lets a SO_REUSEPORT
 /// socket bind a port that sockets of the same effective uid hold with SO_REUSEPORT, and puts it in their group
 /// (udp_reuseport_add_sock): the group's datagrams are then spread over both owners. A device checks the table so
 /// that it never joins a group it did not create.
@@ -22,45 +22,12 @@ internal static class PortHolders
     public static IReadOnlyList<Holder> Foreign(IPEndPoint bind, IReadOnlySet<long> ours)
     {
         var found = new List<Holder>();
-        foreach (var table in (ReadOnlySpan<string>)["/proc/net/udp", "/proc/net/udp6"])
+        foreach (var row in UdpTable.Rows())
         {
-            IEnumerable<string> lines;
-            try
-            {
-                lines = File.ReadAllLines(table).Skip(1);
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-            foreach (var line in lines)
-            {
-                if (Parse(line) is { } h && h.Port == bind.Port && !ours.Contains(h.Inode) && Overlaps(h.Address, bind.Address))
-                    found.Add(h);
-            }
+            if (Parse(row) is { } h && h.Port == bind.Port && !ours.Contains(h.Inode) && Overlaps(h.Address, bind.Address))
+                found.Add(h);
         }
         return found;
-    }
-
-    /// <summary>The socket inode behind one of this process's descriptors (the <c>socket:[N]</c> link); null if unreadable.</summary>
-    public static long? Inode(int fd)
-    {
-        try
-        {
-            var link = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
-            return link is not null && link.StartsWith("socket:[", StringComparison.Ordinal)
-                && long.TryParse(link.AsSpan(8, link.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out long inode)
-                ? inode
-                : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     /// <summary>
@@ -102,21 +69,16 @@ internal static class PortHolders
         return $"{holders.Count} socket{(holders.Count == 1 ? "" : "s")} (uid {uids}) {who}";
     }
 
-    /// <summary>One line: <c>sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...</c>.</summary>
-    private static Holder? Parse(string line)
+    /// <summary>A row's local address and port (<c>0100007F:2C89</c>); null if the kernel printed something else.</summary>
+    private static Holder? Parse(UdpTable.Row row)
     {
-        var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (cols.Length < 10)
-            return null;
-        var local = cols[1];
+        var local = row.Local;
         int colon = local.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0
             || !int.TryParse(local.AsSpan(colon + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int port)
-            || !int.TryParse(cols[7], NumberStyles.None, CultureInfo.InvariantCulture, out int uid)
-            || !long.TryParse(cols[9], NumberStyles.None, CultureInfo.InvariantCulture, out long inode)
             || ParseAddress(local.AsSpan(0, colon)) is not { } address)
             return null;
-        return new Holder(address, port, uid, inode);
+        return new Holder(address, port, row.Uid, row.Inode);
     }
 
     /// <summary>The kernel prints the address as 32-bit words in host byte order (%08X each): reverse each word's bytes.</summary>

@@ -97,7 +97,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
 
     /// <summary>The protected queue's figures; null without protected flows.</summary>
     public UdpProtectedStats? ProtectedStats => _protected is { } q
-        ? new UdpProtectedStats(q.Id, q.Packets, Volatile.Read(ref _protectedReplied), SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops)
+        ? new UdpProtectedStats(q.Id, q.Packets, Volatile.Read(ref _protectedReplied), UdpTable.Drops(q.Socket.Fd) ?? q.SocketDrops)
         : null;
 
     /// <summary>Whether the kernel is shedding <see cref="UdpDeviceOptions.ShedShare"/> of the unprotected datagrams now.</summary>
@@ -186,7 +186,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     }
 
     private static HashSet<long> Inodes(List<UdpSocket> sockets) =>
-        sockets.Select(s => PortHolders.Inode(s.Fd)).OfType<long>().ToHashSet();
+        sockets.Select(s => UdpTable.Inode(s.Fd)).OfType<long>().ToHashSet();
 
     private static SocketSetupException Held(IPEndPoint bind, IReadOnlyList<PortHolders.Holder> holders) =>
         new("bind", bind, Interop.Errno.EADDRINUSE,
@@ -216,8 +216,8 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
     /// before <see cref="Start"/>); shed datagrams are not among them (<see cref="ShedDrops"/>).
     /// </summary>
     public long ReadSocketDrops() =>
-        Volatile.Read(ref _queues).Sum(q => SocketDrops.Read(q.Socket.Fd) ?? q.SocketDrops)
-        + (_protected is { } p ? SocketDrops.Read(p.Socket.Fd) ?? p.SocketDrops : 0);
+        Volatile.Read(ref _queues).Sum(q => UdpTable.Drops(q.Socket.Fd) ?? q.SocketDrops)
+        + (_protected is { } p ? UdpTable.Drops(p.Socket.Fd) ?? p.SocketDrops : 0);
 
     /// <summary>Adds and enables every queue's NAPI and unmasks its interrupt on its CPU.</summary>
     public void Start()
@@ -494,7 +494,7 @@ public sealed partial class UdpDevice : NetDevice, ITxFlush
         do
             read = q.PollRound(bh, out _);
         while (untilEmpty ? read > 0 : read == q.Weight);
-        if (SocketDrops.Read(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
+        if (UdpTable.Drops(q.Socket.Fd) is { } drops && drops > q.SocketDrops)
             q.CountSocketDrops(cpu, (uint)drops);
     }
 
