@@ -51,12 +51,19 @@ echo "all.sh: building (Release)" >&2
 dotnet build src/Softnet.Cli -c Release -v q -nologo >/dev/null
 dotnet build bench/NaiveUdp -c Release -v q -nologo >/dev/null
 dotnet build bench/Softnet.Bench -c Release -v q -nologo >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cc -O2 -o "$tmp/wake_cost" bench/native/wake_cost.c -lpthread
 
 machine() {
   echo "- commit: $commit$( [ -n "$(git status --porcelain --untracked-files=no)" ] && echo ' (with uncommitted changes)')"
   echo "- CPUs: $(nproc), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
   echo "- kernel: $(uname -r); .NET SDK $(dotnet --version)"
+  state "$1"
+}
+state() { # the load, and what a system call, a sleep and a wake-up cost: a virtual machine's move from run to run
   echo "- load average $1: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- unit costs $1 (\`bench/native/wake_cost 20000 50000 20000\`): $("$tmp/wake_cost" 20000 50000 20000 | paste -sd ';' | sed 's/;/; /g')"
 }
 tmp_machine=$OUT/machine.md
 machine "at start" >"$tmp_machine"
@@ -85,7 +92,7 @@ step loopback env "${loopback_env[@]}" bash bench/loopback.sh
 step udp-modes bash bench/udp-modes.sh "${modes_args[@]}"
 step sockperf-busy-poll bash bench/sockperf-busy-poll.sh "${busy_args[@]}"
 total=$(( SECONDS - start ))
-machine "at end" | tail -1 >>"$tmp_machine"
+state "at end" >>"$tmp_machine"
 
 {
   echo "# Softnet benchmarks at $commit"

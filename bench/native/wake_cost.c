@@ -1,4 +1,6 @@
-/* What a sleep and a wake-up cost this machine in CPU time, the unit a paced load pays per wake. Two measurements:
+/* What a system call, a sleep and a wake-up cost this machine: the units a batch, a paced load and a round trip pay.
+ * Three measurements:
+ *  syscall COUNT getppid calls (no work in the kernel): wall time per call, the entry and exit every call pays.
  *  sleep   COUNT clock_nanosleep calls of SLEEP_NS each (timer slack 1 µs, as the loopback producers set it): CPU
  *          time (user, system) and wall time per call.
  *  wake    COUNT futex wakes of a thread that sleeps between them (the waker waits GAP_NS, wakes it, and spins until
@@ -46,6 +48,11 @@ int main(int argc, char **argv) {
   }
   long sleep_ns = atol(argv[1]), gap = atol(argv[2]);
   count = atol(argv[3]);
+  long s0 = ns(CLOCK_MONOTONIC);
+  for (long i = 0; i < count; i++)
+    syscall(SYS_getppid);
+  printf("syscall: %.0f ns per null system call (getppid)\n", (double)(ns(CLOCK_MONOTONIC) - s0) / count);
+
   prctl(PR_SET_TIMERSLACK, 1000, 0, 0, 0);
   struct rusage r0, r1;
   getrusage(RUSAGE_THREAD, &r0);
