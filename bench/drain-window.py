@@ -28,6 +28,8 @@ def write(path, text):
 
 
 def trace(cmd):
+    if not os.path.isdir(os.path.join(TRACEFS, "instances")):
+        sys.exit(f"drain-window: no tracefs at {TRACEFS} (as root: mount -t tracefs nodev {TRACEFS})")
     inst = os.path.join(TRACEFS, "instances", "drain-window")
     os.makedirs(inst, exist_ok=True)
     try:
